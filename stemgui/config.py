@@ -1,0 +1,44 @@
+"""Settings read once from the environment and ``.streamlit/secrets.toml``.
+
+No Streamlit import: secrets.toml is read as plain TOML so that the server, the client and
+the tests see the same settings as the app.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+SECRETS_FILE = Path(".streamlit") / "secrets.toml"
+
+
+def _secrets(path: Path = SECRETS_FILE) -> dict:
+    try:
+        return tomllib.loads(path.read_text("utf-8"))
+    except (FileNotFoundError, tomllib.TOMLDecodeError):
+        return {}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the app keeps its files and which backend it talks to."""
+
+    data_dir: Path
+    api_url: str | None  # None: start and use the bundled server
+
+    @property
+    def uses_bundled_backend(self) -> bool:
+        return self.api_url is None
+
+
+def load_settings(environ: dict | None = None, secrets_path: Path = SECRETS_FILE) -> Settings:
+    """Settings from ``environ`` (default: os.environ), then secrets.toml, then defaults."""
+    env = os.environ if environ is None else environ
+    secrets = _secrets(secrets_path)
+    data_dir = Path(env.get("STEMGUI_DATA_DIR") or secrets.get("STEMGUI_DATA_DIR") or "data")
+    api_url = (env.get("STEMGUI_API_URL") or secrets.get("STEMGUI_API_URL") or "").strip() or None
+    if api_url and not api_url.endswith("/"):
+        api_url += "/"
+    return Settings(data_dir=data_dir.resolve(), api_url=api_url)

@@ -1,0 +1,78 @@
+"""One error hierarchy for everything stemgui raises on purpose.
+
+    StemGuiError
+    ├── ApiConnectionError   the backend could not be reached (refused, DNS, TLS)
+    ├── ApiTimeout           the backend did not answer in time
+    ├── AuthError            401: no token, or the token was rejected
+    ├── PermissionDenied     403: signed in, but not allowed
+    ├── NotFound             404: no such record (or not visible to you)
+    ├── ValidationFailed     400: the record was rejected; .field_errors names the fields
+    └── ServerError          5xx: the backend failed
+
+Every message says what the person in front of the screen can do about it.
+"""
+
+from __future__ import annotations
+
+
+class StemGuiError(Exception):
+    """Root of every error stemgui raises on purpose."""
+
+    status_code: int | None = None
+
+    def __init__(self, message: str, *, status_code: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if status_code is not None:
+            self.status_code = status_code
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ApiConnectionError(StemGuiError):
+    """The backend could not be reached at all (connection refused, DNS, TLS)."""
+
+
+class ApiTimeout(StemGuiError):
+    """The backend did not answer within the timeout."""
+
+
+class AuthError(StemGuiError):
+    """401: no token was sent, or the token was rejected."""
+
+    status_code = 401
+
+
+class PermissionDenied(StemGuiError):
+    """403: the user is signed in but may not do this."""
+
+    status_code = 403
+
+
+class NotFound(StemGuiError):
+    """404: the record does not exist or is not visible to this user."""
+
+    status_code = 404
+
+
+class ValidationFailed(StemGuiError):
+    """400: the backend rejected the data; ``field_errors`` maps field -> messages."""
+
+    status_code = 400
+
+    def __init__(
+        self,
+        message: str,
+        field_errors: dict[str, list[str]] | None = None,
+        *,
+        status_code: int | None = None,
+    ) -> None:
+        super().__init__(message, status_code=status_code)
+        self.field_errors: dict[str, list[str]] = field_errors or {}
+
+
+class ServerError(StemGuiError):
+    """5xx: the backend failed while handling a valid request."""
+
+    status_code = 500

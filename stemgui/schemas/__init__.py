@@ -1,0 +1,170 @@
+"""The JSON Schemas of action ``details`` and ``coordinates_details``: one file per type.
+
+This package is the single source read by the bundled server (to validate) and by the GUI
+(to draw forms). Adding an action type or a coordinates system is adding a file to
+``action/`` or ``coordinates/``. Nothing here imports Streamlit.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from jsonschema import Draft7Validator
+
+SCHEMA_DIR = Path(__file__).parent
+SchemaKind = Literal["action", "coordinates"]
+
+
+@lru_cache(maxsize=None)
+def _schemas(kind: SchemaKind) -> dict[str, dict]:
+    folder = SCHEMA_DIR / kind
+    return {path.stem: json.loads(path.read_text("utf-8")) for path in sorted(folder.glob("*.json"))}
+
+
+def load_schema(kind: SchemaKind, name: str) -> dict:
+    """A deep copy of one schema; KeyError if ``name`` is not a known type/system."""
+    return copy.deepcopy(_schemas(kind)[name])
+
+
+def action_types() -> dict[str, str]:
+    """Action type name -> human title, in name order."""
+    return {name: schema.get("title", name) for name, schema in _schemas("action").items()}
+
+
+def coordinate_systems() -> dict[str, str]:
+    """Coordinates system name -> human title, in name order."""
+    return {name: schema.get("title", name) for name, schema in _schemas("coordinates").items()}
+
+
+def _coerce(value: Any, declared: Any) -> Any:
+    """Coerce a schema default to its declared type (the spec has a number defaulting to "0")."""
+    types = declared if isinstance(declared, list) else [declared]
+    if isinstance(value, str) and ("number" in types or "integer" in types) and "string" not in types:
+        try:
+            number = float(value)
+        except ValueError:
+            return value
+        if "integer" in types and number.is_integer():
+            return int(number)
+        return number
+    if "integer" in types and isinstance(value, float) and value.is_integer():
+        return int(value)
+    if "boolean" in types and isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return value
+
+
+def property_default(prop: dict) -> Any:
+    """The default of one property schema coerced to its type, or None when it has none."""
+    if "default" in prop:
+        return _coerce(copy.deepcopy(prop["default"]), prop.get("type"))
+    if prop.get("type") == "object" and isinstance(prop.get("properties"), dict):
+        nested = schema_defaults(prop)
+        return nested or None
+    return None
+
+
+def schema_defaults(schema: dict) -> dict:
+    """The defaults of an object schema's properties, coerced to the declared types."""
+    defaults: dict[str, Any] = {}
+    for name, prop in (schema.get("properties") or {}).items():
+        if not isinstance(prop, dict):
+            continue
+        value = property_default(prop)
+        if value is not None:
+            defaults[name] = value
+    return defaults
+
+
+def apply_defaults(schema: dict, payload: dict) -> dict:
+    """``payload`` with every omitted property that has a default filled in (a new dict)."""
+    return {**schema_defaults(schema), **payload}
+
+
+def _label(schema: dict, path: list[str | int]) -> str:
+    """The human title of the property at ``path``, else its name."""
+    node: Any = schema
+    for part in path:
+        if isinstance(part, int):
+            node = node.get("items", {}) if isinstance(node, dict) else {}
+            continue
+        node = (node.get("properties") or {}).get(part, {}) if isinstance(node, dict) else {}
+    title = node.get("title") if isinstance(node, dict) else None
+    return title or (str(path[-1]) if path else "value")
+
+
+_TYPE_WORDS = {
+    "number": "a number",
+    "integer": "a whole number",
+    "string": "text",
+    "boolean": "true or false",
+    "object": "a group of fields",
+    "array": "a list",
+    "null": "empty",
+}
+
+
+def _message(error, schema: dict) -> tuple[str, str]:
+    """(field path, message a person understands) for one jsonschema error."""
+    path = [p for p in error.absolute_path]
+    keyword = error.validator
+    if keyword == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else "field"
+        path = path + [missing]
+        return ".".join(map(str, path)), f"{_label(schema, path)} is required."
+    label = _label(schema, path)
+    field = ".".join(map(str, path)) or "__all__"
+    value = error.validator_value
+    if keyword == "type":
+        wanted = value if isinstance(value, list) else [value]
+        words = " or ".join(_TYPE_WORDS.get(w, w) for w in wanted)
+        return field, f"{label} must be {words}."
+    if keyword == "minimum":
+        return field, f"{label} must be at least {value}."
+    if keyword == "maximum":
+        return field, f"{label} must be at most {value}."
+    if keyword == "exclusiveMinimum":
+        return field, f"{label} must be greater than {value}."
+    if keyword == "exclusiveMaximum":
+        return field, f"{label} must be less than {value}."
+    if keyword == "enum":
+        choices = ", ".join(map(str, value))
+        return field, f"{label} must be one of: {choices}."
+    if keyword == "maxLength":
+        return field, f"{label} must be at most {value} characters."
+    if keyword == "minLength":
+        return field, f"{label} must be at least {value} characters."
+    if keyword == "additionalProperties":
+        return field, f"{label}: unexpected field(s) — {error.message}"
+    return field, f"{label}: {error.message}"
+
+
+def _non_finite_paths(value: Any, path: tuple = ()) -> list[tuple]:
+    """Paths of NaN/Infinity numbers, which JSON cannot carry and jsonschema accepts."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return [path]
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _non_finite_paths(v, path + (k,))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _non_finite_paths(v, path + (i,))]
+    return []
+
+
+def validate_payload(schema: dict, payload: Any) -> dict[str, str]:
+    """Field path -> a message a person understands; empty when ``payload`` is valid."""
+    if not isinstance(payload, dict):
+        return {"__all__": "Expected a group of fields (a JSON object)."}
+    errors: dict[str, str] = {}
+    for path in _non_finite_paths(payload):
+        field = ".".join(map(str, path))
+        errors[field] = f"{_label(schema, list(path))} must be a finite number."
+    validator = Draft7Validator(schema)
+    for error in sorted(validator.iter_errors(payload), key=lambda e: list(map(str, e.absolute_path))):
+        field, message = _message(error, schema)
+        errors.setdefault(field, message)
+    return errors
