@@ -102,3 +102,16 @@ class ServerProcess:
 
     def headers(self, token: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {token}"}
+
+
+def create_postgres_database(admin_url: str, prefix: str = "stemgui_t") -> str:
+    """A fresh, empty database on the PostgreSQL server of ``admin_url``; returns its URL."""
+    import sqlalchemy as sa
+
+    name = f"{prefix}_{os.getpid()}_{next(_user_counter)}"
+    engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return admin_url.rsplit("/", 1)[0] + "/" + name

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import math
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -20,7 +20,7 @@ SCHEMA_DIR = Path(__file__).parent
 SchemaKind = Literal["action", "coordinates"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _schemas(kind: SchemaKind) -> dict[str, dict]:
     folder = SCHEMA_DIR / kind
     return {path.stem: json.loads(path.read_text("utf-8")) for path in sorted(folder.glob("*.json"))}
@@ -87,15 +87,23 @@ def apply_defaults(schema: dict, payload: dict) -> dict:
 
 
 def _label(schema: dict, path: list[str | int]) -> str:
-    """The human title of the property at ``path``, else its name."""
+    """The human title of the property at ``path``, else its name (qualified by its parent's)."""
     node: Any = schema
+    titles: list[str | None] = []
     for part in path:
         if isinstance(part, int):
             node = node.get("items", {}) if isinstance(node, dict) else {}
-            continue
-        node = (node.get("properties") or {}).get(part, {}) if isinstance(node, dict) else {}
-    title = node.get("title") if isinstance(node, dict) else None
-    return title or (str(path[-1]) if path else "value")
+        else:
+            node = (node.get("properties") or {}).get(part, {}) if isinstance(node, dict) else {}
+        titles.append(node.get("title") if isinstance(node, dict) else None)
+    if not path:
+        return "value"
+    if titles[-1]:
+        return titles[-1]
+    parent = _label(schema, path[:-1]) if len(path) > 1 else None
+    if isinstance(path[-1], int):
+        return f"{parent or 'list'} (item {path[-1] + 1})"
+    return f"{parent} {path[-1]}" if parent else str(path[-1])
 
 
 _TYPE_WORDS = {
@@ -155,6 +163,22 @@ def _non_finite_paths(value: Any, path: tuple = ()) -> list[tuple]:
     return []
 
 
+def _draft7_bounds(schema: Any) -> Any:
+    """``schema`` with draft-4 boolean ``exclusiveMinimum``/``exclusiveMaximum`` made numeric."""
+    if isinstance(schema, list):
+        return [_draft7_bounds(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: _draft7_bounds(value) for key, value in schema.items()}
+    for flag, bound in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+        if isinstance(out.get(flag), bool):
+            if out[flag] and bound in out:
+                out[flag] = out.pop(bound)
+            else:
+                del out[flag]
+    return out
+
+
 def validate_payload(schema: dict, payload: Any) -> dict[str, str]:
     """Field path -> a message a person understands; empty when ``payload`` is valid."""
     if not isinstance(payload, dict):
@@ -163,7 +187,7 @@ def validate_payload(schema: dict, payload: Any) -> dict[str, str]:
     for path in _non_finite_paths(payload):
         field = ".".join(map(str, path))
         errors[field] = f"{_label(schema, list(path))} must be a finite number."
-    validator = Draft7Validator(schema)
+    validator = Draft7Validator(_draft7_bounds(schema))
     for error in sorted(validator.iter_errors(payload), key=lambda e: list(map(str, e.absolute_path))):
         field, message = _message(error, schema)
         errors.setdefault(field, message)

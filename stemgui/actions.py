@@ -1,0 +1,283 @@
+"""Pure logic behind the Actions and Surgery-day pages: conventions, mirroring, summaries, columns.
+
+No Streamlit here. Actions are the API's dicts (`type`, `date_time`, `brain_region`, `details`,
+`coordinates_system`, `coordinates_details`, ...); related records appear as ids, which a
+`labels` mapping (id -> display text) turns into names.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from stemgui.schema_form import REQUIRED_SUFFIX, field_specs, split_units
+from stemgui.schemas import action_types, coordinate_systems, load_schema
+
+_SIGNS = (
+    "**Signs (the lab's convention — please confirm):** AP + anterior / − posterior; "
+    "ML + right / − left of the midline; DV measured from the skull surface at the reference "
+    "point, **negative = ventral** (below)."
+)
+_ANGLES = (
+    "**Angles (degrees, 0 = vertical):** *AP angle* tilts the instrument in the sagittal plane "
+    "(+ tip toward anterior); *ML angle* tilts it in the coronal plane (+ tip toward the right); "
+)
+_SURFACE = (
+    "**Depth (mm):** along the insertion track from the brain surface (dura) at the entry point, "
+    "**positive = deeper**. **Rotation (degrees):** of the probe about its own insertion axis "
+    "(0 = shanks along AP, + clockwise seen from above)."
+)
+
+
+def _stereotaxic(origin: str, surface: bool) -> str:
+    lines = [f"**Origin:** {origin}. AP and ML are horizontal distances from {origin.split()[0]} (mm)."]
+    if surface:
+        lines += [_SURFACE, _ANGLES + "no DV angle in this system."]
+    else:
+        lines += ["**DV (mm):** vertical distance from the skull surface at the origin.",
+                  _ANGLES + "*DV angle* rotates it about the vertical axis (+ clockwise seen from above)."]
+    return "\n\n".join(lines + [_SIGNS])
+
+
+COORDINATE_CONVENTIONS: dict[str, str] = {
+    "Stereotaxic_BregmaAbsolute": _stereotaxic("bregma (skull landmark)", surface=False),
+    "Stereotaxic_LambdaAbsolute": _stereotaxic("lambda (skull landmark)", surface=False),
+    "Stereotaxic_BregmaBrainSurface": _stereotaxic("bregma for AP/ML; the brain surface for depth",
+                                                   surface=True),
+    "Stereotaxic_LambdaBrainSurface": _stereotaxic("lambda for AP/ML; the brain surface for depth",
+                                                   surface=True),
+    "Stereotaxic_XYZ_Absolute": (
+        "**Origin:** the stereotaxic frame's zero (usually bregma — confirm the lab's setup). "
+        "**x** = left–right (ML, + right), **y** = front–back (AP, + anterior), **z** = up–down "
+        "(DV, + dorsal, **negative = ventral**), all in mm.\n\n**Angles (degrees):** *x angle* tilts "
+        "the instrument toward + x (coronal plane), *y angle* toward + y (sagittal plane), "
+        "*z angle* rotates it about the vertical axis.\n\n" + _SIGNS),
+    "Stereotaxic_XY_Surface": (
+        "**Origin:** the stereotaxic frame's zero for x/y (usually bregma — confirm); the brain "
+        "surface for depth. **x** = left–right (ML, + right), **y** = front–back (AP, + anterior), mm."
+        "\n\n" + _SURFACE + "\n\n**Angles (degrees):** *x angle* tilts toward + x (coronal plane), "
+        "*y angle* toward + y (sagittal plane).\n\n" + _SIGNS),
+    "External_XYZ_Absolute": (
+        "**Origin:** an external frame (a manipulator, robot or imaging system) — its zero and "
+        "axes are those of that device. Assumed: **x** = left–right (+ right), **y** = front–back "
+        "(+ anterior), **z** = up–down (+ up). Units **mm** (the schema's titles say \"(m)\", its "
+        "`units` say mm; we follow `units`). Angles in degrees about/along the same axes. "
+        "Confirm the device's convention before relying on mirroring."),
+}
+"""Coordinates system -> short markdown: origin, what each value means, signs, units."""
+
+
+def coordinate_convention(system: str | None) -> str:
+    """The convention text of `system` (a neutral hint for a system we do not describe)."""
+    if system in COORDINATE_CONVENTIONS:
+        return COORDINATE_CONVENTIONS[system]
+    return "No convention recorded for this coordinates system; distances in mm, angles in degrees."
+
+
+# Per system: (left–right fields negated by a mirror, rotations about the vertical axis).
+_STEREOTAXIC = (("mlCoordinate", "mlAngle"), ("dvAngle",))
+_SURFACE_LR = (("mlCoordinate", "mlAngle"), ("rotation",))
+MIRRORED_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "Stereotaxic_BregmaAbsolute": _STEREOTAXIC,
+    "Stereotaxic_LambdaAbsolute": _STEREOTAXIC,
+    "Stereotaxic_BregmaBrainSurface": _SURFACE_LR,
+    "Stereotaxic_LambdaBrainSurface": _SURFACE_LR,
+    "Stereotaxic_XYZ_Absolute": (("x", "xAngle"), ("zAngle",)),
+    "Stereotaxic_XY_Surface": (("x", "xAngle"), ("rotation",)),
+    "External_XYZ_Absolute": (("x", "xAngle"), ("zAngle",)),
+}
+_UNKNOWN_SYSTEM = (("mlCoordinate", "mlAngle", "x", "xAngle"), ("dvAngle", "rotation", "zAngle"))
+
+
+def mirror_coordinates(system: str, coordinates_details: Mapping[str, Any], *,
+                       mirror_rotations: bool = False) -> dict:
+    """The bilateral twin of `coordinates_details`: the left–right value and its tilt negated.
+
+    Left–right is `mlCoordinate` in the Stereotaxic Bregma/Lambda systems and `x` in the XYZ/XY
+    systems (External included, by assumption). The tilt in the coronal (ML) plane — `mlAngle`,
+    `xAngle` — is negated too, so an angled track stays symmetric. AP, DV, depth and the AP tilt
+    are unchanged. A strict mirror image would also negate rotations about the vertical axis
+    (`dvAngle`, `rotation`, `zAngle`); they are kept unless `mirror_rotations=True`, because a
+    lab usually orients the probe the same way on both sides.
+    """
+    left_right, rotations = MIRRORED_FIELDS.get(system, _UNKNOWN_SYSTEM)
+    flipped = set(left_right) | (set(rotations) if mirror_rotations else set())
+    twin = copy.deepcopy(dict(coordinates_details))
+    for name, value in twin.items():
+        if name in flipped and isinstance(value, int | float) and not isinstance(value, bool):
+            twin[name] = -value if value else value  # keep 0 as 0, not -0.0
+    return twin
+
+
+def mirror_action(action: Mapping[str, Any], **options: bool) -> dict:
+    """A new action payload: `action` with its coordinates mirrored (no id; region kept)."""
+    twin = {k: copy.deepcopy(v) for k, v in action.items() if k != "id"}
+    twin["coordinates_details"] = mirror_coordinates(
+        action.get("coordinates_system") or "", action.get("coordinates_details") or {}, **options)
+    return twin
+
+
+CARRIED_FIELDS = ("type", "coordinates_system", "brain_region", "consumable", "hardwaredevice",
+                  "details", "coordinates_details")
+
+
+def next_action_defaults(previous_action: Mapping[str, Any] | None) -> dict:
+    """What a new surgery-day entry starts from: the carried fields of the last one (else empty)."""
+    previous = previous_action or {}
+    defaults = {name: copy.deepcopy(previous.get(name)) for name in CARRIED_FIELDS}
+    defaults["details"] = defaults["details"] or {}
+    defaults["coordinates_details"] = defaults["coordinates_details"] or {}
+    return defaults
+
+
+def starting_values(defaults: Mapping[str, Any], action_type: str | None,
+                    coordinates_system: str | None) -> tuple[dict | None, dict | None]:
+    """(details, coordinates_details) to prefill the forms of the chosen type and system.
+
+    The carried values only apply while the same type / system is chosen; None (the schema
+    defaults) otherwise, so one type's details never land in another type's form.
+    """
+    details = defaults.get("details") if defaults.get("type") == action_type else None
+    same_system = defaults.get("coordinates_system") == coordinates_system
+    coordinates = defaults.get("coordinates_details") if same_system else None
+    return copy.deepcopy(details) or None, copy.deepcopy(coordinates) or None
+
+
+def _sort_key(indexed: tuple[int, Mapping]) -> tuple:
+    """Time order; actions without a time go last, ties keep the given order."""
+    index, action = indexed
+    when = action.get("date_time") or ""
+    return (when == "", str(when), index)
+
+
+def in_time_order(actions: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """`actions` sorted by `date_time` (ISO strings), undated last, stable."""
+    return [action for _, action in sorted(enumerate(actions), key=_sort_key)]
+
+
+def latest_action(actions: Iterable[Mapping[str, Any]], subject: str | None = None) -> dict | None:
+    """The last action logged (latest `date_time`, then latest in the list) for `subject`, or None."""
+    chosen = [a for a in actions if subject is None or _id(a.get("subject")) == subject]
+    dated = [a for a in chosen if a.get("date_time")]
+    ordered = in_time_order(dated) if dated else chosen
+    return dict(ordered[-1]) if ordered else None
+
+
+def _id(value: Any) -> Any:
+    """An id whether the API sent it bare or as an included record."""
+    return value.get("id") if isinstance(value, Mapping) else value
+
+
+def region_label(region: Mapping[str, Any]) -> str:
+    """"CA1 (Field CA1)" from a brain region record."""
+    acronym, name = region.get("acronym"), region.get("name")
+    if acronym and name:
+        return f"{acronym} ({name})"
+    return str(acronym or name or region.get("id", ""))
+
+
+def _label_of(value: Any, labels: Mapping[str, Any]) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, Mapping):
+        return region_label(value) if "acronym" in value else str(value.get("name") or value.get("id"))
+    label = labels.get(value, value)
+    return region_label(label) if isinstance(label, Mapping) else str(label)
+
+
+def _number(value: Any, signed: bool = False) -> str:
+    """A value as text; numbers without a trailing ".0", signed (+1.5) for coordinates."""
+    if not _is_plain_number(value):
+        return str(value)
+    text = f"{value:g}" if isinstance(value, float) and value.is_integer() else str(value)
+    return f"+{text}" if signed and value > 0 else text
+
+
+def _schema(kind: str, name: str | None) -> dict:
+    try:
+        return load_schema(kind, name or "")  # type: ignore[arg-type]
+    except KeyError:
+        return {"properties": {}}
+
+
+def _field_names(kind: str, name: str | None, *, brief: bool) -> dict[str, tuple[str, str | None]]:
+    """Field -> (short name, units) for one schema; the brief name when it matches the title."""
+    names = {}
+    for spec in field_specs(_schema(kind, name)):
+        base, _ = split_units(spec.label.removesuffix(REQUIRED_SUFFIX))
+        # The spec's briefs have typos (x's brief is "Y", dvAngle's is "CV angle"): trust a brief
+        # only when the title starts with it.
+        trusted = spec.brief and base.lower().startswith(spec.brief.lower())
+        short = (spec.brief if trusted else base.removesuffix(" coordinate")) if brief else base
+        names[spec.name] = (short, spec.units)
+    return names
+
+
+def format_values(kind: str, name: str | None, values: Mapping[str, Any] | None, *,
+                  brief: bool = False, sep: str = ", ") -> str:
+    """"AP -2 mm, ML 1.5 mm" for coordinates (brief) or "Injection volume 300 nL" for details."""
+    names = _field_names(kind, name, brief=brief)
+    parts = []
+    for field, value in (values or {}).items():
+        short, units = names.get(field, (field, None))
+        shown = ", ".join(map(str, value)) if isinstance(value, list) else _number(value, signed=brief)
+        parts.append(" ".join(p for p in (short, shown, units if _is_plain_number(value) else None) if p))
+    return sep.join(parts)
+
+
+def _is_plain_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _when(date_time: Any) -> str:
+    text = str(date_time or "")
+    return text[11:16] if len(text) >= 16 else (text or "no time")
+
+
+def action_summary(actions: Iterable[Mapping[str, Any]], labels: Mapping[str, Any]) -> str:
+    """A markdown summary of one subject's actions, in time order, to paste into a surgery record.
+
+    `labels` maps related ids (brain region, consumable, hardware device) to display text, or to
+    the region record itself ({"acronym", "name"}); unknown ids are shown as they are.
+    """
+    types, systems = action_types(), coordinate_systems()
+    blocks = []
+    for number, action in enumerate(in_time_order(actions), start=1):
+        kind = action.get("type")
+        head = f"{number}. {_when(action.get('date_time'))} — {types.get(kind, kind or 'Action')}"
+        region = _label_of(action.get("brain_region"), labels)
+        lines = [head + (f" — {region}" if region else "")]
+        system = action.get("coordinates_system")
+        coords = format_values("coordinates", system, action.get("coordinates_details"), brief=True)
+        if system or coords:
+            lines.append(f"   - Coordinates ({systems.get(system, system)}): {coords or 'none'}")
+        details = format_values("action", kind, action.get("details"), sep="; ")
+        if details:
+            lines.append(f"   - Details: {details}")
+        for field, title in (("consumable", "Consumable"), ("hardwaredevice", "Hardware device")):
+            if action.get(field):
+                lines.append(f"   - {title}: {_label_of(action.get(field), labels)}")
+        if action.get("description"):
+            lines.append(f"   - Notes: {action['description']}")
+        blocks.append("\n".join(lines))
+    return "\n".join(blocks) if blocks else "No actions logged."
+
+
+def details_columns(actions: Iterable[Mapping[str, Any]], action_type: str) -> list[dict[str, Any]]:
+    """Rows {"id", <detail title>: value, ...} for the actions of `action_type`, in the given order.
+
+    Column names are the schema titles with units (e.g. "Injection volume (nL)"); detail keys the
+    schema does not describe keep their key as column name. Ready for `pandas.DataFrame(rows)`.
+    """
+    titles = {spec.name: spec.label.removesuffix(REQUIRED_SUFFIX)
+              for spec in field_specs(_schema("action", action_type))}
+    rows = []
+    for action in actions:
+        if action.get("type") != action_type:
+            continue
+        row: dict[str, Any] = {"id": action.get("id")} | dict.fromkeys(titles.values())
+        for field, value in (action.get("details") or {}).items():
+            row[titles.get(field, field)] = value
+        rows.append(row)
+    return rows

@@ -1,0 +1,496 @@
+"""JSON Schema -> Streamlit inputs -> payload dict; defaults; messages a person understands.
+
+The walk from a schema to a list of `FieldSpec`s and the conversions between stored values and
+widget values are pure. Only `render_schema_inputs` and the `_draw*` helpers touch Streamlit, which
+is imported where drawing happens so that the server and tests can import this module cheaply.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from stemgui.schemas import property_default
+from stemgui.schemas import schema_defaults as _registry_defaults
+from stemgui.schemas import validate_payload as _registry_validate
+
+
+class _Missing:
+    """The type of `MISSING`."""
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()
+"""An absent field (unlike None, which is a JSON null): unset inputs are left out of the payload."""
+
+STATE_PREFIX = "stemgui.schema_form."  # "stemgui." keys are cleared on logout
+REQUIRED_SUFFIX = " *"
+_UNSUPPORTED_KEYWORDS = ("oneOf", "anyOf", "allOf", "not", "$ref", "if", "const", "patternProperties")
+_UNITS_IN_TITLE = re.compile(r"\s*\(([^()]*)\)\s*$")
+_DATE_BOUNDS = (date(1900, 1, 1), date(2200, 12, 31))
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One input to draw: what kind of widget, its label, help, bounds and default."""
+
+    name: str
+    # text textarea date datetime select number integer boolean tristate multiselect lines group json
+    kind: str
+    label: str
+    help: str | None = None
+    required: bool = False
+    default: Any = None
+    minimum: float | None = None
+    maximum: float | None = None
+    exclusive_minimum: float | None = None
+    exclusive_maximum: float | None = None
+    step: float | int | None = None
+    units: str | None = None
+    brief: str | None = None
+    options: tuple = ()
+    children: tuple[FieldSpec, ...] = field(default_factory=tuple)
+
+
+def schema_defaults(schema: dict) -> dict:
+    """The defaults of an object schema's properties, coerced to their declared types."""
+    return _registry_defaults(schema)
+
+
+def validate_payload(schema: dict, payload: dict) -> dict[str, str]:
+    """Field path -> a message a person understands; empty when valid (missing required = error)."""
+    return _registry_validate(schema, payload)
+
+
+# --- pure: schema -> field specs -------------------------------------------------------------
+
+
+def humanize(name: str) -> str:
+    """"Injection volume" from "injectionVolume" / "injection_volume": a label for untitled fields."""
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name).replace("_", " ").split()
+    return " ".join([words[0][:1].upper() + words[0][1:]] + [w.lower() for w in words[1:]]) if words else name
+
+
+def split_units(title: str) -> tuple[str, str | None]:
+    """("AP coordinate", "mm") from "AP coordinate (mm)"; the title unchanged when it names none."""
+    match = _UNITS_IN_TITLE.search(title)
+    if not match:
+        return title, None
+    return title[: match.start()], match.group(1).strip() or None
+
+
+def _bounds(prop: dict) -> dict[str, float | None]:
+    """Inclusive and exclusive bounds, reading draft-4 boolean exclusive flags too."""
+    bounds = {"minimum": prop.get("minimum"), "maximum": prop.get("maximum"),
+              "exclusive_minimum": prop.get("exclusiveMinimum"),
+              "exclusive_maximum": prop.get("exclusiveMaximum")}
+    for low, flag in (("minimum", "exclusive_minimum"), ("maximum", "exclusive_maximum")):
+        if isinstance(bounds[flag], bool):  # draft 4: a flag that makes `minimum` exclusive
+            bounds[flag] = bounds[low] if bounds[flag] else None
+            bounds[low] = None if bounds[flag] is not None else bounds[low]
+    return {k: (v if _is_number(v) else None) for k, v in bounds.items()}
+
+
+def _bounds_text(bounds: dict[str, float | None]) -> str:
+    """e.g. "≥ 0, < 10" for the help text."""
+    parts = [f"{sign} {bounds[name]:g}" for name, sign in (
+        ("minimum", "≥"), ("exclusive_minimum", ">"), ("maximum", "≤"), ("exclusive_maximum", "<"))
+        if bounds[name] is not None]
+    return ", ".join(parts)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _kind(prop: dict, required: bool, has_default: bool) -> str:
+    """The widget kind for one property schema; "json" for anything we cannot draw."""
+    declared = prop.get("type")
+    if any(word in prop for word in _UNSUPPORTED_KEYWORDS) or isinstance(declared, list):
+        return "json"
+    if isinstance(prop.get("enum"), list) and prop["enum"] and declared in (None, "string", "number",
+                                                                            "integer"):
+        return "select"
+    if declared == "string":
+        return {"textarea": "textarea", "date": "date", "date-time": "datetime"}.get(
+            prop.get("format"), "text")
+    if declared in ("number", "integer"):
+        return declared
+    if declared == "boolean":
+        return "boolean" if required or has_default else "tristate"
+    if declared == "array":
+        items = prop.get("items") if isinstance(prop.get("items"), dict) else {}
+        if isinstance(items.get("enum"), list) and items["enum"] and _kind(items, True, False) == "select":
+            return "multiselect"
+        if items.get("type") == "string" and _kind(items, True, False) == "text":
+            return "lines"
+        return "json"
+    if declared == "object" and isinstance(prop.get("properties"), dict) and prop["properties"]:
+        return "group"
+    return "json"
+
+
+def field_spec(name: str, prop: Any, required: bool = False) -> FieldSpec:
+    """The `FieldSpec` of one property schema (any malformed property becomes a JSON input)."""
+    if not isinstance(prop, dict):
+        return FieldSpec(name=name, kind="json", label=name + (REQUIRED_SUFFIX if required else ""),
+                         required=required)
+    default = property_default(prop) if "default" in prop else None
+    kind = _kind(prop, required, default is not None)
+    base, title_units = split_units(str(prop.get("title") or humanize(name)))
+    units = prop.get("units") if isinstance(prop.get("units"), str) else title_units
+    label = (f"{base} ({units})" if units else base) + (REQUIRED_SUFFIX if required else "")
+    bounds = _bounds(prop) if kind in ("number", "integer") else dict.fromkeys(
+        ("minimum", "maximum", "exclusive_minimum", "exclusive_maximum"))
+    help_parts = [str(prop["description"])] if prop.get("description") else []
+    if _bounds_text(bounds):
+        help_parts.append(f"Allowed: {_bounds_text(bounds)}.")
+    if kind == "json":
+        help_parts.append("Enter a JSON value (e.g. 1.5, \"text\", [1, 2] or {\"a\": 1}).")
+    if kind == "lines":
+        help_parts.append("One entry per line.")
+    return FieldSpec(
+        name=name, kind=kind, label=label, help=" ".join(help_parts) or None, required=required,
+        default=default, units=units, brief=prop.get("brief") if isinstance(prop.get("brief"), str) else None,
+        step=_step(prop, kind), options=_options(prop, kind),
+        children=tuple(field_specs(prop)) if kind == "group" else (), **bounds)
+
+
+def _step(prop: dict, kind: str) -> float | int | None:
+    multiple = prop.get("multipleOf")
+    if kind == "integer":
+        return int(multiple) if _is_number(multiple) and multiple >= 1 and float(multiple).is_integer() else 1
+    if kind == "number":
+        return float(multiple) if _is_number(multiple) and multiple > 0 else 0.01
+    return None
+
+
+def _options(prop: dict, kind: str) -> tuple:
+    if kind == "select":
+        return tuple(prop["enum"])
+    if kind == "multiselect":
+        return tuple(prop["items"]["enum"])
+    return ()
+
+
+def field_specs(schema: dict) -> list[FieldSpec]:
+    """One `FieldSpec` per property of an object schema, in schema order."""
+    listed = schema.get("required") if isinstance(schema.get("required"), list) else []
+    required = {name for name in listed if isinstance(name, str)}
+    props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    return [field_spec(name, prop, name in required) for name, prop in props.items()]
+
+
+def extra_field_specs(schema: dict, value: Mapping | None) -> list[FieldSpec]:
+    """JSON inputs for keys of `value` the schema does not describe, so no stored data is lost."""
+    known = set((schema.get("properties") or {}).keys())
+    return [FieldSpec(name=name, kind="json", label=f"{name} (not in this schema)",
+                      help="Kept as stored; clear it to remove it.")
+            for name in (value or {}) if name not in known]
+
+
+# --- pure: stored value <-> widget value --------------------------------------------------------
+
+
+def widget_value(spec: FieldSpec, value: Any) -> Any:
+    """The widget value showing stored `value` (`MISSING` = unset); ValueError if it cannot."""
+    if spec.kind == "json":
+        return "" if value is MISSING else json.dumps(value, ensure_ascii=False)
+    if value is MISSING:
+        return {"text": "", "textarea": "", "lines": "", "multiselect": [], "boolean": False}.get(spec.kind)
+    converter = _TO_WIDGET.get(spec.kind)
+    if converter is None:
+        raise ValueError(f"no widget for kind {spec.kind}")
+    return converter(spec, value)
+
+
+def _text_to_widget(spec: FieldSpec, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("not text")
+    return value
+
+
+def _date_to_widget(spec: FieldSpec, value: Any) -> date:
+    if not isinstance(value, str):
+        raise ValueError("not a date")
+    parsed = date.fromisoformat(value)
+    if not _DATE_BOUNDS[0] <= parsed <= _DATE_BOUNDS[1]:
+        raise ValueError("date out of range")
+    return parsed
+
+
+def _datetime_to_widget(spec: FieldSpec, value: Any) -> datetime:
+    if not isinstance(value, str):
+        raise ValueError("not a date-time")
+    parsed = datetime.fromisoformat(value)
+    if not _DATE_BOUNDS[0] <= parsed.date() <= _DATE_BOUNDS[1]:
+        raise ValueError("date out of range")
+    # The widget is naive and keeps minutes only; zone and seconds come back if left unchanged.
+    return parsed.replace(tzinfo=None, second=0, microsecond=0)
+
+
+def _select_to_widget(spec: FieldSpec, value: Any) -> Any:
+    if value not in spec.options or isinstance(value, bool):
+        raise ValueError("not one of the options")
+    return value
+
+
+def _number_to_widget(spec: FieldSpec, value: Any) -> float | int:
+    if not _is_number(value) or not math.isfinite(value):
+        raise ValueError("not a finite number")
+    if spec.kind == "integer":
+        if not float(value).is_integer():
+            raise ValueError("not a whole number")
+        return int(value)
+    return float(value)
+
+
+def _bool_to_widget(spec: FieldSpec, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("not true/false")
+    return value
+
+
+def _multi_to_widget(spec: FieldSpec, value: Any) -> list:
+    if not isinstance(value, list) or any(item not in spec.options for item in value):
+        raise ValueError("not a list of the options")
+    return list(value)
+
+
+def _lines_to_widget(spec: FieldSpec, value: Any) -> str:
+    if not isinstance(value, list) or not all(isinstance(i, str) and "\n" not in i for i in value):
+        raise ValueError("not a list of one-line texts")
+    return "\n".join(value)
+
+
+_TO_WIDGET = {
+    "text": _text_to_widget, "textarea": _text_to_widget, "date": _date_to_widget,
+    "datetime": _datetime_to_widget, "select": _select_to_widget, "number": _number_to_widget,
+    "integer": _number_to_widget, "boolean": _bool_to_widget, "tristate": _bool_to_widget,
+    "multiselect": _multi_to_widget, "lines": _lines_to_widget,
+}
+
+
+def fitted_spec(spec: FieldSpec, value: Any) -> FieldSpec:
+    """`spec`, or a JSON input for it when the stored `value` does not fit its widget."""
+    if spec.kind == "group":
+        fits = value is MISSING or isinstance(value, dict)
+        return spec if fits else replace(spec, kind="json", children=())
+    try:
+        widget_value(spec, value)
+    except (ValueError, TypeError):
+        return replace(spec, kind="json", children=())
+    return spec
+
+
+def payload_value(spec: FieldSpec, shown: Any, original: Any = MISSING) -> Any:
+    """The payload value for widget value `shown`; `MISSING` when unset; ValueError if unreadable.
+
+    When the widget still shows `original`, `original` itself comes back, so an untouched form
+    returns exactly what it was given (1 stays int in a "number" field, a time zone is kept).
+    """
+    try:
+        if original is not MISSING and shown == widget_value(spec, original):
+            return copy.deepcopy(original)
+    except (ValueError, TypeError):
+        pass
+    if shown is None or shown == [] or (isinstance(shown, str) and not shown.strip()):
+        return MISSING
+    return _FROM_WIDGET.get(spec.kind, lambda s, v, o: v)(spec, shown, original)
+
+
+def _datetime_from_widget(spec: FieldSpec, shown: datetime, original: Any) -> str:
+    try:
+        zone = datetime.fromisoformat(original).tzinfo if isinstance(original, str) else None
+    except ValueError:
+        zone = None
+    return shown.replace(tzinfo=zone).isoformat()
+
+
+def _json_from_widget(spec: FieldSpec, shown: str, original: Any) -> Any:
+    try:
+        return json.loads(shown)
+    except json.JSONDecodeError as exc:
+        label = spec.label.removesuffix(REQUIRED_SUFFIX)
+        raise ValueError(f"{label} is not valid JSON ({exc.msg}).") from exc
+
+
+def _lines_from_widget(spec: FieldSpec, shown: str, original: Any) -> Any:
+    lines = [line.strip() for line in shown.splitlines() if line.strip()]
+    return lines or MISSING
+
+
+_FROM_WIDGET = {
+    "date": lambda spec, shown, original: shown.isoformat(),
+    "datetime": _datetime_from_widget,
+    "number": lambda spec, shown, original: float(shown),
+    "integer": lambda spec, shown, original: int(shown),
+    "boolean": lambda spec, shown, original: bool(shown),
+    "multiselect": lambda spec, shown, original: list(shown),
+    "lines": _lines_from_widget,
+    "json": _json_from_widget,
+}
+
+
+def widget_key(key: str, path: str) -> str:
+    """The Streamlit key of the widget for field `path` ("a" or "a.b") of the form `key`."""
+    return f"{key}.{path}"
+
+
+def _shadow_key(key: str, path: str) -> str:
+    return f"{STATE_PREFIX}{key}.{path}"
+
+
+def input_errors(key: str) -> dict[str, str]:
+    """Field path -> message for inputs of form `key` that could not be read on the last run."""
+    import streamlit as st
+
+    return dict(st.session_state.get(f"{STATE_PREFIX}{key}::errors", {}))
+
+
+def clear_schema_inputs(key: str) -> None:
+    """Forget what was typed in form `key` (and forms keyed below it); call before drawing it."""
+    import streamlit as st
+
+    ss = st.session_state
+    ours = (f"{key}.", f"{STATE_PREFIX}{key}.", f"{STATE_PREFIX}{key}::")
+    for name in [k for k in ss if isinstance(k, str) and k.startswith(ours)]:
+        del ss[name]
+
+
+# --- Streamlit drawing -------------------------------------------------------------------------
+
+
+def render_schema_inputs(schema: dict, key: str, value: dict | None = None, *,
+                         errors: Mapping[str, str] | None = None) -> dict:
+    """Draw one input per property of `schema` and return the payload (unset optional fields omitted).
+
+    Inputs are prefilled from `value`, else (None or {}) from the schema defaults. What the user
+    types is kept across reruns and while the form is not drawn (switching type away and back);
+    passing a different `value` than on the previous run refills the inputs from it. `errors` (field path ->
+    message, e.g. from `validate_payload` or the server) are shown under their fields.
+    """
+    import streamlit as st
+
+    ss = st.session_state
+    value_key = f"{STATE_PREFIX}{key}::value"
+    reset = value_key in ss and ss[value_key] != value
+    ss[value_key] = copy.deepcopy(value)
+    originals = value if isinstance(value, dict) and value else schema_defaults(schema)
+    specs = field_specs(schema) + extra_field_specs(schema, value if isinstance(value, dict) else None)
+    problems: dict[str, str] = {}
+    payload = _draw_fields(specs, key, "", originals, reset, errors or {}, problems)
+    ss[f"{STATE_PREFIX}{key}::errors"] = problems
+    return payload
+
+
+def _draw_fields(specs: list[FieldSpec], key: str, prefix: str, originals: Mapping, reset: bool,
+                 errors: Mapping[str, str], problems: dict[str, str]) -> dict:
+    """Draw `specs` in order; the payload of the fields that are set."""
+    payload: dict[str, Any] = {}
+    for spec in specs:
+        path = f"{prefix}{spec.name}"
+        original = originals.get(spec.name, MISSING)
+        spec = fitted_spec(spec, original)
+        if spec.kind == "group":
+            result = _draw_group(spec, key, path, original, reset, errors, problems)
+        else:
+            result = _draw_field(spec, key, path, original, reset, problems)
+        if path in errors:
+            _show_error(errors[path])
+        if result is not MISSING:
+            payload[spec.name] = result
+    return payload
+
+
+def _draw_group(spec: FieldSpec, key: str, path: str, original: Any, reset: bool,
+                errors: Mapping[str, str], problems: dict[str, str]) -> Any:
+    """A nested object: its fields side by side on one row ({value, unit} pairs)."""
+    import streamlit as st
+
+    names = [child.name for child in spec.children]
+    pair = sorted(names) == ["unit", "value"]
+    if not pair:
+        st.markdown(f"**{spec.label}**", help=spec.help)
+    nested = original if isinstance(original, dict) else {}
+    result: dict[str, Any] = {}
+    columns = st.columns(len(spec.children)) if len(spec.children) <= 4 else [st.container()] * len(names)
+    for column, child in zip(columns, spec.children, strict=True):
+        if pair and child.name == "value":
+            # The pair reads as one field: the value input carries the object's own label.
+            child = replace(child, label=spec.label, help=spec.help or child.help)
+        with column:
+            result.update(_draw_fields([child], key, f"{path}.", nested, reset, errors, problems))
+    if not result:
+        return copy.deepcopy(original) if original == {} else MISSING
+    return result
+
+
+def _draw_field(spec: FieldSpec, key: str, path: str, original: Any, reset: bool,
+                problems: dict[str, str]) -> Any:
+    """One widget, with its typed value kept in our own state while it is not drawn."""
+    import streamlit as st
+
+    ss = st.session_state
+    wkey, skey = widget_key(key, path), _shadow_key(key, path)
+    if reset or wkey not in ss:
+        ss[wkey] = ss[skey] if skey in ss and not reset else widget_value(spec, original)
+    shown = _draw(spec, wkey)
+    ss[skey] = shown
+    try:
+        return payload_value(spec, shown, original)
+    except ValueError as exc:
+        problems[path] = str(exc)
+        _show_error(str(exc))
+        return MISSING
+
+
+def _show_error(message: str) -> None:
+    import streamlit as st
+
+    st.error(message, icon=":material/error:")
+
+
+def _draw(spec: FieldSpec, wkey: str) -> Any:
+    """The Streamlit widget for `spec`; its value comes from session state under `wkey`."""
+    import streamlit as st
+
+    common = {"key": wkey, "help": spec.help}
+    kind = spec.kind
+    if kind in ("number", "integer"):
+        return st.number_input(spec.label, value=None, step=spec.step, format="%d" if kind == "integer"
+                               else "%g", placeholder=_placeholder(spec), **common)
+    if kind == "select":
+        return st.selectbox(spec.label, list(spec.options), index=None, placeholder="Choose…", **common)
+    if kind == "tristate":
+        return st.selectbox(spec.label, [True, False], index=None, placeholder="Not set",
+                            format_func=lambda v: "Yes" if v else "No", **common)
+    if kind == "boolean":
+        return st.checkbox(spec.label, **common)
+    if kind == "multiselect":
+        return st.multiselect(spec.label, list(spec.options), **common)
+    if kind == "date":
+        return st.date_input(spec.label, value=None, min_value=_DATE_BOUNDS[0],
+                             max_value=_DATE_BOUNDS[1], format="YYYY-MM-DD", **common)
+    if kind == "datetime":
+        return st.datetime_input(spec.label, value=None, min_value=datetime.combine(_DATE_BOUNDS[0],
+                                 datetime.min.time()), max_value=datetime.combine(_DATE_BOUNDS[1],
+                                 datetime.max.time()), format="YYYY-MM-DD", step=timedelta(minutes=1),
+                                 **common)
+    if kind in ("textarea", "lines", "json"):
+        return st.text_area(spec.label, placeholder=_placeholder(spec), **common)
+    return st.text_input(spec.label, **common)
+
+
+def _placeholder(spec: FieldSpec) -> str | None:
+    if spec.kind in ("number", "integer"):
+        return spec.units or ("optional" if not spec.required else None)
+    return {"lines": "One entry per line", "json": "JSON value"}.get(spec.kind)

@@ -1,0 +1,191 @@
+"""stemgui.actions: coordinate conventions, mirroring, next-entry defaults, summary, detail columns."""
+
+from __future__ import annotations
+
+import pytest
+
+from stemgui.actions import (
+    CARRIED_FIELDS,
+    COORDINATE_CONVENTIONS,
+    action_summary,
+    coordinate_convention,
+    details_columns,
+    in_time_order,
+    latest_action,
+    mirror_action,
+    mirror_coordinates,
+    next_action_defaults,
+    region_label,
+    starting_values,
+)
+from stemgui.schemas import coordinate_systems, load_schema
+
+INJECTION = {
+    "id": "a2", "type": "VirusInjection", "subject": "s1", "date_time": "2026-11-22T10:30:00",
+    "brain_region": "r1", "consumable": "c1", "hardwaredevice": None, "description": "left side",
+    "details": {"injectionVolume": 300.0, "injectionRate": 1, "injectionSchema": "Pulses"},
+    "coordinates_system": "Stereotaxic_BregmaAbsolute",
+    "coordinates_details": {"apCoordinate": -2.0, "mlCoordinate": 1.5, "dvCoordinate": -1.25,
+                            "mlAngle": 10.0, "dvAngle": 5.0},
+}
+FIBER = {
+    "id": "a1", "type": "OpticFiberImplant", "subject": "s1", "date_time": "2026-11-22T09:05:00",
+    "brain_region": "r2", "consumable": None, "hardwaredevice": "h1", "description": "",
+    "details": {"fiberTipShape": "flat"},
+    "coordinates_system": "External_XYZ_Absolute",
+    "coordinates_details": {"x": 1, "y": 2, "xAngle": 10, "zAngle": 3},
+}
+OTHER_SUBJECT = {**INJECTION, "id": "a3", "subject": "s2", "date_time": "2026-11-22T11:00:00"}
+LABELS = {"r1": "CA1 (Field CA1)", "r2": "VTA (Ventral tegmental area)", "c1": "AAV5-hSyn-GFP",
+          "h1": "Fiber 200 µm"}
+
+
+@pytest.mark.parametrize("system", list(coordinate_systems()))
+def test_every_system_has_a_convention_naming_origin_signs_and_units(system):
+    text = coordinate_convention(system)
+    assert text == COORDINATE_CONVENTIONS[system]
+    assert "Origin" in text and "mm" in text and "+ right" in text
+    assert "confirm" in text.lower()  # the lab's convention, to be confirmed
+    names = set(load_schema("coordinates", system)["properties"])
+    if "mlCoordinate" in names:
+        assert ("bregma" in text) != ("lambda" in text)
+    if "depth" in names:
+        assert "brain surface" in text and "positive = deeper" in text
+
+
+def test_unknown_system_gets_a_neutral_convention():
+    assert "No convention recorded" in coordinate_convention("Nonexistent")
+    assert "No convention recorded" in coordinate_convention(None)
+
+
+@pytest.mark.parametrize(("system", "details", "twin"), [
+    ("Stereotaxic_BregmaAbsolute", INJECTION["coordinates_details"],
+     {"apCoordinate": -2.0, "mlCoordinate": -1.5, "dvCoordinate": -1.25, "mlAngle": -10.0, "dvAngle": 5.0}),
+    ("Stereotaxic_LambdaBrainSurface", {"apCoordinate": 1, "mlCoordinate": -0.5, "depth": 2, "rotation": 30,
+                                        "apAngle": 5, "mlAngle": 0},
+     {"apCoordinate": 1, "mlCoordinate": 0.5, "depth": 2, "rotation": 30, "apAngle": 5, "mlAngle": 0}),
+    ("Stereotaxic_XYZ_Absolute", {"x": 1.5, "y": -2.0, "z": -3.0, "xAngle": 7, "yAngle": 8, "zAngle": 9},
+     {"x": -1.5, "y": -2.0, "z": -3.0, "xAngle": -7, "yAngle": 8, "zAngle": 9}),
+    ("Stereotaxic_XY_Surface", {"x": 2, "y": 1, "depth": 1, "rotation": 4}, {"x": -2, "y": 1, "depth": 1,
+                                                                           "rotation": 4}),
+    ("External_XYZ_Absolute", FIBER["coordinates_details"], {"x": -1, "y": 2, "xAngle": -10, "zAngle": 3}),
+    ("Stereotaxic_BregmaAbsolute", {}, {}),
+])
+def test_mirror_negates_left_right_and_its_tilt_only(system, details, twin):
+    before = dict(details)
+    mirrored = mirror_coordinates(system, details)
+    assert mirrored == twin
+    assert [type(v) for v in mirrored.values()] == [type(v) for v in twin.values()]
+    assert details == before  # the original is not changed
+    assert mirror_coordinates(system, mirrored) == details  # mirroring twice is the identity
+
+
+def test_mirror_keeps_zero_positive_and_skips_non_numbers():
+    mirrored = mirror_coordinates("Stereotaxic_BregmaAbsolute", {"mlCoordinate": 0.0, "mlAngle": None})
+    assert mirrored == {"mlCoordinate": 0.0, "mlAngle": None}
+    assert str(mirrored["mlCoordinate"]) == "0.0"
+
+
+@pytest.mark.parametrize(("system", "rotation"), [
+    ("Stereotaxic_BregmaAbsolute", "dvAngle"), ("Stereotaxic_BregmaBrainSurface", "rotation"),
+    ("Stereotaxic_XYZ_Absolute", "zAngle"), ("Stereotaxic_XY_Surface", "rotation"),
+])
+def test_a_strict_mirror_also_negates_rotations_about_the_vertical(system, rotation):
+    assert mirror_coordinates(system, {rotation: 20}, mirror_rotations=True) == {rotation: -20}
+    assert mirror_coordinates(system, {rotation: 20}) == {rotation: 20}
+
+
+def test_mirror_action_is_a_new_payload_with_region_kept():
+    twin = mirror_action(INJECTION)
+    assert "id" not in twin
+    assert twin["brain_region"] == "r1" and twin["details"] == INJECTION["details"]
+    assert twin["coordinates_details"]["mlCoordinate"] == -1.5
+    assert INJECTION["coordinates_details"]["mlCoordinate"] == 1.5
+
+
+def test_next_action_defaults_carries_the_last_entry():
+    defaults = next_action_defaults(INJECTION)
+    assert defaults == {name: INJECTION[name] for name in CARRIED_FIELDS}
+    defaults["details"]["injectionVolume"] = 1.0
+    assert INJECTION["details"]["injectionVolume"] == 300.0  # a copy, not the same dict
+
+
+def test_next_action_defaults_without_a_previous_entry():
+    assert next_action_defaults(None) == {
+        "type": None, "coordinates_system": None, "brain_region": None, "consumable": None,
+        "hardwaredevice": None, "details": {}, "coordinates_details": {}}
+
+
+def test_latest_action_per_subject_in_time_order():
+    actions = [INJECTION, FIBER, OTHER_SUBJECT]
+    assert latest_action(actions, "s1")["id"] == "a2"
+    assert latest_action(actions, "s2")["id"] == "a3"
+    assert latest_action(actions)["id"] == "a3"
+    assert latest_action(actions, "nobody") is None
+    undated = [{**FIBER, "date_time": None}, {**INJECTION, "date_time": None}]
+    assert latest_action(undated, "s1")["id"] == "a2"  # the last one in the list
+    included = [{**INJECTION, "subject": {"id": "s1", "name": "Rat 1"}}]
+    assert latest_action(included, "s1")["id"] == "a2"
+
+
+def test_in_time_order_puts_undated_last_and_is_stable():
+    undated = {**FIBER, "id": "u", "date_time": None}
+    assert [a["id"] for a in in_time_order([undated, INJECTION, FIBER])] == ["a1", "a2", "u"]
+
+
+def test_action_summary_reads_like_a_surgery_record():
+    summary = action_summary([INJECTION, FIBER], LABELS)
+    assert summary == "\n".join([
+        "1. 09:05 — Optic fiber implant — VTA (Ventral tegmental area)",
+        "   - Coordinates (External XYZ absolute): X +1 mm, Y +2 mm, X angle +10 degrees, "
+        "Z angle +3 degrees",
+        "   - Details: Fiber tip shape flat",
+        "   - Hardware device: Fiber 200 µm",
+        "2. 10:30 — Virus injection — CA1 (Field CA1)",
+        "   - Coordinates (Stereotaxic Bregma absolute): AP -2 mm, ML +1.5 mm, DV -1.25 mm, "
+        "ML angle +10 degrees, DV angle +5 degrees",
+        "   - Details: Injection volume 300 nL; Injection Rate 1 nL/s; Injection schema Pulses",
+        "   - Consumable: AAV5-hSyn-GFP",
+        "   - Notes: left side",
+    ])
+
+
+def test_action_summary_copes_with_unknown_types_ids_and_nothing():
+    region = {"acronym": "CA1", "name": "Field CA1"}
+    odd = {"type": "Mystery", "date_time": "2026-11-22", "brain_region": region,
+           "details": {"size": 3}, "coordinates_system": None, "coordinates_details": None}
+    assert action_summary([odd], {}) == (
+        "1. 2026-11-22 — Mystery — CA1 (Field CA1)\n   - Details: size 3")
+    assert action_summary([], LABELS) == "No actions logged."
+    assert "r9" in action_summary([{**INJECTION, "brain_region": "r9"}], LABELS)
+    records = {"r1": {"id": "r1", "acronym": "CA1", "name": "Field CA1"}}
+    assert action_summary([INJECTION], records).startswith("1. 10:30 — Virus injection — CA1 (Field CA1)\n")
+
+
+def test_region_label():
+    assert region_label({"id": "r1", "acronym": "CA1", "name": "Field CA1"}) == "CA1 (Field CA1)"
+    assert region_label({"id": "r1", "acronym": "CA1"}) == "CA1"
+
+
+def test_details_columns_use_titles_for_one_type():
+    extra = {**INJECTION, "id": "a4", "details": {"injectionVolume": 5, "note": "x"}}
+    rows = details_columns([INJECTION, FIBER, extra], "VirusInjection")
+    assert rows == [
+        {"id": "a2", "Injection volume (nL)": 300.0, "Injection Rate (nL/s)": 1,
+         "Injection schema": "Pulses"},
+        {"id": "a4", "Injection volume (nL)": 5, "Injection Rate (nL/s)": None, "Injection schema": None,
+         "note": "x"},
+    ]
+    assert details_columns([INJECTION], "OpticFiberImplant") == []
+    assert details_columns([FIBER], "OpticFiberImplant") == [{"id": "a1", "Fiber tip shape": "flat"}]
+
+
+def test_starting_values_only_for_the_carried_type_and_system():
+    defaults = next_action_defaults(INJECTION)
+    assert starting_values(defaults, "VirusInjection", "Stereotaxic_BregmaAbsolute") == (
+        INJECTION["details"], INJECTION["coordinates_details"])
+    assert starting_values(defaults, "OpticFiberImplant", "Stereotaxic_BregmaAbsolute") == (
+        None, INJECTION["coordinates_details"])
+    assert starting_values(defaults, "VirusInjection", "Stereotaxic_XY_Surface") == (
+        INJECTION["details"], None)
+    assert starting_values(next_action_defaults(None), None, None) == (None, None)
