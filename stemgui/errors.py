@@ -1,7 +1,7 @@
 """One error hierarchy for everything stemgui raises on purpose.
 
     StemGuiError
-    ├── ApiConnectionError   the backend could not be reached (refused, DNS, TLS)
+    ├── ApiConnectionError   the backend could not be reached (refused, DNS, TLS, connect timeout)
     ├── ApiTimeout           the backend did not answer in time
     ├── AuthError            401: no token, or the token was rejected
     ├── PermissionDenied     403: signed in, but not allowed
@@ -31,11 +31,11 @@ class StemGuiError(Exception):
 
 
 class ApiConnectionError(StemGuiError):
-    """The backend could not be reached at all (connection refused, DNS, TLS)."""
+    """The backend could not be reached at all (refused, DNS, TLS, no answer to connect)."""
 
 
 class ApiTimeout(StemGuiError):
-    """The backend did not answer within the timeout."""
+    """The backend accepted the connection but did not answer within the read timeout."""
 
 
 class AuthError(StemGuiError):

@@ -1,0 +1,130 @@
+"""Benchmark: ``list_all`` (concurrent pages) vs sequential limit/offset paging, 3,000 sessions.
+
+Starts the bundled server as a subprocess on a temporary SQLite file, seeds it through the API,
+then times both ways of reading every session: directly on loopback, and through a proxy (in its
+own process) that adds 30 ms per request, like a server far away. Run from the repo root:
+
+    .venv/bin/python -m bench.bench_list_all [--sessions 3000] [--latency-ms 30] [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import multiprocessing
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from stemgui.client import PAGE_SIZE, BrainstemClient
+from tests.faults import LatencyProxy
+from tests.serverproc import ServerProcess
+
+
+def seed(api: BrainstemClient, sessions: int) -> str:
+    """A project with ``sessions`` sessions, created through the API; returns the project id."""
+    project = api.save_model("project", data={"name": f"bench-{time.time_ns()}"})["project"]
+
+    def create(i: int) -> None:
+        api.save_model("session", data={"name": f"bench-{project['id'][:8]}-{i:05d}",
+                                        "projects": [project["id"]]})
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(create, range(sessions)))
+    return project["id"]
+
+
+def sequential(api: BrainstemClient, filters: dict) -> list[dict]:
+    """Plain paging: one page after the other until ``count`` is reached."""
+    records: list[dict] = []
+    while True:
+        options = {"limit": PAGE_SIZE, "offset": len(records)}
+        page = api.load_model("session", filters=filters, options=options)
+        records += page["sessions"]
+        if not page["sessions"] or len(records) >= page["count"]:
+            return records
+
+
+def median_seconds(run: Callable[[], list], expected: int, repeat: int) -> float:
+    """Median wall time of ``run`` over ``repeat`` runs (after one warm-up), checking the count."""
+    run()
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        got = len(run())
+        times.append(time.perf_counter() - started)
+        if got != expected:
+            raise SystemExit(f"expected {expected} records, got {got}")
+    return statistics.median(times)
+
+
+def compare(url: str, token: str, filters: dict, expected: int, repeat: int) -> tuple[float, float]:
+    """(sequential seconds, list_all seconds) against ``url``."""
+    with BrainstemClient(url, token) as api:
+        seq = median_seconds(lambda: sequential(api, filters), expected, repeat)
+        par = median_seconds(lambda: api.list_all("session", filters=filters), expected, repeat)
+    return seq, par
+
+
+def _serve_proxy(upstream: str, latency_ms: float, urls: multiprocessing.Queue, stop) -> None:
+    with LatencyProxy(upstream, latency_ms=latency_ms) as proxy:
+        urls.put(proxy.url)
+        stop.wait()
+
+
+@contextlib.contextmanager
+def latency_proxy_process(upstream: str, latency_ms: float) -> Iterator[str]:
+    """A LatencyProxy in its own process (so it does not share the client's GIL); yields its URL."""
+    context = multiprocessing.get_context("spawn")
+    urls, stop = context.Queue(), context.Event()
+    process = context.Process(target=_serve_proxy, args=(upstream, latency_ms, urls, stop), daemon=True)
+    process.start()
+    try:
+        yield urls.get(timeout=30)
+    finally:
+        stop.set()
+        process.join(10)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=3000)
+    parser.add_argument("--latency-ms", type=float, default=30)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="stemgui-bench-list-all-") as tmp:
+        server = ServerProcess(f"sqlite:///{Path(tmp) / 'bench.sqlite'}", Path(tmp)).start()
+        try:
+            _, token = server.new_user("bench")
+            with BrainstemClient(server.url, token) as api:
+                started = time.perf_counter()
+                filters = {"projects.id": seed(api, args.sessions)}
+                seconds = time.perf_counter() - started
+                print(f"seeded {args.sessions} sessions through the API in {seconds:.1f} s")
+            rows = [("loopback", *compare(server.url, token, filters, args.sessions, args.repeat))]
+            with latency_proxy_process(server.url, args.latency_ms) as proxy_url:
+                label = f"+{args.latency_ms:g} ms proxy"
+                rows.append((label, *compare(proxy_url, token, filters, args.sessions, args.repeat)))
+        finally:
+            server.stop()
+
+    pages = -(-args.sessions // PAGE_SIZE)
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\n{args.sessions} sessions, {pages} pages of {PAGE_SIZE}, median of {args.repeat} runs "
+          f"(load average {load} on {os.cpu_count()} CPUs)")
+    print(f"{'path':<16}{'sequential':>12}{'list_all':>12}{'speed-up':>10}")
+    for label, seq, par in rows:
+        print(f"{label:<16}{seq * 1000:>10.0f}ms{par * 1000:>10.0f}ms{seq / par:>9.1f}x")
+    (_, seq0, par0), (_, seq1, par1) = rows
+    # list_all cannot beat the server's own CPU time per page; what it removes is the waiting.
+    print(f"time the latency added: sequential +{(seq1 - seq0) * 1000:.0f} ms, "
+          f"list_all +{(par1 - par0) * 1000:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,376 @@
+"""The one way stemgui talks to BrainSTEM or the bundled server: ``BrainstemClient``.
+
+Same call names and arguments as BrainSTEM's official Python client (``load_model``,
+``save_model``, ``delete_model``), plus ``list_all`` (every record, pages fetched concurrently)
+and ``ping``. Every failure is raised as a ``stemgui.errors`` type; see ``stemgui.http_errors``.
+
+Retries: only idempotent methods (GET, PATCH, DELETE) are repeated, with exponential backoff,
+after a connection failure (refused, reset) or a 502/503/504. A POST is sent exactly once: a
+POST that failed may still have created the record. Timeouts are not retried either, so a dead
+or unreachable server fails within the connect timeout (about 3 s), never hangs a page.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import json
+import logging
+import time
+import uuid
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+from urllib.parse import parse_qsl, quote
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from stemgui.catalog import PORTALS, model_info
+from stemgui.errors import ValidationFailed
+from stemgui.http_errors import (
+    CallContext,
+    display_url,
+    error_from_exception,
+    error_from_response,
+    not_json_error,
+)
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = (3.05, 15)  # (connect, read) seconds; requests has no timeout by default
+PING_TIMEOUT = (1.5, 3)
+PAGE_SIZE = 100  # the largest page BrainSTEM serves
+MAX_WORKERS = 8  # pages fetched at the same time by list_all
+RETRY_METHODS = frozenset({"GET", "PATCH", "DELETE"})
+RETRY_STATUSES = frozenset({502, 503, 504})
+
+Options = Mapping[str, Any] | str | None
+Params = list[tuple[str, str]]
+
+
+class BearerAuth(requests.auth.AuthBase):
+    """``Authorization: Bearer <token>``; its repr never shows the token."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self._token}"
+        return request
+
+    def __repr__(self) -> str:
+        return "BearerAuth(***)"
+
+
+class BrainstemClient:
+    """A BrainSTEM API client on one keep-alive ``requests.Session``; use it as a context manager."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+        *,
+        attempts: int = 3,
+        backoff: float = 0.2,
+        max_workers: int = MAX_WORKERS,
+    ) -> None:
+        self.base_url = base_url.rstrip("/") + "/"
+        self.timeout = timeout
+        self.attempts = max(1, attempts)
+        self.backoff = backoff
+        self.max_workers = max(1, max_workers)
+        self._token = token or None
+        self._session = _new_session(self._token, pool_size=self.max_workers + 2)
+
+    def __repr__(self) -> str:
+        token = "set" if self._token else "none"
+        return f"BrainstemClient({display_url(self.base_url)!r}, token={token})"
+
+    def __enter__(self) -> BrainstemClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self._session.close()
+
+    # -- public calls ---------------------------------------------------------------------
+
+    def ping(self, timeout: float | tuple[float, float] = PING_TIMEOUT) -> bool:
+        """True if anything answers HTTP at ``base_url`` (short timeout, one try, never raises)."""
+        try:
+            with self._session.get(self.base_url + "api/", timeout=timeout, stream=True) as resp:
+                return resp.status_code < 500
+        except requests.RequestException:
+            return False
+
+    def load_model(
+        self,
+        model: str,
+        portal: str = "private",
+        id: str | None = None,
+        options: Options = None,
+        filters: Mapping[str, Any] | None = None,
+        sort: Iterable[str] | None = None,
+        include: Iterable[str] | None = None,
+    ) -> dict:
+        """GET a list (``{"sessions": [...], "count": N}``) or, with ``id``, one record's envelope."""
+        params = query_params(filters, sort, include) + _option_params(options)
+        return self._call("GET", model, portal, id, params=params)
+
+    def save_model(
+        self,
+        model: str,
+        portal: str = "private",
+        id: str | None = None,
+        data: Mapping[str, Any] | None = None,
+        options: Options = None,
+    ) -> dict:
+        """Create (POST, no ``id``) or partially update (PATCH, with ``id``); returns the envelope."""
+        method = "PATCH" if id else "POST"
+        body = encode_json(dict(data or {}), model)
+        return self._call(method, model, portal, id, params=_option_params(options), body=body)
+
+    def delete_model(self, model: str, portal: str = "private", id: str | None = None) -> None:
+        """DELETE one record."""
+        if not id:
+            raise ValueError("delete_model needs the id of the record to delete")
+        self._call("DELETE", model, portal, id)
+
+    def list_all(
+        self,
+        model: str,
+        filters: Mapping[str, Any] | None = None,
+        sort: Iterable[str] | None = None,
+        include: Iterable[str] | None = None,
+        portal: str = "private",
+    ) -> list[dict]:
+        """Every matching record in server order; pages after the first are fetched concurrently.
+
+        Not a snapshot: the page offsets come from the first page's ``count``. If records are
+        created or deleted while paging, the pages shift: a record is never returned twice
+        (duplicates are dropped by ``id``), pages beyond the first ``count`` are followed when a
+        later page reports a larger one, but a record that moved into an already-fetched page
+        is missing. Call again for a consistent view.
+        """
+        base = query_params(filters, sort, include)
+        first = self._page(model, portal, base, 0, PAGE_SIZE)
+        records, count = _records(first, model), _count(first)
+        if count is None:  # a server without counts: walk page by page until a short one
+            if len(records) < PAGE_SIZE:
+                return records
+            return _dedupe(self._follow(model, portal, base, records, PAGE_SIZE, start=PAGE_SIZE))
+        if not records or len(records) >= count:
+            return records
+        stride = len(records) if len(records) < PAGE_SIZE else PAGE_SIZE  # server's own page cap
+        offsets = list(range(stride, count, stride))
+        pages = self._pages_concurrently(model, portal, base, offsets, stride)
+        for page in pages:
+            records.extend(_records(page, model))
+        end = offsets[-1] + stride if offsets else stride
+        if max((_count(page) or 0 for page in pages), default=0) > end:
+            records = self._follow(model, portal, base, records, stride, start=end)  # grew meanwhile
+        return _dedupe(records)
+
+    # -- paging -----------------------------------------------------------------------------
+
+    def _page(self, model: str, portal: str, base: Params, offset: int, limit: int) -> dict:
+        params = [*base, ("limit", str(limit)), ("offset", str(offset))]
+        return self._call("GET", model, portal, None, params=params)
+
+    def _pages_concurrently(
+        self, model: str, portal: str, base: Params, offsets: list[int], limit: int
+    ) -> list[dict]:
+        if len(offsets) <= 1:
+            return [self._page(model, portal, base, offset, limit) for offset in offsets]
+        with ThreadPoolExecutor(max_workers=min(self.max_workers, len(offsets))) as pool:
+            futures = [pool.submit(self._page, model, portal, base, off, limit) for off in offsets]
+            try:
+                return [future.result() for future in futures]
+            except BaseException:
+                for future in futures:
+                    future.cancel()  # stop queued pages; running ones end on their own
+                raise
+
+    def _follow(
+        self, model: str, portal: str, base: Params, records: list[dict], stride: int, start: int
+    ) -> list[dict]:
+        """Fetch pages one by one from ``start`` until a short page: the open-ended tail."""
+        offset = start
+        seen = {record.get("id") for record in records if isinstance(record, dict)}
+        while True:
+            page = _records(self._page(model, portal, base, offset, stride), model)
+            records.extend(page)
+            new_ids = {record.get("id") for record in page if isinstance(record, dict)} - seen
+            if len(page) < stride or not new_ids:  # a server ignoring offset would loop forever
+                return records
+            seen |= new_ids
+            offset += stride
+
+    # -- one request ------------------------------------------------------------------------
+
+    def _call(
+        self,
+        method: str,
+        model: str,
+        portal: str,
+        record_id: str | None,
+        params: Params | None = None,
+        body: bytes | None = None,
+    ) -> Any:
+        """Send one API request (with retries where safe) and return the parsed JSON body."""
+        url = self.base_url + endpoint_path(model, portal, record_id)
+        ctx = CallContext(method, model, record_id, self.base_url, self._token)
+        headers = {"Content-Type": "application/json"} if body is not None else None
+        response = self._send(method, url, ctx, params=params, data=body, headers=headers)
+        if response.status_code >= 400:
+            raise error_from_response(response, ctx)
+        if response.status_code == 204 or not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise not_json_error(response, ctx) from None
+
+    def _send(self, method: str, url: str, ctx: CallContext, **kwargs: Any) -> requests.Response:
+        tries = self.attempts if method in RETRY_METHODS else 1
+        for attempt in range(1, tries + 1):
+            started = time.monotonic()
+            try:
+                response = self._session.request(method, url, timeout=self.timeout, **kwargs)
+            except requests.RequestException as exc:
+                if attempt < tries and _retryable(exc):
+                    self._sleep_before_retry(attempt, method, url, type(exc).__name__)
+                    continue
+                log.info("%s %s failed: %s", method, display_url(url), type(exc).__name__)
+                raise error_from_exception(exc, ctx) from exc
+            elapsed_ms = (time.monotonic() - started) * 1000
+            log.debug("%s %s -> %s in %.0f ms", method, display_url(url), response.status_code, elapsed_ms)
+            if attempt < tries and response.status_code in RETRY_STATUSES:
+                response.close()
+                self._sleep_before_retry(attempt, method, url, f"HTTP {response.status_code}")
+                continue
+            return response
+        raise AssertionError("unreachable: the last attempt always returns or raises")
+
+    def _sleep_before_retry(self, attempt: int, method: str, url: str, reason: str) -> None:
+        delay = self.backoff * 2 ** (attempt - 1)
+        log.info("%s %s: %s, retry %d in %.1f s", method, display_url(url), reason, attempt, delay)
+        time.sleep(delay)
+
+
+def endpoint_path(model: str, portal: str, record_id: str | None = None) -> str:
+    """``api/<portal>/<app>/<model>/[<id>/]`` for a model name of ``stemgui.catalog``."""
+    if portal not in PORTALS:
+        raise ValueError(f"Unknown portal {portal!r}; use one of {', '.join(PORTALS)}")
+    info = model_info(model)
+    path = f"api/{portal}/{info.app}/{info.name}/"
+    if record_id:
+        path += quote(str(record_id), safe="") + "/"  # an id can never add path segments
+    return path
+
+
+def query_params(
+    filters: Mapping[str, Any] | None = None,
+    sort: Iterable[str] | None = None,
+    include: Iterable[str] | None = None,
+) -> Params:
+    """BrainSTEM query parameters: ``filter{field.op}=v``, repeated ``sort[]=`` and ``include[]=``."""
+    if isinstance(sort, str) or isinstance(include, str):
+        raise TypeError("sort and include take a list of field names, not a string")
+    params: Params = []
+    for field, value in (filters or {}).items():
+        values = value if isinstance(value, (list, tuple, set)) else [value]
+        params += [(f"filter{{{field}}}", _param_text(item)) for item in values if item is not None]
+    params += [("sort[]", str(field)) for field in sort or ()]
+    params += [("include[]", str(rel)) for rel in include or ()]
+    return params
+
+
+def encode_json(payload: Any, model: str = "record") -> bytes:
+    """Strict JSON for a request body: dates as ISO text; NaN/Infinity refused (no JSON has them)."""
+    try:
+        return json.dumps(payload, default=_json_default, allow_nan=False).encode("utf-8")
+    except ValueError as exc:
+        if "Out of range float" not in str(exc):
+            raise  # e.g. a circular structure: a programming error, not the user's
+        raise ValidationFailed(
+            f"The {model} contains a number that is not finite (NaN or Infinity) — enter a real number "
+            "or leave the field empty"
+        ) from None
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (datetime.date, datetime.datetime, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, (uuid.UUID, decimal.Decimal)):
+        return str(value) if isinstance(value, uuid.UUID) else float(value)
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    raise TypeError(f"{type(value).__name__} values cannot be sent to the API")
+
+
+def _param_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"  # Django filters read true/false, not True/False
+    return str(value)
+
+
+def _option_params(options: Options) -> Params:
+    # The official client appends a raw query string ("?limit=5"); a mapping is accepted too.
+    if not options:
+        return []
+    if isinstance(options, str):
+        return parse_qsl(options.lstrip("?&"), keep_blank_values=True)
+    return [(str(key), _param_text(value)) for key, value in options.items()]
+
+
+def _new_session(token: str | None, pool_size: int) -> requests.Session:
+    session = requests.Session()
+    # Retries are ours (_send); the adapter only pools connections for the list_all workers.
+    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.headers.update({"Accept": "application/json", "User-Agent": "stemgui-client/0.1"})
+    if token:
+        session.auth = BearerAuth(token)  # an explicit auth also stops ~/.netrc overriding it
+    return session
+
+
+def _retryable(exc: requests.RequestException) -> bool:
+    # Refused or reset connections fail fast and often heal (a restarting server); a timeout
+    # already cost seconds, and retrying it would make a dead server hang the page.
+    if isinstance(exc, requests.Timeout | requests.exceptions.SSLError):
+        return False
+    return isinstance(exc, requests.ConnectionError | requests.exceptions.ChunkedEncodingError)
+
+
+def _records(page: Any, model: str) -> list[dict]:
+    if not isinstance(page, dict):
+        return []
+    records = page.get(model_info(model).list_key)
+    if records is None:  # a server with another envelope name: take its one list
+        records = next((value for value in page.values() if isinstance(value, list)), [])
+    return list(records)
+
+
+def _count(page: Any) -> int | None:
+    count = page.get("count") if isinstance(page, dict) else None
+    return count if isinstance(count, int) else None
+
+
+def _dedupe(records: list[dict]) -> list[dict]:
+    seen: set[str] = set()
+    unique = []
+    for record in records:
+        key = record.get("id") if isinstance(record, dict) else None
+        if key is not None:
+            if key in seen:
+                continue
+            seen.add(key)
+        unique.append(record)
+    return unique

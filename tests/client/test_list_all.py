@@ -1,0 +1,114 @@
+"""list_all: every record, in server order, across page boundaries; pages fetched concurrently."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from stemgui.client import BrainstemClient
+from stemgui.errors import ServerError
+from tests.client.helpers import create_sessions, unique
+from tests.faults import FaultProxy, LatencyProxy
+
+
+def sequential_pages(api: BrainstemClient, filters: dict, sort: list[str] | None = None) -> list[dict]:
+    """The reference: plain limit/offset paging, one page after the other."""
+    records, offset = [], 0
+    while True:
+        page = api.load_model("session", filters=filters, sort=sort, options={"limit": 100, "offset": offset})
+        records += page["sessions"]
+        offset += 100
+        if offset >= page["count"]:
+            return records
+
+
+@pytest.fixture
+def sessions_of(client, project):
+    """Create ``n`` sessions (shuffled names) in the user's own project; returns their names."""
+
+    def create(n: int) -> list[str]:
+        prefix = unique("page")
+        names = [f"{prefix}-{i:04d}" for i in range(n)]
+        create_sessions(client, project, random.Random(n).sample(names, n))
+        return names
+
+    return create
+
+
+@pytest.fixture(scope="module")
+def big_project(client) -> tuple[dict, list[str]]:
+    """A project with 350 sessions (4 pages), shared by the tests that only read it."""
+    project = client.save_model("project", data={"name": unique("big")})["project"]
+    prefix = unique("big")
+    names = [f"{prefix}-{i:04d}" for i in range(350)]
+    create_sessions(client, project, random.Random(350).sample(names, 350))
+    return project, names
+
+
+@pytest.mark.parametrize("n", [0, 1, 100, 101, 250])
+def test_list_all_is_complete_and_in_server_order(client, project, sessions_of, n):
+    names = sessions_of(n)
+    filters = {"projects.id": project["id"]}
+
+    records = client.list_all("session", filters=filters)
+
+    assert records == sequential_pages(client, filters)
+    assert sorted(r["name"] for r in records) == names
+    assert len({r["id"] for r in records}) == n
+
+
+def test_list_all_keeps_the_requested_sort(client, big_project):
+    project, names = big_project
+    records = client.list_all("session", filters={"projects.id": project["id"]}, sort=["-name"])
+    assert [r["name"] for r in records] == sorted(names, reverse=True)
+
+
+def test_list_all_fetches_pages_concurrently_but_bounded(server, user, big_project):
+    project, _ = big_project  # 4 pages: the first, then 3 on 2 workers
+    with LatencyProxy(server.url, latency_ms=200) as proxy:  # long enough for workers to overlap
+        with BrainstemClient(proxy.url, user[1], max_workers=2) as api:
+            records = api.list_all("session", filters={"projects.id": project["id"]})
+    assert len(records) == 350
+    assert proxy.received == {"GET": 4}
+    assert 1 < proxy.max_in_flight <= 2
+
+
+@pytest.mark.parametrize(
+    ("new_prefix", "expect_new"),
+    [("zzz", True), ("aaa", False)],
+    ids=["created after the last page", "created before the first page"],
+)
+def test_records_created_while_paging(server, user, client, project, new_prefix, expect_new):
+    """Records appended meanwhile are followed; records that land on a fetched page are missed,
+    and a record shifted onto the next page is returned once, not twice."""
+    grow, new = unique("grow"), unique("new")
+    names = [f"mmm-{grow}-{i:03d}" for i in range(150)]
+    create_sessions(client, project, names)
+    added = [f"{new_prefix}-{new}-{i:02d}" for i in range(60)]
+    created: list[dict] = []
+
+    def create_after_first_page(handler) -> None:
+        if "offset=0" not in handler.path and not created:
+            created.extend(create_sessions(client, project, added))
+
+    with FaultProxy(server.url, before_forward=create_after_first_page) as proxy:
+        with BrainstemClient(proxy.url, user[1]) as api:
+            records = api.list_all("session", filters={"projects.id": project["id"]}, sort=["name"])
+
+    assert proxy.forwarded == {"GET": 3}  # first page, the page after it, the grown tail
+    got = [r["name"] for r in records]
+    assert len(got) == len(set(got))
+    assert got == (names + added if expect_new else names)
+
+
+def test_a_failing_page_fails_the_whole_list(server, user, big_project):
+    project, _ = big_project
+
+    def break_after_first_page(handler) -> None:
+        proxy.fail_next(10, status=500)
+
+    with FaultProxy(server.url, before_forward=break_after_first_page) as proxy:
+        with BrainstemClient(proxy.url, user[1]) as api, pytest.raises(ServerError):
+            api.list_all("session", filters={"projects.id": project["id"]})
+    assert proxy.forwarded == {"GET": 1}
