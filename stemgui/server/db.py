@@ -1,0 +1,85 @@
+"""Engine creation and create-or-migrate: SQLite by default (WAL, foreign keys), any SQLAlchemy URL."""
+
+from __future__ import annotations
+
+import logging
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.orm import sessionmaker
+
+from stemgui.server.tables import Base
+
+log = logging.getLogger(__name__)
+
+
+def default_db_url() -> str:
+    """The SQLite file in the data dir (``$STEMGUI_DATA_DIR``, default ./data)."""
+    data_dir = Path(os.environ.get("STEMGUI_DATA_DIR") or "data")
+    return f"sqlite:///{data_dir / 'stemgui.sqlite'}"
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def make_engine(db_url: str) -> Engine:
+    """An engine for ``db_url``; a SQLite file's folder is created and WAL + foreign keys enabled."""
+    if db_url.startswith("sqlite"):
+        database = db_url.split("///", 1)[-1]
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(db_url, connect_args={"check_same_thread": False, "timeout": 10})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(db_url, pool_pre_ping=True)
+
+
+def _default_value(column):
+    """The Python default of ``column`` (called if it is a factory), or None."""
+    default = column.default
+    if default is None:
+        return None
+    try:
+        return default.arg(None) if default.is_callable else default.arg
+    except Exception:  # a default that needs an execution context: leave the column NULL
+        return None
+
+
+def migrate(engine: Engine) -> None:
+    """Create missing tables, columns and indexes, so a database made by an older version keeps working.
+
+    New columns are added nullable and back-filled with their default (SQLite cannot add a
+    NOT NULL column without a constant default).
+    """
+    Base.metadata.create_all(engine)
+    existing = inspect(engine)
+    with engine.begin() as conn:
+        for table in Base.metadata.sorted_tables:
+            present = {col["name"] for col in existing.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in present:
+                    continue
+                log.info("migrating: adding %s.%s", table.name, column.name)
+                kind = column.type.compile(dialect=engine.dialect)
+                conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}"))
+                value = _default_value(column)
+                if value is not None:
+                    conn.execute(table.update().values({column.name: value}))
+            for index in table.indexes:
+                index.create(conn, checkfirst=True)
+
+
+@lru_cache(maxsize=8)
+def sessionmaker_for(db_url: str) -> sessionmaker:
+    """One migrated engine (and session factory) per database URL per process."""
+    engine = make_engine(db_url)
+    migrate(engine)
+    return sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,116 @@
+"""Who may read and write what: BrainSTEM's project-membership model, as SQL clauses.
+
+- private portal: records of projects where the user is a member (directly or via a group);
+  writes need ``can_change``; member management needs ``is_manager``/``is_owner``.
+- public portal: read-only, records of projects with ``is_public``.
+- super portal: superusers only, everything.
+Taxonomies and resources ("open" scope) are readable by all; only their creator or a
+superuser may change or delete them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select, true, union
+from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.expression import UnaryExpression
+
+from stemgui.server.resources import Resource
+from stemgui.server.tables import Project, ProjectGroup, ProjectUser, User, group_members, subject_projects
+
+
+def member_projects(user_id: str, *flags: str) -> Select:
+    """Ids of projects where the user is a member (with any of ``flags``), directly or via a group."""
+    direct = select(ProjectUser.project_id).where(ProjectUser.user_id == user_id)
+    via_group = (
+        select(ProjectGroup.project_id)
+        .join(group_members, group_members.c.group_id == ProjectGroup.group_id)
+        .where(group_members.c.user_id == user_id)
+    )
+    if flags:
+        direct = direct.where(or_(*(getattr(ProjectUser, flag).is_(True) for flag in flags)))
+        via_group = via_group.where(or_(*(getattr(ProjectGroup, flag).is_(True) for flag in flags)))
+    return union(direct, via_group)
+
+
+@dataclass(frozen=True)
+class Access:
+    """The caller (``user`` is None on the public portal without a token), the portal, and the
+    ids of the projects they may read and change (None: all). Made once per request by ``for_request``."""
+
+    portal: str
+    user: User | None
+    readable: tuple[str, ...] | None = None
+    writable: tuple[str, ...] | None = None
+    sqlite: bool = False
+
+    @classmethod
+    def for_request(cls, db: DbSession, portal: str, user: User | None) -> Access:
+        """Look the caller's projects up once; the scopes then use plain id lists (fast on big tables)."""
+        sqlite = db.get_bind().dialect.name == "sqlite"
+        if portal == "super":
+            return cls(portal, user, sqlite=sqlite)
+        if portal == "public":
+            public = tuple(db.scalars(select(Project.id).where(Project.is_public.is_(True))))
+            return cls(portal, user, public, (), sqlite)
+        readable = tuple(db.scalars(member_projects(user.id)))
+        writable = tuple(db.scalars(member_projects(user.id, "can_change")))
+        # Every session and subject has at least one project (writes require one; deleting a
+        # project deletes what it alone held), so a member of every project sees everything:
+        # skip the per-row check then, which matters on big tables.
+        total = db.scalar(select(func.count()).select_from(Project))
+        return cls(
+            portal,
+            user,
+            None if len(readable) == total else readable,
+            None if len(writable) == total else writable,
+            sqlite,
+        )
+
+    @property
+    def everything(self) -> bool:
+        return self.portal == "super"
+
+    def scope(self, resource: Resource, write: bool = False) -> ColumnElement | None:
+        """A WHERE clause limiting ``resource`` to what the caller may read (or change); None: all."""
+        if resource.scope == "open":
+            if write and not self.everything and not (self.user and self.user.is_superuser):
+                return resource.orm.creator_id == self.user.id
+            return None
+        projects = self.writable if write else self.readable
+        if projects is None:
+            return None
+        if resource.scope == "project":
+            return resource.orm.id.in_(projects)
+        # a correlated EXISTS lets SQLite walk the list in index order and stop after one page
+        if resource.scope == "subject":
+            link = subject_projects.c
+            return exists().where(
+                link.subject_id == resource.orm.subject_id, self._among(link.project_id, projects)
+            )
+        rel = resource.project_link
+        link = rel.table.c
+        return exists().where(link[rel.owner] == resource.orm.id, self._among(link.project_id, projects))
+
+    def _among(self, column, projects: tuple[str, ...]) -> ColumnElement:
+        """``column IN projects``; on SQLite written ``+column`` so the row's own link rows are found
+        by one seek on the link table's primary key and the project list is checked in memory,
+        instead of one seek per project for every row of a page (or count)."""
+        if self.sqlite:
+            column = UnaryExpression(column, operator=operators.custom_op("+"))
+        return column.in_(projects)
+
+    def allowed(self, db: DbSession, resource: Resource, record_id: str, write: bool = False) -> bool:
+        """Whether the caller may read (or change) the record ``record_id``."""
+        clause = self.scope(resource, write)
+        stmt = select(exists().where(resource.orm.id == record_id, clause if clause is not None else true()))
+        return bool(db.scalar(stmt))
+
+    def project_role(self, db: DbSession, project_id: str, *flags: str) -> bool:
+        """Whether the caller has one of ``flags`` (e.g. is_manager, is_owner) in the project."""
+        if self.everything:
+            return True
+        owned = member_projects(self.user.id, *flags)
+        return bool(db.scalar(select(exists().where(Project.id == project_id, Project.id.in_(owned)))))

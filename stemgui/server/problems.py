@@ -1,0 +1,32 @@
+"""The HTTP problems the server answers with on purpose (each carries its status and JSON body)."""
+
+from __future__ import annotations
+
+
+class ApiProblem(Exception):
+    """A request the server refuses: ``status`` and a DRF-style JSON ``body``."""
+
+    def __init__(self, status: int, body: dict) -> None:
+        super().__init__(f"{status}: {body}")
+        self.status = status
+        self.body = body
+
+
+def bad_request(errors: dict[str, list[str]]) -> ApiProblem:
+    """400 with field -> messages."""
+    return ApiProblem(400, errors)
+
+
+def not_found() -> ApiProblem:
+    """404: no such record, or one the caller may not read (existence does not leak)."""
+    return ApiProblem(404, {"detail": "Not found."})
+
+
+def forbidden(message: str = "You do not have permission to perform this action.") -> ApiProblem:
+    """403: signed in but not allowed."""
+    return ApiProblem(403, {"detail": message})
+
+
+def unauthorized(message: str = "Authentication credentials were not provided.") -> ApiProblem:
+    """401: no token or a bad one."""
+    return ApiProblem(401, {"detail": message})

@@ -1,0 +1,180 @@
+"""The HTTP endpoints: token, and one generic list/detail router driven by ``resources.RESOURCES``."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session as DbSession
+from starlette.concurrency import run_in_threadpool
+
+from stemgui.catalog import PORTALS
+from stemgui.server import query, writes
+from stemgui.server.body import read_json
+from stemgui.server.permissions import Access
+from stemgui.server.problems import ApiProblem, bad_request, forbidden, not_found, unauthorized
+from stemgui.server.resources import Resource, resource_for
+from stemgui.server.security import authenticate, issue_token, user_for_token
+from stemgui.server.serialize import serialize
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+
+def _token_of(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if not header:
+        return None
+    if scheme.lower() not in ("bearer", "token") or not token.strip():
+        raise unauthorized("Invalid token header. Use: Authorization: Bearer <token>.")
+    return token.strip()
+
+
+def _access(db: DbSession, request: Request, portal: str, write: bool) -> Access:
+    """Who is calling, on which portal; 401/403 as BrainSTEM answers them."""
+    token = _token_of(request)
+    user = user_for_token(db, token) if token else None
+    if token and user is None:
+        raise unauthorized("Invalid token.")
+    if portal == "public":
+        if write:
+            raise forbidden("The public portal is read-only.")
+        return Access.for_request(db, portal, user)
+    if user is None:
+        raise unauthorized()
+    if portal == "super" and not user.is_superuser:
+        raise forbidden("The super portal is for superusers only.")
+    return Access.for_request(db, portal, user)
+
+
+def _run(request: Request, work: Callable[[DbSession], Response]) -> Response:
+    """Run ``work`` in one transaction: committed if it returns, rolled back if it raises."""
+    with request.app.state.sessionmaker() as db:
+        try:
+            response = work(db)
+            db.commit()
+        except IntegrityError:
+            db.rollback()
+            raise bad_request(
+                {
+                    "non_field_errors": [
+                        "This change conflicts with other records (a duplicate, or a record still in use)."
+                    ]
+                }
+            ) from None
+        except ApiProblem:
+            db.rollback()
+            raise
+        except Exception:
+            # Answer here rather than letting it propagate: uvicorn would drop the keep-alive connection.
+            db.rollback()
+            log.exception("unhandled error on %s %s", request.method, request.url.path)
+            return JSONResponse({"detail": "Internal server error."}, status_code=500)
+    return response
+
+
+def _resource(portal: str, app: str, model: str) -> Resource:
+    resource = resource_for(app, model)
+    if portal not in PORTALS or resource is None:
+        raise not_found()
+    return resource
+
+
+def _row(db: DbSession, access: Access, resource: Resource, record_id: str, write: bool = False):
+    """The record if the caller may read it (404 otherwise) and, for writes, change it (403)."""
+    try:
+        record_id = str(uuid.UUID(record_id))
+    except ValueError:
+        raise not_found() from None
+    scope = access.scope(resource)
+    stmt = select(resource.orm).where(resource.orm.id == record_id)
+    row = db.scalar(stmt.where(scope) if scope is not None else stmt)
+    if row is None:
+        raise not_found()
+    if write and not access.allowed(db, resource, record_id, write=True):
+        raise forbidden()
+    return row
+
+
+def _list(db: DbSession, access: Access, resource: Resource, params) -> dict:
+    parsed = query.parse(resource, params)
+    where = list(parsed.where)
+    scope = access.scope(resource)
+    if scope is not None:
+        where.append(scope)
+    count = db.scalar(select(func.count()).select_from(resource.orm).where(*where))
+    stmt = (
+        select(resource.orm).where(*where).order_by(*parsed.order).limit(parsed.limit).offset(parsed.offset)
+    )
+    rows = db.scalars(stmt).all()
+    records = serialize(db, resource, rows, parsed.include, access=access)
+    return {resource.list_key: records, "count": count}
+
+
+@router.post("/api/token/")
+@router.post("/api/token")
+async def token(request: Request) -> Response:
+    """Trade a username and password for an API token."""
+    body = await read_json(request)
+    if not isinstance(body, dict):
+        raise bad_request({"non_field_errors": ["Invalid data. Expected a dictionary."]})
+    errors = {
+        k: ["This field is required."] for k in ("username", "password") if not isinstance(body.get(k), str)
+    }
+    if errors:
+        raise bad_request(errors)
+
+    def work(db: DbSession) -> Response:
+        user = authenticate(db, body["username"], body["password"])
+        if user is None:
+            raise bad_request({"non_field_errors": ["Unable to log in with provided credentials."]})
+        return JSONResponse({"token": issue_token(db, user)})
+
+    return await run_in_threadpool(_run, request, work)
+
+
+@router.api_route("/api/{portal}/{app}/{model}/", methods=["GET", "POST"])
+@router.api_route("/api/{portal}/{app}/{model}", methods=["GET", "POST"])
+async def collection(request: Request, portal: str, app: str, model: str) -> Response:
+    """List (GET) or add (POST) records of one model."""
+    resource = _resource(portal, app, model)
+    write = request.method == "POST"
+    body = await read_json(request) if write else None
+
+    def work(db: DbSession) -> Response:
+        access = _access(db, request, portal, write)
+        if not write:
+            return JSONResponse(_list(db, access, resource, request.query_params))
+        record = writes.create(db, access, resource, body)
+        return JSONResponse({resource.detail_key: record}, status_code=201)
+
+    return await run_in_threadpool(_run, request, work)
+
+
+@router.api_route("/api/{portal}/{app}/{model}/{record_id}/", methods=["GET", "PATCH", "PUT", "DELETE"])
+@router.api_route("/api/{portal}/{app}/{model}/{record_id}", methods=["GET", "PATCH", "PUT", "DELETE"])
+async def detail(request: Request, portal: str, app: str, model: str, record_id: str) -> Response:
+    """Read (GET), change (PATCH; PUT is treated the same) or delete one record."""
+    resource = _resource(portal, app, model)
+    write = request.method != "GET"
+    body = await read_json(request) if request.method in ("PATCH", "PUT") else None
+
+    def work(db: DbSession) -> Response:
+        access = _access(db, request, portal, write)
+        row = _row(db, access, resource, record_id, write)
+        if request.method == "GET":
+            include = query.parse_include(resource, request.query_params)
+            record = serialize(db, resource, [row], include, access=access)[0]
+            return JSONResponse({resource.detail_key: record})
+        if request.method == "DELETE":
+            writes.remove(db, access, resource, row)
+            return Response(status_code=204)
+        return JSONResponse({resource.detail_key: writes.update(db, access, resource, row, body)})
+
+    return await run_in_threadpool(_run, request, work)

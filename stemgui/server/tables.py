@@ -1,0 +1,282 @@
+"""The ORM tables of the bundled server: portable SQL (SQLite and PostgreSQL).
+
+Ids are UUIDs stored as 36-character strings; free-form data (tags, extra fields, details)
+are JSON columns; many-to-many links are association tables. Indexes cover what lists
+filter and sort by.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def new_id() -> str:
+    """A fresh record id."""
+    return str(uuid.uuid4())
+
+
+def now() -> datetime:
+    """The current UTC time (creation stamps; they give lists a stable default order)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    """Base of every table."""
+
+
+def _id() -> Mapped[str]:
+    return mapped_column(String(36), primary_key=True, default=new_id)
+
+
+def _created() -> Mapped[datetime]:
+    return mapped_column(DateTime, default=now, nullable=False, index=True)
+
+
+def _creator() -> Mapped[str | None]:
+    return mapped_column(String(36), ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[str] = _id()
+    username: Mapped[str] = mapped_column(String(150), unique=True, nullable=False)
+    email: Mapped[str] = mapped_column(String(254), unique=True, nullable=False)
+    password_hash: Mapped[str] = mapped_column(String(100), nullable=False)
+    is_superuser: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    created_at: Mapped[datetime] = _created()
+
+
+class Token(Base):
+    __tablename__ = "tokens"
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the token
+    user_id: Mapped[str] = mapped_column(String(36), ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = _created()
+
+
+class Group(Base):
+    __tablename__ = "groups"
+    id: Mapped[str] = _id()
+    name: Mapped[str] = mapped_column(String(150), unique=True, nullable=False)
+
+
+group_members = Table(
+    "group_members",
+    Base.metadata,
+    Column("group_id", String(36), ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", String(36), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Project(Base):
+    __tablename__ = "projects"
+    id: Mapped[str] = _id()
+    name: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
+    description: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    extra_fields: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
+    is_public: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False, index=True)
+    name_used_in_repository: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    tags: Mapped[list] = mapped_column(JSON, default=list, nullable=False)
+    created_at: Mapped[datetime] = _created()
+    creator_id: Mapped[str | None] = _creator()
+
+
+class _Permissions:
+    can_change: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    is_manager: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    is_owner: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+
+
+class ProjectUser(_Permissions, Base):
+    __tablename__ = "project_users"
+    project_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class ProjectGroup(_Permissions, Base):
+    __tablename__ = "project_groups"
+    project_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    group_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+def _link(name: str, owner: str, owner_table: str) -> Table:
+    """An owner <-> project association table, indexed both ways."""
+    return Table(
+        name,
+        Base.metadata,
+        Column(owner, String(36), ForeignKey(f"{owner_table}.id", ondelete="CASCADE"), primary_key=True),
+        Column("project_id", String(36), ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
+        Index(f"ix_{name}_project", "project_id", owner),
+    )
+
+
+session_projects = _link("session_projects", "session_id", "sessions")
+subject_projects = _link("subject_projects", "subject_id", "subjects")
+
+
+class Species(Base):
+    __tablename__ = "species"
+    id: Mapped[str] = _id()
+    name: Mapped[str] = mapped_column(String(100), unique=True, nullable=False)
+    description: Mapped[str] = mapped_column(String(500), default="", nullable=False)
+    comments: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    created_at: Mapped[datetime] = _created()
+    creator_id: Mapped[str | None] = _creator()
+
+
+class Strain(Base):
+    __tablename__ = "strains"
+    id: Mapped[str] = _id()
+    name: Mapped[str] = mapped_column(String(100), unique=True, nullable=False)
+    description: Mapped[str] = mapped_column(String(500), default="", nullable=False)
+    comments: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    species_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("species.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
+    created_at: Mapped[datetime] = _created()
+    creator_id: Mapped[str | None] = _creator()
+
+
+class BrainRegion(Base):
+    __tablename__ = "brain_regions"
+    __table_args__ = (UniqueConstraint("atlas", "acronym"), UniqueConstraint("atlas", "name"))
+    id: Mapped[str] = _id()
+    name: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
+    description: Mapped[str] = mapped_column(String(500), default="", nullable=False)
+    acronym: Mapped[str] = mapped_column(String(15), nullable=False, index=True)
+    atlas: Mapped[str] = mapped_column(String(7), nullable=False)
+    created_at: Mapped[datetime] = _created()
+    creator_id: Mapped[str | None] = _creator()
+
+
+class Supplier(Base):
+    __tablename__ = "suppliers"
+    id: Mapped[str] = _id()
+    name: Mapped[str] = mapped_column(String(100), unique=True, nullable=False)
+    description: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    website: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    comments: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    created_at: Mapped[datetime] = _created()
+    creator_id: Mapped[str | None] = _creator()
+
+
+class Consumable(Base):
+    __tablename__ = "consumables"
+    id: Mapped[str] = _id()
+    name: Mapped[str] = mapped_column(String(100), unique=True, nullable=False)
+    description: Mapped[str] = mapped_column(String(500), default="", nullable=False)
+    comments: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    supplier_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("suppliers.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
+    type: Mapped[str] = mapped_column(String(40), nullable=False, index=True)
+    details: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
+    created_at: Mapped[datetime] = _created()
+    creator_id: Mapped[str | None] = _creator()
+
+
+class HardwareDevice(Base):
+    __tablename__ = "hardware_devices"
+    id: Mapped[str] = _id()
+    name: Mapped[str] = mapped_column(String(100), unique=True, nullable=False)
+    description: Mapped[str] = mapped_column(String(500), default="", nullable=False)
+    comments: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    supplier_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("suppliers.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
+    created_at: Mapped[datetime] = _created()
+    creator_id: Mapped[str | None] = _creator()
+
+
+class Subject(Base):
+    __tablename__ = "subjects"
+    id: Mapped[str] = _id()
+    name: Mapped[str] = mapped_column(String(100), nullable=False, index=True)
+    description: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    strain_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("strains.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
+    sex: Mapped[str] = mapped_column(String(1), nullable=False)
+    genetic_line: Mapped[str] = mapped_column(String(100), default="", nullable=False)
+    subject_identifier: Mapped[str] = mapped_column(String(100), default="", nullable=False)
+    source: Mapped[str] = mapped_column(String(100), default="", nullable=False)
+    birth_date: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    death_date: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    extra_fields: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
+    name_used_in_repository: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    tags: Mapped[list] = mapped_column(JSON, default=list, nullable=False)
+    created_at: Mapped[datetime] = _created()
+    creator_id: Mapped[str | None] = _creator()
+
+
+class Session(Base):
+    __tablename__ = "sessions"
+    # (sort key, id): pages in that order read only the index, id included for the permission check
+    __table_args__ = (
+        Index("ix_sessions_date_time_id", "date_time", "id"),
+        Index("ix_sessions_created_at_id", "created_at", "id"),
+        Index("ix_sessions_name_id", "name", "id"),
+    )
+    id: Mapped[str] = _id()
+    name: Mapped[str] = mapped_column(String(100), unique=True, nullable=False)
+    description: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    date_time: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    extra_fields: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
+    download_links: Mapped[list] = mapped_column(JSON, default=list, nullable=False)
+    name_used_in_storage: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    tags: Mapped[list] = mapped_column(JSON, default=list, nullable=False)
+    created_at: Mapped[datetime] = _created()
+    creator_id: Mapped[str | None] = _creator()
+
+
+class Action(Base):
+    __tablename__ = "actions"
+    # (sort key, id, subject_id): pages in that order read only the index, the subject included
+    # for the permission check
+    __table_args__ = (
+        Index("ix_actions_date_time_id", "date_time", "id", "subject_id"),
+        Index("ix_actions_created_at_id", "created_at", "id", "subject_id"),
+    )
+    id: Mapped[str] = _id()
+    type: Mapped[str] = mapped_column(String(40), nullable=False, index=True)
+    description: Mapped[str] = mapped_column(String(500), default="", nullable=False)
+    subject_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("subjects.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    date_time: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    consumable_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("consumables.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    hardwaredevice_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("hardware_devices.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    brain_region_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("brain_regions.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    details: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
+    coordinates_system: Mapped[str] = mapped_column(String(40), nullable=False, index=True)
+    coordinates_details: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
+    created_at: Mapped[datetime] = _created()
+    creator_id: Mapped[str | None] = _creator()

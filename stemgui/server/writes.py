@@ -1,0 +1,143 @@
+"""Create, change and delete records: validation (stemgui.models), relation and uniqueness checks.
+
+Each function works inside the caller's transaction and raises ApiProblem before writing
+anything invalid; the route commits once, so nothing is ever half-written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import and_, delete, exists, insert, select, true
+from sqlalchemy.orm import Session as DbSession
+
+from stemgui.models import validate_record
+from stemgui.server import members
+from stemgui.server import tables as t
+from stemgui.server.permissions import Access
+from stemgui.server.problems import bad_request, forbidden
+from stemgui.server.resources import RESOURCES, Resource
+from stemgui.server.serialize import serialize
+from stemgui.server.tables import ProjectUser
+
+_MEMBER_FIELDS = ("users", "groups")
+
+
+def _missing(value: str) -> str:
+    return f'Invalid pk "{value}" - object does not exist.'
+
+
+def _check_relations(db: DbSession, access: Access, resource: Resource, data: dict) -> dict[str, list[str]]:
+    """Related ids must exist and, for project-scoped records, be writable by the caller."""
+    errors: dict[str, list[str]] = {}
+    wanted: dict[str, tuple[str, list[str]]] = {}
+    for name, rel in resource.to_one.items():
+        if data.get(name):
+            wanted[name] = (rel.target, [data[name]])
+    for name, rel in resource.to_many.items():
+        if rel.writable and data.get(name):
+            wanted[name] = (rel.target, list(dict.fromkeys(data[name])))
+    for name, (target_name, ids) in wanted.items():
+        target = RESOURCES[target_name]
+        clause = access.scope(target, write=True) if target.scope != "open" else None
+        stmt = select(target.orm.id).where(target.orm.id.in_(ids), clause if clause is not None else true())
+        found = set(db.scalars(stmt))
+        bad = [_missing(value) for value in ids if value not in found]
+        if bad:
+            errors[name] = bad
+    return errors
+
+
+def _check_unique(db: DbSession, resource: Resource, data: dict, own_id: str | None) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for fields in resource.unique:
+        same = and_(*(getattr(resource.orm, name) == data[name] for name in fields))
+        if own_id:
+            same = and_(same, resource.orm.id != own_id)
+        if db.scalar(select(exists().where(same))):
+            label = " and ".join(fields)
+            errors.setdefault(fields[-1], []).append(f"A {resource.name} with this {label} already exists.")
+    return errors
+
+
+def _validated(db: DbSession, access: Access, resource: Resource, body: Any, own_id: str | None) -> dict:
+    record, errors = validate_record(resource.name, body)
+    if errors:
+        raise bad_request(errors)
+    data = record.model_dump()
+    errors = _check_relations(db, access, resource, data) | _check_unique(db, resource, data, own_id)
+    if errors:
+        raise bad_request(errors)
+    return data
+
+
+def _store(db: DbSession, resource: Resource, row, data: dict, replace_links: set[str]) -> None:
+    """Copy validated ``data`` onto ``row`` and (re)write the named to-many link rows."""
+    columns = resource.orm.__table__.c
+    for name in data:
+        if name in resource.to_one:
+            setattr(row, resource.to_one[name].column, data[name])
+        elif name in columns and name not in ("id", *_MEMBER_FIELDS):
+            setattr(row, name, data[name])
+    db.flush()
+    for name in replace_links:
+        rel = resource.to_many[name]
+        link = rel.table.c
+        db.execute(delete(rel.table).where(link[rel.owner] == row.id))
+        values = list(dict.fromkeys(data[name]))
+        if values:
+            db.execute(insert(rel.table), [{rel.owner: row.id, rel.value: value} for value in values])
+
+
+def _writable_links(resource: Resource) -> set[str]:
+    return {name for name, rel in resource.to_many.items() if rel.writable}
+
+
+def create(db: DbSession, access: Access, resource: Resource, body: Any) -> dict:
+    """Validate and insert a record; the response dict."""
+    data = _validated(db, access, resource, body, None)
+    row = resource.orm(creator_id=access.user.id if access.user else None)
+    db.add(row)
+    _store(db, resource, row, data, _writable_links(resource))
+    if resource.name == "project":  # the creator becomes its owner and only member
+        db.add(ProjectUser(project_id=row.id, user_id=access.user.id, can_change=True, is_manager=True,
+                           is_owner=True))  # fmt: skip
+        db.flush()
+    return serialize(db, resource, [row])[0]
+
+
+def update(db: DbSession, access: Access, resource: Resource, row, body: Any) -> dict:
+    """Apply a partial change (PATCH): the merged record is validated like a new one."""
+    if not isinstance(body, dict):
+        raise bad_request({"non_field_errors": ["Invalid data. Expected a dictionary."]})
+    current = serialize(db, resource, [row])[0]
+    merged = {name: current[name] for name in resource.writable_fields if name not in _MEMBER_FIELDS}
+    merged.update({key: value for key, value in body.items() if key not in _MEMBER_FIELDS})
+    data = _validated(db, access, resource, merged, row.id)
+    _store(db, resource, row, data, _writable_links(resource) & set(body))
+    if resource.name == "project" and any(key in body for key in _MEMBER_FIELDS):
+        if not access.project_role(db, row.id, "is_manager", "is_owner"):
+            raise forbidden("Only a manager or owner of the project may change its members.")
+        members.apply(db, row.id, {key: body.get(key) for key in _MEMBER_FIELDS})
+    db.flush()
+    return serialize(db, resource, [row])[0]
+
+
+def remove(db: DbSession, access: Access, resource: Resource, row) -> None:
+    """Delete a record (a project only by its owner); its links go with it."""
+    if resource.name == "project":
+        if not access.project_role(db, row.id, "is_owner"):
+            raise forbidden("Only an owner of the project may delete it.")
+        _delete_held_only_by(db, row.id)
+    db.execute(delete(resource.orm).where(resource.orm.id == row.id))
+
+
+def _delete_held_only_by(db: DbSession, project_id: str) -> None:
+    """Delete the sessions and subjects (with their actions) that belong to no other project."""
+    for link, owner, orm in (
+        (t.session_projects, "session_id", t.Session),
+        (t.subject_projects, "subject_id", t.Subject),
+    ):
+        elsewhere = select(link.c[owner]).where(link.c.project_id != project_id)
+        alone = select(link.c[owner]).where(link.c.project_id == project_id, link.c[owner].not_in(elsewhere))
+        db.execute(delete(orm).where(orm.id.in_(alone)))
