@@ -16,6 +16,9 @@ import pytest
 
 from tests.serverproc import ServerProcess, create_postgres_database
 
+# Users are created by the hundred in tests; bcrypt's production cost (12) would dominate the run.
+os.environ.setdefault("STEMGUI_BCRYPT_ROUNDS", "4")
+
 POSTGRES_URL = os.environ.get("STEMGUI_TEST_POSTGRES_URL", "").strip()
 POSTGRES_MISSING_REASON = (
     "PostgreSQL tests SKIPPED: "

@@ -1,0 +1,484 @@
+"""A durable, per-user outbox of writes the backend did not acknowledge: nothing typed is lost.
+
+The GUI calls ``save_or_queue`` on submit. When the backend is unreachable, times out or a
+gateway answers 502/503/504, the write is stored in ``<data dir>/outbox/<user>.sqlite``
+(directory 0700, file 0600; payloads only, never a token) and sent later by ``Outbox.flush``.
+The GUI shows ``SaveResult.message`` / ``Outbox.count()`` ("saved locally — N waiting"), lists
+``entries()`` with ``retry`` / ``update_payload`` / ``discard``, and on each rerun calls
+``flush(client)`` when ``pending()`` is not empty and ``client.ping()`` answers.
+
+Rules that keep every write exactly once:
+
+- Order: ``flush`` sends pending entries oldest first and stops at the first sign that the
+  backend is still down (connection failure, timeout, 502-504) or that the token is no longer
+  accepted (401); the rest stay pending. While entries are pending, ``save_or_queue`` flushes
+  them before saving directly, so an older write never lands after a newer one.
+- One sender: a flush holds a lease in the outbox file, taken in a ``BEGIN IMMEDIATE``
+  transaction, so two tabs (or processes) of one user never send the same entry concurrently;
+  the second flush returns ``busy``. A lease of a dead process on this host, or one older than
+  ``outbox_lease.LEASE_SECONDS``, is taken over.
+- Duplicate-safe resend: a create may have reached the server before the connection broke, so
+  before (re)sending a create the record is looked up, and if found the entry is done:
+  * session: ``filter{name}=<name>`` (names are unique), and every field the payload sets
+    must match the found record (so a colleague's session that took the name meanwhile is not
+    mistaken for ours: the POST is sent and its 400 brings the entry back to the user);
+  * action (no unique key): ``filter{subject}``, ``filter{type}``, ``filter{coordinates_system}``
+    and ``filter{description}`` on the server, then ``date_time`` (servers store a date-time,
+    an exact-string filter may miss it), ``details`` and ``coordinates_details`` (with the
+    schema defaults the server fills in) and any other field the payload sets are compared in
+    Python.
+  A PATCH is idempotent and is simply resent; a DELETE answered 404 is done.
+- Nothing dropped silently: a 400 (or 403, 404 on update, 500) marks the entry ``rejected``
+  with the field errors and the message, for the user to edit, retry or discard.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from hashlib import sha256
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from stemgui.catalog import model_info
+from stemgui.errors import (
+    ApiConnectionError,
+    ApiTimeout,
+    AuthError,
+    NotFound,
+    ServerError,
+    StemGuiError,
+    ValidationFailed,
+)
+from stemgui.outbox_lease import LEASE_SCHEMA, FlushLease, held_lease
+from stemgui.outbox_match import dedup_key, find_existing
+
+if TYPE_CHECKING:
+    from stemgui.client import BrainstemClient
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 10_000
+GATEWAY_STATUSES = frozenset({502, 503, 504})
+MODELS = ("session", "action")
+OPERATIONS = ("create", "update", "delete")
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,99}$")
+
+State = Literal["pending", "rejected"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS entries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at TEXT NOT NULL,
+    model TEXT NOT NULL,
+    operation TEXT NOT NULL,
+    record_id TEXT,
+    payload TEXT NOT NULL,
+    dedup TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    state TEXT NOT NULL DEFAULT 'pending',
+    field_errors TEXT NOT NULL DEFAULT '{}',
+    version INTEGER NOT NULL DEFAULT 1
+);
+"""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One write waiting in the outbox."""
+
+    id: int
+    created_at: str
+    model: str
+    operation: str
+    record_id: str | None
+    payload: dict
+    dedup: dict
+    attempts: int
+    last_error: str | None
+    state: State
+    field_errors: dict[str, list[str]]
+    version: int
+
+
+@dataclass
+class FlushReport:
+    """What one flush (or retry) did; ``sent`` maps entry id -> the server's record id."""
+
+    sent: dict[int, str | None] = field(default_factory=dict)
+    deduplicated: list[int] = field(default_factory=list)  # creates found already on the server
+    rejected: list[int] = field(default_factory=list)
+    error: str | None = None  # why the flush stopped early (backend down, token rejected)
+    busy: bool = False  # another tab or process is flushing this outbox right now
+    auth_failed: bool = False  # the token was rejected (401): the user must sign in again
+    remaining: int = 0  # entries still pending afterwards
+
+    @property
+    def stopped(self) -> bool:
+        return self.busy or self.error is not None
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """The outcome of ``save_or_queue``: saved on the server, or queued in the outbox."""
+
+    queued: bool
+    record: dict | None = None  # the server's record when saved
+    entry_id: int | None = None  # the outbox entry when queued
+    waiting: int = 0  # entries in the outbox (pending + rejected) afterwards
+    reason: str | None = None  # why it was queued
+
+    @property
+    def message(self) -> str:
+        if self.queued:
+            return f"Saved locally — {self.waiting} waiting to be sent"
+        return "Saved"
+
+
+class _Stop(Exception):
+    """The backend is down or refuses the token: stop flushing, keep the entry pending."""
+
+    def __init__(self, cause: StemGuiError) -> None:
+        super().__init__(cause.message)
+        self.cause = cause
+
+
+class Outbox:
+    """The outbox of one user: a SQLite file in ``<data_dir>/outbox/``."""
+
+    def __init__(self, data_dir: Path | str, username: str) -> None:
+        if not username:
+            raise ValueError("The outbox needs the name of the user it belongs to")
+        folder = Path(data_dir) / "outbox"
+        folder.mkdir(parents=True, exist_ok=True)
+        folder.chmod(0o700)
+        self.username = username
+        self.path = folder / f"{_file_stem(username)}.sqlite"
+        os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))
+        self.path.chmod(0o600)
+        with self._connect() as conn:
+            conn.executescript(_SCHEMA + LEASE_SCHEMA)
+            conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('username', ?)", (username,))
+            owner = conn.execute("SELECT value FROM meta WHERE key = 'username'").fetchone()[0]
+        if owner != username:
+            raise ValueError(f"{self.path} belongs to another user")
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def entries(self) -> list[Entry]:
+        """Every entry (pending and rejected), oldest first."""
+        return self._select("1 = 1")
+
+    def pending(self) -> list[Entry]:
+        """Entries waiting to be sent, oldest first."""
+        return self._select("state = 'pending'")
+
+    def rejected(self) -> list[Entry]:
+        """Entries the server refused, waiting for the user, oldest first."""
+        return self._select("state = 'rejected'")
+
+    def count(self) -> int:
+        """Entries in the outbox: pending plus rejected."""
+        with self._connect() as conn:
+            return conn.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
+
+    def get(self, entry_id: int) -> Entry | None:
+        """One entry, or None if it was sent or discarded."""
+        found = self._select("id = ?", (entry_id,))
+        return found[0] if found else None
+
+    # -- changing -----------------------------------------------------------------------------
+
+    def add(
+        self,
+        model: str,
+        operation: str,
+        payload: dict | None,
+        record_id: str | None = None,
+        *,
+        last_error: str | None = None,
+    ) -> int:
+        """Queue one write; returns the entry id. ``last_error``: why a first try failed."""
+        _check_entry(model, operation, record_id)
+        payload = dict(payload or {})
+        dedup = _dumps(dedup_key(model, operation, payload))
+        # A failed first try counts as an attempt: a create that timed out may have got through.
+        row = (_now(), model, operation, record_id, _dumps(payload), dedup, int(bool(last_error)), last_error)
+        with self._write() as conn:
+            cursor = conn.execute(
+                "INSERT INTO entries (created_at, model, operation, record_id, payload, dedup, attempts,"
+                " last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                row,
+            )
+        log.info("outbox %s: queued %s %s as entry %s", self.username, operation, model, cursor.lastrowid)
+        return int(cursor.lastrowid)
+
+    def update_payload(self, entry_id: int, payload: dict) -> bool:
+        """Replace an entry's payload (the user edited it); it becomes pending again."""
+        entry = self.get(entry_id)
+        if entry is None:
+            return False
+        dedup = _dumps(dedup_key(entry.model, entry.operation, payload))
+        with self._write() as conn:
+            cursor = conn.execute(
+                "UPDATE entries SET payload = ?, dedup = ?, state = 'pending', field_errors = '{}',"
+                " last_error = NULL, version = version + 1 WHERE id = ?",
+                (_dumps(dict(payload)), dedup, entry_id),
+            )
+        return cursor.rowcount == 1
+
+    def discard(self, entry_id: int) -> bool:
+        """Remove an entry the user no longer wants sent."""
+        with self._write() as conn:
+            cursor = conn.execute("DELETE FROM entries WHERE id = ?", (entry_id,))
+        if cursor.rowcount:
+            log.info("outbox %s: entry %s discarded by the user", self.username, entry_id)
+        return cursor.rowcount == 1
+
+    # -- sending ------------------------------------------------------------------------------
+
+    def flush(self, client: BrainstemClient) -> FlushReport:
+        """Send every pending entry in order; stop while the backend is down."""
+        report = FlushReport()
+        with held_lease(self._write) as lease:
+            if lease is None:
+                report.busy = True
+            else:
+                self._send_pending(lease, client, report)
+        report.remaining = len(self.pending())
+        return report
+
+    def _send_pending(self, lease: FlushLease, client: BrainstemClient, report: FlushReport) -> None:
+        after = 0
+        while (entry := self._next_pending(after)) is not None:
+            if not lease.renew():
+                report.busy = True  # our lease expired and another flush took over
+                return
+            after = entry.id
+            if not self._deliver(entry, client, report):
+                return
+
+    def retry(self, entry_id: int, client: BrainstemClient) -> FlushReport:
+        """Send one entry now (also a rejected one)."""
+        report = FlushReport()
+        with held_lease(self._write) as lease:
+            if lease is None:
+                report.busy = True
+            elif (entry := self.get(entry_id)) is not None:
+                self._deliver(entry, client, report)
+        report.remaining = len(self.pending())
+        return report
+
+    def _deliver(self, entry: Entry, client: BrainstemClient, report: FlushReport) -> bool:
+        """Send one entry and record the outcome; False when flushing must stop."""
+        self._execute("UPDATE entries SET attempts = attempts + 1 WHERE id = ?", entry.id)
+        try:
+            record_id, found = send_entry(client, entry)
+        except _Stop as stop:
+            self._note_failure(entry.id, str(stop), state="pending")
+            report.error = str(stop)
+            report.auth_failed = isinstance(stop.cause, AuthError)
+            return False
+        except ValidationFailed as exc:
+            self._note_failure(entry.id, exc.message, state="rejected", field_errors=exc.field_errors)
+            report.rejected.append(entry.id)
+            return True
+        except StemGuiError as exc:
+            self._note_failure(entry.id, exc.message, state="rejected")
+            report.rejected.append(entry.id)
+            return True
+        self._mark_done(entry, record_id)
+        report.sent[entry.id] = record_id
+        if found:
+            report.deduplicated.append(entry.id)
+        return True
+
+    def _mark_done(self, entry: Entry, record_id: str | None) -> None:
+        with self._write() as conn:
+            done = conn.execute(
+                "DELETE FROM entries WHERE id = ? AND version = ?", (entry.id, entry.version)
+            ).rowcount
+            if not done and entry.operation == "create" and record_id:
+                # Edited while it was being sent: the record exists now, so the edit is an update.
+                conn.execute(
+                    "UPDATE entries SET operation = 'update', record_id = ?, dedup = '{}' WHERE id = ?",
+                    (record_id, entry.id),
+                )
+        log.info("outbox %s: entry %s delivered (%s)", self.username, entry.id, record_id)
+
+    def _note_failure(
+        self, entry_id: int, message: str, *, state: State, field_errors: dict | None = None
+    ) -> None:
+        self._execute(
+            "UPDATE entries SET state = ?, last_error = ?, field_errors = ? WHERE id = ?",
+            state, message, _dumps(field_errors or {}), entry_id,
+        )  # fmt: skip
+        log.info("outbox %s: entry %s %s: %s", self.username, entry_id, state, message)
+
+    # -- storage ------------------------------------------------------------------------------
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        # A connection per operation: Streamlit reruns a script on different threads.
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            yield conn
+        finally:
+            conn.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction that takes the write lock up front (``BEGIN IMMEDIATE``)."""
+        with self._connect() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def _execute(self, sql: str, *params: Any) -> None:
+        with self._write() as conn:
+            conn.execute(sql, params)
+
+    def _select(self, where: str, params: tuple = (), limit: int = -1) -> list[Entry]:
+        sql = f"SELECT * FROM entries WHERE {where} ORDER BY id LIMIT ?"
+        with self._connect() as conn:
+            conn.row_factory = sqlite3.Row
+            rows = conn.execute(sql, (*params, limit)).fetchall()
+        return [_entry(row) for row in rows]
+
+    def _next_pending(self, after: int) -> Entry | None:
+        found = self._select("state = 'pending' AND id > ?", (after,), limit=1)
+        return found[0] if found else None
+
+
+# -- sending one entry ------------------------------------------------------------------------
+
+
+def send_entry(client: BrainstemClient, entry: Entry) -> tuple[str | None, bool]:
+    """Deliver one entry; returns (record id, found-already). Raises _Stop or StemGuiError."""
+    try:
+        if entry.operation == "create":
+            existing = find_existing(client, entry.model, entry.payload)
+            if existing is not None:
+                return existing["id"], True
+            return _record_id(entry.model, client.save_model(entry.model, data=entry.payload)), False
+        if entry.operation == "update":
+            client.save_model(entry.model, id=entry.record_id, data=entry.payload)
+            return entry.record_id, False
+        try:
+            client.delete_model(entry.model, id=entry.record_id)
+        except NotFound:
+            pass  # deleted before: a first attempt got through, or someone else deleted it
+        return entry.record_id, False
+    except (ApiConnectionError, ApiTimeout, AuthError) as exc:
+        raise _Stop(exc) from exc
+    except ServerError as exc:
+        if exc.status_code in GATEWAY_STATUSES:
+            raise _Stop(exc) from exc
+        raise
+
+
+def _record_id(model: str, body: Any) -> str | None:
+    record = body.get(model_info(model).detail_key) if isinstance(body, dict) else None
+    return record.get("id") if isinstance(record, dict) else None
+
+
+# -- the call the GUI makes on submit ----------------------------------------------------------
+
+
+def is_backend_down(exc: StemGuiError) -> bool:
+    """Whether a failed save should be queued: unreachable, timed out, or a gateway error."""
+    if isinstance(exc, ApiConnectionError | ApiTimeout):
+        return True
+    return isinstance(exc, ServerError) and exc.status_code in GATEWAY_STATUSES
+
+
+def save_or_queue(
+    client: BrainstemClient, outbox: Outbox, model: str, payload: dict, record_id: str | None = None
+) -> SaveResult:
+    """Save on the server, or queue in the outbox while the backend is down; other errors raise."""
+    operation = "update" if record_id else "create"
+    _check_entry(model, operation, record_id)
+    if outbox.pending():
+        report = outbox.flush(client)  # older writes first, so that this one lands last
+        if report.auth_failed:
+            raise AuthError(report.error or "Your API token was rejected", status_code=401)
+        if report.stopped:
+            reason = report.error or "another tab is sending the waiting entries"
+            return _queued(outbox, model, operation, payload, record_id, reason)
+    try:
+        body = client.save_model(model, id=record_id, data=payload)
+    except StemGuiError as exc:
+        if not is_backend_down(exc):
+            raise
+        return _queued(outbox, model, operation, payload, record_id, exc.message)
+    record = body.get(model_info(model).detail_key) if isinstance(body, dict) else None
+    return SaveResult(queued=False, record=record, waiting=outbox.count())
+
+
+def delete_or_queue(client: BrainstemClient, outbox: Outbox, model: str, record_id: str) -> SaveResult:
+    """Delete on the server, or queue the delete while the backend is down; other errors raise."""
+    try:
+        client.delete_model(model, id=record_id)
+    except StemGuiError as exc:
+        if not is_backend_down(exc):
+            raise
+        return _queued(outbox, model, "delete", {}, record_id, exc.message)
+    return SaveResult(queued=False, waiting=outbox.count())
+
+
+def _queued(
+    outbox: Outbox, model: str, operation: str, payload: dict, record_id: str | None, reason: str
+) -> SaveResult:
+    entry_id = outbox.add(model, operation, payload, record_id=record_id, last_error=reason)
+    return SaveResult(queued=True, entry_id=entry_id, waiting=outbox.count(), reason=reason)
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def _check_entry(model: str, operation: str, record_id: str | None) -> None:
+    if model not in MODELS:
+        raise ValueError(f"The outbox keeps sessions and actions, not {model!r}")
+    if operation not in OPERATIONS:
+        raise ValueError(f"Unknown operation {operation!r}; use one of {', '.join(OPERATIONS)}")
+    if (operation == "create") == bool(record_id):
+        raise ValueError("A create has no record id; an update or delete needs one")
+
+
+def _file_stem(username: str) -> str:
+    """A file name for the user's outbox; names that are not plain become a hash."""
+    if _SAFE_NAME.match(username):
+        return username
+    return "user-" + sha256(username.encode("utf-8")).hexdigest()[:32]
+
+
+def _entry(row: sqlite3.Row) -> Entry:
+    return Entry(
+        id=row["id"], created_at=row["created_at"], model=row["model"], operation=row["operation"],
+        record_id=row["record_id"], payload=json.loads(row["payload"]), dedup=json.loads(row["dedup"]),
+        attempts=row["attempts"], last_error=row["last_error"], state=row["state"],
+        field_errors=json.loads(row["field_errors"]), version=row["version"],
+    )  # fmt: skip
+
+
+def _dumps(value: Any) -> str:
+    # NaN is kept as typed: the server's 400 then brings the entry back to the user.
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

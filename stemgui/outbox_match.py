@@ -1,0 +1,146 @@
+"""Finding the record a create already made on the server, so that a resend never duplicates it.
+
+Used by ``stemgui.outbox`` before it (re)sends a create; the rule is in its module docstring:
+sessions by their unique ``name`` plus every field the payload sets; actions by subject, type,
+coordinates system and description on the server, then date_time, details and
+coordinates_details (with schema defaults) and the other fields set, compared here.
+Comparisons are tolerant of how servers normalise values (1 == 1.0, "2023-03-22" ==
+"2023-03-22T00:00:00Z", extra_fields as a list or an object, defaults filled in).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+from stemgui.errors import NotFound, ValidationFailed
+from stemgui.schemas import apply_defaults, load_schema
+
+if TYPE_CHECKING:
+    from stemgui.client import BrainstemClient
+
+log = logging.getLogger(__name__)
+
+SESSION_FIELDS = ("name", "description", "projects", "date_time", "extra_fields", "download_links",
+                  "name_used_in_storage", "tags")  # fmt: skip
+ACTION_FIELDS = ("type", "description", "subject", "date_time", "consumable", "hardwaredevice",
+                 "brain_region", "details", "coordinates_system", "coordinates_details")  # fmt: skip
+JSON_FIELDS = {"details": ("action", "type"), "coordinates_details": ("coordinates", "coordinates_system")}
+
+
+def find_existing(client: BrainstemClient, model: str, payload: dict) -> dict | None:
+    """The record a create of ``payload`` already made on the server, if any."""
+    filters = dedup_key(model, "create", payload).get("filters")
+    if not filters:
+        return None
+    try:
+        candidates = client.list_all(model, filters=filters)
+    except (ValidationFailed, NotFound) as exc:
+        # A server that cannot filter this way: the create is sent, and a unique name still
+        # protects sessions. Actions may then be duplicated — said loudly in the log.
+        log.warning("outbox: cannot look up a %s before resending it: %s", model, exc.message)
+        return None
+    for record in candidates:
+        if record_matches(model, payload, record):
+            return record
+    return None
+
+
+def dedup_key(model: str, operation: str, payload: dict) -> dict:
+    """How a create is looked up before it is resent: the server filters and what is compared."""
+    if operation != "create":
+        return {}
+    if model == "session":
+        name = payload.get("name")
+        return {"filters": {"name": name}, "compare": "fields set in the payload"} if name else {}
+    filters = {key: payload.get(key) for key in ("subject", "type", "coordinates_system")}
+    if not all(filters.values()):
+        return {}  # the server will reject it anyway: nothing can have been created
+    if payload.get("description"):
+        filters["description"] = payload["description"]
+    return {"filters": filters, "compare": "date_time, details, coordinates_details, fields set"}
+
+
+def record_matches(model: str, payload: dict, record: dict) -> bool:
+    """Whether ``record`` on the server is what a create of ``payload`` makes."""
+    if model == "session":
+        keys = [key for key in SESSION_FIELDS if key in payload]
+    else:
+        # An omitted description/date_time/details is "" / None / {} + defaults on the server.
+        keys = [key for key in ACTION_FIELDS if key in payload or key in ("description", "date_time")]
+        keys += [key for key in JSON_FIELDS if key not in keys]
+    return all(_same_field(key, payload, record) for key in keys)
+
+
+def _same_field(key: str, payload: dict, record: dict) -> bool:
+    ours, theirs = payload.get(key), record.get(key)
+    if key in JSON_FIELDS:
+        kind, name_key = JSON_FIELDS[key]
+        return _same_schema_object(kind, str(payload.get(name_key) or ""), ours, theirs)
+    if key == "date_time":
+        return _same_date(ours, theirs)
+    if key == "extra_fields":
+        return _same_value(_extra_fields(ours), _extra_fields(theirs))
+    if key in ("projects", "tags"):
+        return sorted(map(str, ours or [])) == sorted(map(str, theirs or []))
+    if key in ("description", "name_used_in_storage"):
+        return (ours or "") == (theirs or "")
+    if key == "download_links":
+        return _same_value(ours or [], theirs or [])
+    return _same_value(ours, theirs)
+
+
+def _same_schema_object(kind: Literal["action", "coordinates"], name: str, ours: Any, theirs: Any) -> bool:
+    """Equal once our object has the defaults the server fills in; keys outside the schema ignored."""
+    try:
+        schema = load_schema(kind, name)
+    except KeyError:
+        return _same_value(ours or {}, theirs or {})
+    ours = apply_defaults(schema, ours if isinstance(ours, dict) else {})
+    theirs = theirs if isinstance(theirs, dict) else {}
+    known = set(schema.get("properties") or {})
+    keys = (set(ours) | set(theirs)) & known if known else set(ours) | set(theirs)
+    return all(_same_value(ours.get(key), theirs.get(key)) for key in keys)
+
+
+def _same_value(ours: Any, theirs: Any) -> bool:
+    """Deep equality where 1 == 1.0 but True != 1."""
+    if isinstance(ours, bool) or isinstance(theirs, bool):
+        return ours is theirs
+    if isinstance(ours, int | float) and isinstance(theirs, int | float):
+        return math.isclose(ours, theirs, rel_tol=1e-9, abs_tol=1e-12)
+    if isinstance(ours, dict) and isinstance(theirs, dict):
+        return ours.keys() == theirs.keys() and all(_same_value(ours[k], theirs[k]) for k in ours)
+    if isinstance(ours, list) and isinstance(theirs, list):
+        return len(ours) == len(theirs) and all(map(_same_value, ours, theirs))
+    return ours == theirs
+
+
+def _same_date(ours: Any, theirs: Any) -> bool:
+    """Equal dates or date-times ("2023-03-22" equals "2023-03-22T00:00:00Z")."""
+    left, right = _as_datetime(ours), _as_datetime(theirs)
+    if left is None or right is None:
+        return left is None and right is None and (ours or "") == (theirs or "")
+    if (left.tzinfo is None) != (right.tzinfo is None):
+        left, right = left.replace(tzinfo=None), right.replace(tzinfo=None)
+    return left == right
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip().replace("Z", "+00:00")
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), datetime.min.time())
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _extra_fields(value: Any) -> Any:
+    if isinstance(value, list) and all(isinstance(item, dict) and "name" in item for item in value):
+        return {item["name"]: item.get("value") for item in value}
+    return value or {}
