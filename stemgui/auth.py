@@ -1,0 +1,280 @@
+"""GUI users: the ``auth.yaml`` store, roles, first-run admin, and per-user API tokens.
+
+No Streamlit here. ``stemgui.ui`` hands what this module reads to streamlit-authenticator;
+every write to ``auth.yaml`` goes through ``UserStore`` so the file stays mode 600 and is
+replaced atomically (a half-written file would lock everyone out).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import secrets
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import bcrypt
+import yaml
+
+log = logging.getLogger(__name__)
+
+ROLES = ("viewer", "editor", "admin")
+ROLE_HELP = {
+    "viewer": "reads records",
+    "editor": "reads and writes records",
+    "admin": "reads, writes and manages users",
+}
+AUTH_FILE = "auth.yaml"
+INITIAL_PASSWORD_FILE = "initial-admin-password.txt"
+COOKIE_NAME = "stemgui_auth"
+USERNAME_PATTERN = re.compile(r"^[a-z][a-z0-9_.-]{1,31}$")
+PASSWORD_MIN = 8
+PASSWORD_MAX_BYTES = 72  # bcrypt ignores (5.x: rejects) anything longer
+_write_lock = threading.Lock()
+
+
+class UserError(ValueError):
+    """A user-management request that cannot be done; the message says why."""
+
+
+def has_role(role: str | None, needed: str) -> bool:
+    """True if ``role`` includes the rights of ``needed`` (viewer < editor < admin)."""
+    if role not in ROLES:
+        return False
+    return ROLES.index(role) >= ROLES.index(needed)
+
+
+def login_sleep_time() -> float:
+    """Seconds streamlit-authenticator sleeps on each logged-out run (0 in tests)."""
+    try:
+        return max(0.0, float(os.environ.get("STEMGUI_LOGIN_SLEEP", "0.7")))
+    except ValueError:
+        return 0.7
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically with mode 600."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+    os.chmod(path, 0o600)
+
+
+def bcrypt_rounds() -> int:
+    """bcrypt's cost: 12 (~250 ms a hash); tests lower it with STEMGUI_BCRYPT_ROUNDS (4..12)."""
+    try:
+        rounds = int(os.environ.get("STEMGUI_BCRYPT_ROUNDS", "12"))
+    except ValueError:
+        return 12
+    return min(max(rounds, 4), 12)
+
+
+def hash_password(password: str) -> str:
+    """A bcrypt hash of ``password`` (checked against the password rules first)."""
+    check_password_rules(password)
+    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(bcrypt_rounds())).decode("ascii")
+
+
+def check_password_rules(password: str) -> None:
+    """UserError unless the password is long enough and fits bcrypt."""
+    if len(password.strip()) < PASSWORD_MIN:
+        raise UserError(f"The password must have at least {PASSWORD_MIN} characters.")
+    if len(password.encode("utf-8")) > PASSWORD_MAX_BYTES:
+        raise UserError(f"The password must be at most {PASSWORD_MAX_BYTES} bytes long.")
+    if password != password.strip():
+        raise UserError("The password must not start or end with spaces.")
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    """What the GUI shows about one user (never the hash or tokens)."""
+
+    username: str
+    name: str
+    email: str
+    role: str
+
+
+class UserStore:
+    """The users of one data dir, kept in ``<data dir>/auth.yaml``."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = Path(data_dir)
+        self.path = self.data_dir / AUTH_FILE
+
+    # -- file ---------------------------------------------------------------------------
+    def read(self) -> dict:
+        """The whole config: ``{"cookie": {...}, "credentials": {"usernames": {...}}}``."""
+        try:
+            config = yaml.safe_load(self.path.read_text("utf-8")) or {}
+        except FileNotFoundError:
+            config = {}
+        config.setdefault("credentials", {}).setdefault("usernames", {})
+        if config["credentials"]["usernames"] is None:
+            config["credentials"]["usernames"] = {}
+        return config
+
+    def write(self, config: dict) -> None:
+        """Replace ``auth.yaml`` with ``config`` (mode 600)."""
+        write_private(self.path, yaml.safe_dump(config, sort_keys=True, allow_unicode=True))
+
+    def _update(self, change) -> None:
+        with _write_lock:
+            config = self.read()
+            change(config)
+            self.write(config)
+
+    # -- first run ------------------------------------------------------------------------
+    def bootstrap(self) -> str | None:
+        """Create the cookie key and, if there is no user, ``admin``; returns its new password."""
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with _write_lock:
+            config = self.read()
+            before = yaml.safe_dump(config)
+            created_password = None
+            cookie = config.setdefault("cookie", {})
+            if len(str(cookie.get("key") or "")) < 64:
+                cookie["key"] = secrets.token_hex(32)  # 32 random bytes
+            cookie.setdefault("name", COOKIE_NAME)
+            cookie.setdefault("expiry_days", 30)
+            if not config["credentials"]["usernames"]:
+                created_password = secrets.token_urlsafe(15)
+                config["credentials"]["usernames"]["admin"] = _entry(
+                    "Administrator", "admin@localhost", hash_password(created_password), "admin"
+                )
+                write_private(self.data_dir / INITIAL_PASSWORD_FILE, created_password + "\n")
+            if not self.path.exists() or yaml.safe_dump(config) != before:
+                self.write(config)
+            os.chmod(self.path, 0o600)  # also repairs a file someone loosened
+            return created_password
+
+    def cookie(self) -> dict:
+        """``{"name", "key", "expiry_days"}`` for the re-login cookie."""
+        return dict(self.read().get("cookie") or {})
+
+    def credentials(self) -> dict:
+        """The credentials dict streamlit-authenticator takes (a fresh copy each call)."""
+        return self.read()["credentials"]
+
+    # -- users --------------------------------------------------------------------------
+    def users(self) -> list[UserInfo]:
+        """Every user, sorted by username."""
+        entries = self.read()["credentials"]["usernames"]
+        return [_info(username, entry) for username, entry in sorted(entries.items())]
+
+    def get(self, username: str | None) -> UserInfo | None:
+        """One user, or None."""
+        entry = self.read()["credentials"]["usernames"].get((username or "").lower())
+        return _info(username.lower(), entry) if entry else None
+
+    def role(self, username: str | None) -> str | None:
+        """The role of ``username`` as stored now (None if the user is gone)."""
+        user = self.get(username)
+        return user.role if user else None
+
+    def add_user(self, username: str, password: str, role: str, name: str = "", email: str = "") -> UserInfo:
+        """Create a user; UserError if the name is taken or a rule is broken."""
+        username = username.strip().lower()
+        if not USERNAME_PATTERN.match(username):
+            raise UserError(
+                "Usernames are 2-32 characters: lowercase letters, digits, '_', '.', '-', "
+                "starting with a letter."
+            )
+        _check_role(role)
+        hashed = hash_password(password)
+
+        def change(config: dict) -> None:
+            users = config["credentials"]["usernames"]
+            if username in users:
+                raise UserError(f"The username '{username}' is already taken.")
+            users[username] = _entry(name or username, email or f"{username}@localhost", hashed, role)
+
+        self._update(change)
+        return self.get(username)
+
+    def remove_user(self, username: str, acting_user: str) -> None:
+        """Delete a user; nobody removes themself or the last admin."""
+        if username == acting_user:
+            raise UserError("You cannot remove your own account.")
+
+        def change(config: dict) -> None:
+            users = config["credentials"]["usernames"]
+            if username not in users:
+                raise UserError(f"There is no user '{username}'.")
+            del users[username]
+            _require_an_admin(users)
+
+        self._update(change)
+
+    def set_role(self, username: str, role: str) -> None:
+        """Change a user's role; the last admin keeps theirs."""
+        _check_role(role)
+
+        def change(config: dict) -> None:
+            users = config["credentials"]["usernames"]
+            if username not in users:
+                raise UserError(f"There is no user '{username}'.")
+            users[username]["roles"] = [role]
+            _require_an_admin(users)
+
+        self._update(change)
+
+    def check_password(self, username: str, password: str) -> bool:
+        """True if ``password`` is the user's current password."""
+        entry = self.read()["credentials"]["usernames"].get(username)
+        if not entry or not password:
+            return False
+        try:
+            return bcrypt.checkpw(password.encode("utf-8"), entry["password"].encode("ascii"))
+        except ValueError:
+            return False
+
+    def change_password(self, username: str, old: str, new: str) -> None:
+        """Set a new password after checking the current one."""
+        if not self.check_password(username, old):
+            raise UserError("The current password is not correct.")
+        hashed = hash_password(new)
+        self._update(lambda config: config["credentials"]["usernames"][username].update(password=hashed))
+
+    # -- personal BrainSTEM tokens (only with STEMGUI_API_URL) --------------------------------
+    def api_token(self, username: str) -> str | None:
+        """The API token the user chose to keep in auth.yaml, if any."""
+        entry = self.read()["credentials"]["usernames"].get(username) or {}
+        return entry.get("api_token") or None
+
+    def set_api_token(self, username: str, token: str | None) -> None:
+        """Keep (or with None, forget) the user's personal API token in auth.yaml."""
+
+        def change(config: dict) -> None:
+            entry = config["credentials"]["usernames"][username]
+            if token:
+                entry["api_token"] = token
+            else:
+                entry.pop("api_token", None)
+
+        self._update(change)
+
+
+def _entry(name: str, email: str, hashed: str, role: str) -> dict:
+    return {"name": name, "email": email, "password": hashed, "roles": [role]}
+
+
+def _info(username: str, entry: dict) -> UserInfo:
+    roles = entry.get("roles") or []
+    role = roles[0] if roles and roles[0] in ROLES else "viewer"
+    return UserInfo(username, str(entry.get("name") or username), str(entry.get("email") or ""), role)
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise UserError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.")
+
+
+def _require_an_admin(users: dict) -> None:
+    if not any("admin" in (entry.get("roles") or []) for entry in users.values()):
+        raise UserError("At least one admin must remain.")

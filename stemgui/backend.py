@@ -1,0 +1,203 @@
+"""The bundled backend: start ``python -m stemgui.server serve`` once per process, and give
+each GUI user a matching API user and token.
+
+This is the only GUI module that touches ``stemgui.server`` (its admin API, no HTTP), and it
+imports no Streamlit. Pages still reach the data over HTTP through ``stemgui.client``.
+API passwords and tokens stay in ``<data dir>/api-users.yaml`` (mode 600); nobody sees them.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import logging
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+import yaml
+
+from stemgui.auth import has_role, write_private
+from stemgui.errors import ApiConnectionError, StemGuiError
+
+log = logging.getLogger(__name__)
+
+DB_FILE = "stemgui.sqlite"
+API_USERS_FILE = "api-users.yaml"
+DEMO_MARKER = "demo-loaded"
+START_TIMEOUT = 60.0
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class BundledServer:
+    """One running bundled API server and the API users the GUI made on it."""
+
+    data_dir: Path
+    db_url: str
+    url: str = ""
+    process: subprocess.Popen | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def log_path(self) -> Path:
+        return self.data_dir / "bundled-server.log"
+
+    def start(self) -> BundledServer:
+        """Start the subprocess on a free loopback port; load demo data on first start."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}/"
+        command = [sys.executable, "-m", "stemgui.server", "serve",
+                   "--db", self.db_url, "--host", "127.0.0.1", "--port", str(port)]  # fmt: skip
+        env = {**os.environ, "STEMGUI_DATA_DIR": str(self.data_dir)}
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+        log_file = self.log_path.open("ab")
+        self.process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log_file, stderr=log_file)
+        log_file.close()
+        try:
+            self._wait_until_responds()
+            self._load_demo_once()
+        except BaseException:
+            self.stop()  # never leave an orphan server behind a failed start
+            raise
+        return self
+
+    def _load_demo_once(self) -> None:
+        marker = self.data_dir / DEMO_MARKER
+        if not marker.exists():  # first start; a marker, not the db file, so a failed load is retried
+            from stemgui.server import admin
+
+            admin.load_demo(self.db_url)
+            marker.write_text("The bundled server loaded its demo data into this data dir.\n")
+            log.info("Loaded the demo data into %s", self.db_url)
+
+    def _wait_until_responds(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise ApiConnectionError(
+                    f"The bundled server stopped while starting; see {self.log_path} for why."
+                )
+            try:
+                requests.get(self.url + "api/public/stem/session/", timeout=1)
+                return
+            except requests.RequestException:
+                time.sleep(0.1)
+        raise ApiConnectionError(f"The bundled server did not start in time; see {self.log_path}.")
+
+    def stop(self) -> None:
+        """Stop the subprocess (terminate, then kill if it lingers)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def is_running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    # -- API users ----------------------------------------------------------------------------
+    def _accounts(self) -> dict:
+        try:
+            return yaml.safe_load((self.data_dir / API_USERS_FILE).read_text("utf-8")) or {}
+        except FileNotFoundError:
+            return {}
+
+    def _save_accounts(self, accounts: dict) -> None:
+        write_private(self.data_dir / API_USERS_FILE, yaml.safe_dump(accounts, sort_keys=True))
+
+    def token_for(self, username: str, role: str) -> str:
+        """The API token of the GUI user ``username``; makes the API user on first use."""
+        with self.lock:
+            account = self._accounts().get(username)
+            if account and account.get("token") and account.get("role") == role:
+                return account["token"]
+        return self.provision(username, role)
+
+    def provision(self, username: str, role: str) -> str:
+        """Create/update the API user of a GUI user with the rights of ``role``; a fresh token."""
+        from stemgui.server import admin
+
+        with self.lock, _as_stemgui_error(admin.AdminError):
+            accounts = self._accounts()
+            account = accounts.get(username) or {"password": secrets.token_urlsafe(24)}
+            admin.ensure_user(self.db_url, username, f"{username}@stemgui.local", account["password"])
+            for project in demo_project_names():
+                admin.add_member(
+                    self.db_url, username, project,
+                    can_change=has_role(role, "editor"), is_owner=has_role(role, "admin"),
+                )  # fmt: skip
+            account.update(token=admin.issue_token(self.db_url, username), role=role)
+            accounts[username] = account
+            self._save_accounts(accounts)
+            return account["token"]
+
+    def forget(self, username: str) -> None:
+        """Delete the API user of a removed GUI user (its records stay in the projects)."""
+        from stemgui.server import admin
+
+        with self.lock, _as_stemgui_error(admin.AdminError):
+            accounts = self._accounts()
+            if accounts.pop(username, None) is not None:
+                admin.delete_user(self.db_url, username)
+                self._save_accounts(accounts)
+
+
+@contextlib.contextmanager
+def _as_stemgui_error(kind: type[Exception]) -> Iterator[None]:
+    """The server's admin errors as the GUI's own, so pages show them as messages."""
+    try:
+        yield
+    except kind as exc:
+        raise StemGuiError(f"The bundled server could not set up API access: {exc}") from exc
+
+
+def demo_project_names() -> list[str]:
+    """Names of the projects the demo data creates (the GUI's users are members of these)."""
+    from stemgui.server.demo_data import PROJECTS
+
+    return [project["name"] for project in PROJECTS]
+
+
+_servers: dict[Path, BundledServer] = {}
+_servers_lock = threading.Lock()
+
+
+def bundled_server(data_dir: Path) -> BundledServer:
+    """The process-wide bundled server of ``data_dir``, started on first call."""
+    data_dir = Path(data_dir).resolve()
+    with _servers_lock:
+        server = _servers.get(data_dir)
+        if server is None or not server.is_running():
+            if server is not None:
+                log.warning("The bundled server had stopped; starting it again.")
+            server = BundledServer(data_dir, f"sqlite:///{data_dir / DB_FILE}").start()
+            _servers[data_dir] = server
+            atexit.register(server.stop)
+        return server
+
+
+def stop_all() -> None:
+    """Stop every bundled server this process started."""
+    with _servers_lock:
+        for server in _servers.values():
+            server.stop()
+        _servers.clear()

@@ -1,0 +1,262 @@
+"""Loaders that turn API records into DataFrames and id -> label lookups, cached per user.
+
+Every cached loader takes the client as ``_client`` (not hashed) and ``user_key`` (hashed):
+together with ``scope="session"`` that keeps one user's data away from another, also when
+two people log in one after the other in the same browser tab. ``clear_caches()`` runs after
+every write. The pure helpers (query building, frames) do not touch Streamlit.
+
+Sessions are filtered on the server (text, projects, dates, tags) and only the newest
+``ROW_LIMIT`` matches are read unless the user asks for all: 10,000 sessions would otherwise
+cost 100 requests on every first render and every filter change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from stemgui.client import PAGE_SIZE, BrainstemClient
+
+CACHE_TTL = 60  # seconds; the issue allows at most 60
+ROW_LIMIT = 500  # newest matching sessions shown until the user asks for all (5 pages of 100)
+SORT = ("-date_time", "name")
+EXCERPT = 80
+SESSION_COLUMNS = ["name", "date", "projects", "tags", "description", "extra fields", "download links"]
+LABEL_FIELDS: dict[str, tuple[str, ...]] = {
+    "project": ("name",),
+    "subject": ("name",),
+    "brainregion": ("acronym", "name"),
+    "consumable": ("name",),
+    "hardwaredevice": ("name",),
+    "species": ("name",),
+    "strain": ("name",),
+    "supplier": ("name",),
+}
+_LOADERS: list = []  # every cached loader, so that one call forgets them all after a write
+
+
+def cached_loader(func):
+    """Cache ``func`` for this browser session (TTL 60 s) and have ``clear_caches`` forget it.
+
+    Use it for loaders in other modules too; give them ``_client`` and ``user_key`` arguments.
+    """
+    loader = st.cache_data(ttl=CACHE_TTL, scope="session", show_spinner=False)(func)
+    _LOADERS.append(loader)
+    return loader
+
+
+# ---------------------------------------------------------------- pure helpers
+
+
+@dataclass(frozen=True)
+class SessionQuery:
+    """What the Sessions page filters on."""
+
+    text: str = ""
+    projects: tuple[str, ...] = ()  # project ids; a session matches if it is in any of them
+    date_from: date | None = None
+    date_to: date | None = None
+    tags: tuple[str, ...] = ()  # a session matches if it has any of them
+
+
+def server_filter_sets(query: SessionQuery) -> list[dict[str, str]]:
+    """The API filters that together select ``query``'s sessions: one dict per request.
+
+    The API ANDs the keys of one request, so every OR becomes several requests whose results
+    are merged: text in name OR description, any of several projects, any of several tags.
+    """
+    common: dict[str, str] = {}
+    if query.date_from:
+        common["date_time.gte"] = query.date_from.isoformat()
+    if query.date_to:  # the whole last day, also for records that carry a time
+        common["date_time.lt"] = (query.date_to + timedelta(days=1)).isoformat()
+    text = query.text.strip()
+    texts = [{f"{column}.icontains": text} for column in ("name", "description")] if text else [{}]
+    projects = [{"projects.id": project} for project in query.projects] or [{}]
+    tags = [{"tags": tag} for tag in query.tags] or [{}]
+    return [{**common, **a, **b, **c} for a in texts for b in projects for c in tags]
+
+
+def newest_first(sessions: list[dict]) -> list[dict]:
+    """Sessions by date, newest first (undated last), then by name: the server's order."""
+    ordered = sorted(sessions, key=lambda s: s.get("name") or "")
+    return sorted(ordered, key=lambda s: s.get("date_time") or "", reverse=True)
+
+
+def merge_records(batches: Iterable[list[dict]]) -> list[dict]:
+    """All records of several requests, each once, in first-seen order."""
+    seen: dict[str, dict] = {}
+    for batch in batches:
+        for record in batch:
+            seen.setdefault(record["id"], record)
+    return list(seen.values())
+
+
+def label_of(record: dict, fields: tuple[str, ...]) -> str:
+    """A human label from the first non-empty of ``fields`` joined with " — "."""
+    parts = [str(record[f]) for f in fields if record.get(f) not in (None, "")]
+    return " — ".join(parts) if parts else str(record.get("id", ""))
+
+
+def excerpt(text: str | None, length: int = EXCERPT) -> str:
+    """The first ``length`` characters of ``text`` on one line."""
+    flat = " ".join(str(text or "").split())
+    return flat if len(flat) <= length else flat[: length - 1] + "…"
+
+
+def sessions_frame(sessions: list[dict], projects: dict[str, str]) -> pd.DataFrame:
+    """The Sessions table: one row per session, ids replaced by names; index = session id."""
+    rows = [
+        {
+            "name": s.get("name", ""),
+            "date": (s.get("date_time") or "")[:10] or None,
+            "projects": ", ".join(projects.get(p, p) for p in s.get("projects") or []),
+            "tags": ", ".join(s.get("tags") or []),
+            "description": excerpt(s.get("description")),
+            "extra fields": len(s.get("extra_fields") or {}),
+            "download links": len(s.get("download_links") or []),
+        }
+        for s in sessions
+    ]
+    frame = pd.DataFrame(rows, columns=SESSION_COLUMNS, index=[s["id"] for s in sessions])
+    frame["date"] = pd.to_datetime(frame["date"], errors="coerce").dt.date
+    frame.index.name = "id"
+    return frame
+
+
+def frame_to_csv(frame: pd.DataFrame) -> bytes:
+    """The rows and columns shown, as UTF-8 CSV."""
+    return frame.to_csv(index=False).encode("utf-8")
+
+
+# ---------------------------------------------------------------- cached loaders
+
+
+@dataclass(frozen=True)
+class SessionRows:
+    """The sessions to show for a query and how many match in all."""
+
+    sessions: list[dict]
+    matching: int  # all matches on the server (a lower bound when ``exact`` is False)
+    exact: bool
+
+    @property
+    def complete(self) -> bool:
+        return self.exact and len(self.sessions) >= self.matching
+
+
+def fetch_sessions(
+    client: BrainstemClient, query: SessionQuery, limit: int | None = ROW_LIMIT
+) -> SessionRows:
+    """The ``limit`` newest sessions matching ``query`` (all with None), and the match count.
+
+    With a limit, only the first pages of each request are read (concurrently): the first
+    render of 10,000 sessions needs 5 pages, not 100. Without one, ``list_all`` reads all.
+    """
+    sets = server_filter_sets(query)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        if limit is None:  # everything; the server's sort is slow deep in a big table: sort here
+            batches = list(pool.map(lambda f: client.list_all("session", filters=f), sets))
+            counts = [len(batch) for batch in batches]
+        else:
+            firsts = list(pool.map(lambda f: _page(client, f, 0), sets))
+            counts = [first.get("count", len(first["sessions"])) for first in firsts]
+            rest = [
+                (i, off)
+                for i, count in enumerate(counts)
+                for off in range(PAGE_SIZE, min(count, limit), PAGE_SIZE)
+            ]
+            pages = list(pool.map(lambda job: _page(client, sets[job[0]], job[1]), rest))
+            batches = [list(first["sessions"]) for first in firsts]
+            for (i, _), page in zip(rest, pages, strict=True):
+                batches[i].extend(page["sessions"])
+    merged = newest_first(merge_records(batches))
+    exact = len(sets) == 1 or all(len(batch) >= count for batch, count in zip(batches, counts, strict=True))
+    matching = counts[0] if len(sets) == 1 else max([len(merged), *counts])
+    return SessionRows(merged[:limit] if limit else merged, matching, exact)
+
+
+def _page(client: BrainstemClient, filters: dict, offset: int) -> dict:
+    return client.load_model(
+        "session", filters=filters, sort=list(SORT), options={"limit": PAGE_SIZE, "offset": offset}
+    )
+
+
+@cached_loader
+def load_session_rows(
+    _client: BrainstemClient, user_key: str, query: SessionQuery, limit: int | None = ROW_LIMIT
+) -> SessionRows:
+    """``fetch_sessions``, cached for this user."""
+    return fetch_sessions(_client, query, limit)
+
+
+@cached_loader
+def load_sessions_frame(
+    _client: BrainstemClient, user_key: str, query: SessionQuery, limit: int | None = ROW_LIMIT
+) -> pd.DataFrame:
+    """The Sessions table for ``query`` (see ``sessions_frame``)."""
+    rows = load_session_rows(_client, user_key, query, limit)
+    return sessions_frame(rows.sessions, project_labels(_client, user_key))
+
+
+@cached_loader
+def load_session(_client: BrainstemClient, user_key: str, session_id: str) -> dict:
+    """One session by id (NotFound if it is gone or not visible to this user)."""
+    return _client.load_model("session", id=session_id)["session"]
+
+
+@cached_loader
+def load_records(_client: BrainstemClient, user_key: str, model: str) -> list[dict]:
+    """Every record of ``model`` this user can see."""
+    return _client.list_all(model)
+
+
+@cached_loader
+def load_labels(_client: BrainstemClient, user_key: str, model: str) -> dict[str, str]:
+    """id -> label for every record of ``model`` (sorted by label)."""
+    fields = LABEL_FIELDS.get(model, ("name",))
+    pairs = {r["id"]: label_of(r, fields) for r in load_records(_client, user_key, model)}
+    return dict(sorted(pairs.items(), key=lambda item: item[1].lower()))
+
+
+@cached_loader
+def load_all_tags(_client: BrainstemClient, user_key: str) -> list[str]:
+    """The tags of the newest sessions, sorted (the tag filter also takes any typed tag)."""
+    sessions = load_session_rows(_client, user_key, SessionQuery()).sessions
+    return sorted({tag for s in sessions for tag in s.get("tags") or []}, key=str.lower)
+
+
+def project_labels(client: BrainstemClient, user_key: str) -> dict[str, str]:
+    """Project id -> name."""
+    return load_labels(client, user_key, "project")
+
+
+def subject_labels(client: BrainstemClient, user_key: str) -> dict[str, str]:
+    """Subject id -> name."""
+    return load_labels(client, user_key, "subject")
+
+
+def brain_region_labels(client: BrainstemClient, user_key: str) -> dict[str, str]:
+    """Brain region id -> "ACRONYM — name"."""
+    return load_labels(client, user_key, "brainregion")
+
+
+def consumable_labels(client: BrainstemClient, user_key: str) -> dict[str, str]:
+    """Consumable id -> name."""
+    return load_labels(client, user_key, "consumable")
+
+
+def hardware_device_labels(client: BrainstemClient, user_key: str) -> dict[str, str]:
+    """Hardware device id -> name."""
+    return load_labels(client, user_key, "hardwaredevice")
+
+
+def clear_caches() -> None:
+    """Forget everything loaded (this session): run after every write and on logout."""
+    for loader in _LOADERS:
+        loader.clear()

@@ -1,0 +1,231 @@
+"""The Sessions page's widgets: filters, table, detail panel, create/edit form, delete check.
+
+Streamlit-facing layout only; the rules live in ``stemgui.session_form`` (no Streamlit) and
+the data in ``stemgui.data``. ``pages/sessions.py`` arranges these on the screen.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from stemgui import data, ui
+from stemgui import session_form as sf
+from stemgui.client import BrainstemClient
+from stemgui.errors import ValidationFailed
+
+FORM = "sessions.form"  # {"mode": create|edit|duplicate, "id": ..., "nonce": n}
+
+
+def filter_bar(projects: dict[str, str], tags: list[str]) -> data.SessionQuery:
+    """The filter widgets; returns what they ask for."""
+    top = st.columns([3, 3, 2, 2, 3])
+    text = top[0].text_input("Search name or description", key="sessions.f.text", placeholder="e.g. rat")
+    chosen = top[1].multiselect(
+        "Projects", list(projects), format_func=projects.get, key="sessions.f.projects"
+    )
+    date_from = top[2].date_input("From", value=None, key="sessions.f.from")
+    date_to = top[3].date_input("To", value=None, key="sessions.f.to")
+    chosen_tags = top[4].multiselect("Tags", tags, key="sessions.f.tags", accept_new_options=True)
+    return data.SessionQuery(text.strip(), tuple(chosen), date_from, date_to, tuple(chosen_tags))
+
+
+def selected_id() -> str | None:
+    """The id of the open session (kept in the URL as ``?session=``)."""
+    return st.query_params.get("session")
+
+
+def select(session_id: str | None) -> None:
+    """Open ``session_id`` (None: close) and keep it in the URL so the link can be shared."""
+    if session_id:
+        st.query_params["session"] = session_id
+    else:
+        st.query_params.pop("session", None)
+    st.session_state["sessions.table.nonce"] = st.session_state.get("sessions.table.nonce", 0) + 1
+
+
+def sessions_table(frame: pd.DataFrame, rows: data.SessionRows, query: data.SessionQuery) -> None:
+    """The table; picking a row opens it below."""
+    ids = list(frame.index)
+    # a new key when the rows change, so a selection never points at another record's row
+    table_key = f"sessions.table.{st.session_state.get('sessions.table.nonce', 0)}.{hash(query)}"
+    st.session_state["sessions.table.key"] = table_key
+    current = selected_id()
+    default = {"selection": {"rows": [ids.index(current)] if current in ids else []}}
+    event = st.dataframe(
+        frame, key=table_key, on_select="rerun", selection_mode="single-row", selection_default=default,
+        hide_index=True, width="stretch", height=420 if len(frame) > 10 else "auto",
+        column_config={"date": st.column_config.DateColumn("date", format="YYYY-MM-DD")},
+    )  # fmt: skip
+    picked = list(event.selection.rows)
+    if picked != default["selection"]["rows"] and picked != st.session_state.get(f"{table_key}.last"):
+        st.session_state[f"{table_key}.last"] = picked
+        st.query_params.pop("session", None)
+        if picked:
+            st.query_params["session"] = ids[picked[0]]
+    if rows.complete:
+        st.caption(f"{len(frame):,} session{'' if len(frame) == 1 else 's'} shown")
+    else:
+        more = "" if rows.exact else "at least "
+        note, button = st.columns([4, 1])
+        note.caption(f"Showing the {len(frame):,} newest of {more}{rows.matching:,} matching sessions: "
+                     "narrow the filters, or show them all (slower).")  # fmt: skip
+        if button.button("Show all", key="sessions.show_all_button"):
+            st.session_state["sessions.show_all"] = True
+            st.rerun()
+    st.download_button(
+        "Download CSV", data.frame_to_csv(frame), file_name="sessions.csv", mime="text/csv",
+        key="sessions.csv", icon=":material/download:",
+    )  # fmt: skip
+
+
+def open_form(mode: str, session: dict | None = None) -> None:
+    """Start the create/edit/duplicate form with fresh widget keys prefilled from ``session``."""
+    nonce = st.session_state.get("sessions.form.nonce", 0) + 1
+    st.session_state["sessions.form.nonce"] = nonce
+    if mode == "edit":
+        values = sf.values_from_session(session)
+    elif mode == "duplicate":
+        values = sf.duplicate_values(session)
+    else:
+        values = sf.SessionFormValues()
+    prefix = f"{FORM}.{nonce}"
+    for name in ("name", "description", "projects", "date_time", "tags", "name_used_in_storage"):
+        st.session_state[f"{prefix}.{name}"] = getattr(values, name)
+    st.session_state[f"{prefix}.extra.rows"] = values.extra_rows
+    st.session_state[f"{prefix}.links.rows"] = values.link_rows
+    st.session_state[FORM] = {"mode": mode, "id": (session or {}).get("id"), "nonce": nonce}
+    st.session_state[f"{FORM}.errors"] = {}
+
+
+def close_form() -> None:
+    """Close the form and forget its messages (the widget values go with their keys)."""
+    st.session_state.pop(FORM, None)
+    st.session_state.pop(f"{FORM}.errors", None)
+
+
+def session_form(client: BrainstemClient, projects: dict[str, str], tags: list[str]) -> None:
+    """The create/edit form; on a rejection everything typed stays and messages sit at their fields."""
+    form = st.session_state[FORM]
+    prefix, errors = f"{FORM}.{form['nonce']}", st.session_state.get(f"{FORM}.errors") or {}
+    titles = {"create": "New session", "edit": "Edit session", "duplicate": "New session (duplicate)"}
+    with st.container(border=True):
+        st.subheader(titles[form["mode"]])
+        if form["mode"] == "duplicate":
+            st.info("Prefilled from the session you duplicated. Change the name: session names are unique.")
+        name = st.text_input("Name *", key=f"{prefix}.name", max_chars=sf.SESSION_NAME_MAX)
+        ui.field_error(errors, "name")
+        known = list(projects) + [
+            p for p in st.session_state.get(f"{prefix}.projects") or [] if p not in projects
+        ]
+        chosen = st.multiselect(
+            "Projects *", known, format_func=lambda p: projects.get(p, p), key=f"{prefix}.projects"
+        )
+        ui.field_error(errors, "projects")
+        left, right = st.columns(2)
+        day = left.date_input("Date", key=f"{prefix}.date_time")
+        ui.field_error(errors, "date_time")
+        options = sorted(set(tags) | set(st.session_state.get(f"{prefix}.tags") or []))
+        chosen_tags = right.multiselect("Tags", options, key=f"{prefix}.tags", accept_new_options=True)
+        ui.field_error(errors, "tags")
+        description = st.text_area("Description", key=f"{prefix}.description")
+        ui.field_error(errors, "description")
+        storage = st.text_input("Name used in storage", key=f"{prefix}.name_used_in_storage", max_chars=200)
+        ui.field_error(errors, "name_used_in_storage")
+        st.markdown("**Extra fields** — names start with a letter; letters, digits and _ only. "
+                    "Numbers are saved as numbers.")  # fmt: skip
+        extra_rows = ui.editable_rows(
+            f"{prefix}.extra", st.session_state[f"{prefix}.extra.rows"], sf.EXTRA_COLUMNS
+        )
+        for problem in sf.extra_fields_from_rows(extra_rows)[1]:
+            st.warning(ui.plain(problem))  # checked as you type, before any save
+        ui.field_error(errors, "extra_fields")
+        st.markdown("**Download links**")
+        link_rows = ui.editable_rows(
+            f"{prefix}.links", st.session_state[f"{prefix}.links.rows"], sf.LINK_COLUMNS
+        )
+        ui.field_error(errors, "download_links")
+        ui.show_field_errors(errors, sf.FORM_FIELDS)
+        values = sf.SessionFormValues(
+            name, description, chosen, day, chosen_tags, extra_rows, link_rows, storage
+        )
+        buttons = st.container(horizontal=True)
+        if buttons.button("Save", type="primary", key=f"{prefix}.save"):
+            submit(client, form, values)
+        if buttons.button("Cancel", key=f"{prefix}.cancel"):
+            close_form()
+            st.rerun()
+
+
+def submit(client: BrainstemClient, form: dict, values: sf.SessionFormValues) -> None:
+    """Check, send, and on success refresh the list and open the saved record."""
+    payload, errors = sf.build_payload(values)
+    if not errors:
+        try:
+            if form["mode"] == "edit":
+                original = data.load_session(client, ui.user_key(), form["id"])
+                saved = client.save_model("session", id=form["id"], data=sf.changed_fields(original, payload))
+            else:
+                saved = client.save_model("session", data=payload)
+        except ValidationFailed as exc:
+            errors = sf.server_field_errors(exc)
+    if errors:
+        st.session_state[f"{FORM}.errors"] = errors
+        st.rerun()
+    record = saved["session"]
+    close_form()
+    ui.after_write(f"Saved session “{record['name']}”.")
+    select(record["id"])
+    st.rerun()
+
+
+def detail_panel(
+    client: BrainstemClient, user: ui.CurrentUser, session: dict, projects: dict[str, str]
+) -> None:
+    """Every field of one session, related ids as names; Edit / Duplicate / Delete for editors."""
+    with st.container(border=True):
+        st.subheader("Session")
+        st.text(session["name"])
+        if user.can_write:
+            actions = st.container(horizontal=True)
+            if actions.button("Edit", key="sessions.edit", icon=":material/edit:"):
+                open_form("edit", session)
+                st.rerun()
+            if actions.button("Duplicate", key="sessions.duplicate", icon=":material/content_copy:"):
+                open_form("duplicate", session)
+                st.rerun()
+            if actions.button("Delete", key="sessions.delete", icon=":material/delete:"):
+                st.session_state["sessions.confirm_delete"] = session["id"]
+        if st.session_state.get("sessions.confirm_delete") == session["id"]:
+            confirm_delete(client, session)
+        left, right = st.columns(2)
+        with left:
+            ui.show_value("Date", (session.get("date_time") or "")[:10])
+            ui.show_value("Projects", ", ".join(projects.get(p, p) for p in session.get("projects") or []))
+            ui.show_value("Tags", ", ".join(session.get("tags") or []))
+            ui.show_value("Name used in storage", session.get("name_used_in_storage"))
+            ui.show_value("Id", session["id"])
+        with right:
+            ui.show_value("Description", session.get("description"))
+            for field in ("epochs", "datastorage", "dataacquisition", "behaviors", "manipulations"):
+                ui.show_value(field.capitalize() + " (ids)", ", ".join(session.get(field) or []))
+        st.caption("Extra fields")
+        extra = sf.values_from_session(session).extra_rows
+        st.dataframe(extra or None, hide_index=True, key="sessions.detail.extra", width="stretch")
+        st.caption("Download links")
+        st.dataframe(session.get("download_links") or None, hide_index=True, key="sessions.detail.links")
+
+
+def confirm_delete(client: BrainstemClient, session: dict) -> None:
+    """Ask once more, naming the record; delete only on the explicit yes."""
+    st.warning(ui.plain(sf.delete_prompt(session)), icon=":material/warning:")
+    buttons = st.container(horizontal=True)
+    if buttons.button("Yes, delete", type="primary", key="sessions.delete.yes"):
+        client.delete_model("session", id=session["id"])
+        st.session_state.pop("sessions.confirm_delete", None)
+        ui.after_write(f"Deleted session “{session['name']}”.")
+        select(None)
+        st.rerun()
+    if buttons.button("Keep it", key="sessions.delete.no"):
+        st.session_state.pop("sessions.confirm_delete", None)
+        st.rerun()

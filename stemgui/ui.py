@@ -1,0 +1,353 @@
+"""The thin Streamlit-facing layer every page uses: login, page guard, sidebar, the current
+user's client, errors at their fields, toasts, and text shown as text.
+
+Pattern for a page script::
+
+    user = ui.require_role("viewer")          # stops the page if not allowed
+    with ui.error_boundary():                 # a StemGuiError becomes a message, never a traceback
+        client = ui.client()
+        labels = data.project_labels(client, ui.user_key())
+        ...
+        ui.field_error(errors, "name")        # the server's message under its field
+
+Session-state keys owned here start with ``stemgui.``; page/form keys with the page's name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+import streamlit_authenticator as stauth
+from streamlit_authenticator.utilities import LoginError
+
+from stemgui import backend, data
+from stemgui.auth import UserStore, has_role, login_sleep_time
+from stemgui.client import BrainstemClient
+from stemgui.config import Settings, load_settings
+from stemgui.errors import AuthError, StemGuiError
+
+log = logging.getLogger(__name__)
+
+PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
+_AUTH_KEYS = frozenset({"name", "username", "authentication_status", "email", "roles", "logout"})
+PING_EVERY = 30.0  # seconds between backend health checks shown in the sidebar
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    """The logged-in GUI user, with the role as stored right now."""
+
+    username: str
+    name: str
+    role: str
+
+    @property
+    def can_write(self) -> bool:
+        return has_role(self.role, "editor")
+
+    @property
+    def is_admin(self) -> bool:
+        return has_role(self.role, "admin")
+
+
+# ---------------------------------------------------------------- settings and users
+
+
+def settings() -> Settings:
+    """The app settings (environment, then .streamlit/secrets.toml)."""
+    return load_settings()
+
+
+def user_store() -> UserStore:
+    """The users of the configured data dir."""
+    return UserStore(settings().data_dir)
+
+
+def first_run() -> str | None:
+    """Make the cookie key and, on the very first start, the ``admin`` user; its new password."""
+    return user_store().bootstrap()
+
+
+def build_authenticator() -> stauth.Authenticate:
+    """A fresh authenticator for this run (never cached: it holds widget state and credentials)."""
+    store = user_store()
+    cookie = store.cookie()
+    return stauth.Authenticate(
+        store.credentials(),
+        cookie_name=cookie["name"],
+        cookie_key=cookie["key"],
+        cookie_expiry_days=float(cookie.get("expiry_days", 30)),
+        auto_hash=False,
+        login_sleep_time=login_sleep_time(),
+    )
+
+
+def logged_in_user() -> CurrentUser | None:
+    """Who is logged in, with the role read from auth.yaml now (so role changes apply at once)."""
+    if st.session_state.get("authentication_status") is not True:
+        return None
+    info = user_store().get(st.session_state.get("username"))
+    if info is None:
+        return None  # removed by an admin while logged in
+    return CurrentUser(info.username, info.name, info.role)
+
+
+def require_role(needed: str = "viewer") -> CurrentUser:
+    """The current user if logged in with at least ``needed``; otherwise a message and stop."""
+    user = logged_in_user()
+    if user is None:
+        st.warning("Please log in first.")
+        st.stop()
+    if not has_role(user.role, needed):
+        st.error(f"This page needs the {needed} role; you are {user.role}. Ask an admin if you need it.")
+        st.stop()
+    return user
+
+
+# ---------------------------------------------------------------- login, logout, deep links
+
+
+def login_page(authenticator: stauth.Authenticate) -> None:
+    """The login form; on success the app reruns with the pages of the user's role."""
+    if st.session_state.get("authentication_status") and logged_in_user() is None:
+        authenticator.logout(location="unrendered")  # the account was removed meanwhile
+    st.title("stemgui")
+    st.caption("Log in to enter and review BrainSTEM sessions and actions.")
+    try:
+        authenticator.login(location="main", fields={"Form name": "Log in", "Login": "Log in"})
+    except LoginError as exc:
+        st.error(str(exc))
+    status = st.session_state.get("authentication_status")
+    if status is False:
+        st.error("Username or password is incorrect.")
+    elif status is True:
+        st.session_state["stemgui.set_cookie"] = True
+        st.rerun()
+    if st.session_state.pop("stemgui.delete_cookie", False):
+        authenticator.cookie_controller.delete_cookie()
+
+
+def after_login(authenticator: stauth.Authenticate) -> None:
+    """Set the re-login cookie one run after login (a rerun in the login run would drop it)."""
+    if st.session_state.pop("stemgui.set_cookie", False):
+        authenticator.cookie_controller.set_cookie()
+
+
+def remember_deep_link() -> None:
+    """Keep ``?session=...`` (and other query params) across the login page."""
+    params = st.query_params.to_dict()
+    if params:
+        st.session_state["stemgui.next_params"] = params
+
+
+def follow_deep_link() -> None:
+    """After login, go where the saved link pointed (``?session=<id>`` opens the Sessions page)."""
+    params = st.session_state.pop("stemgui.next_params", None)
+    if params and "session" in params:
+        st.switch_page("pages/sessions.py", query_params=params)
+
+
+def logout(authenticator: stauth.Authenticate) -> None:
+    """Log out: forget this browser session's client, caches, forms and session-only token."""
+    authenticator.logout(location="unrendered")
+    data.clear_caches()
+    for key in [k for k in st.session_state if k not in _AUTH_KEYS]:
+        del st.session_state[key]  # filters, forms, tokens: nothing carries over to the next user
+    st.session_state["stemgui.delete_cookie"] = True
+    st.rerun()
+
+
+# ---------------------------------------------------------------- navigation
+
+
+def pages_for(user: CurrentUser) -> list[st.Page]:
+    """The pages ``user``'s role may open (every page checks again itself)."""
+    pages = [st.Page("pages/sessions.py", title="Sessions", icon=":material/table_view:", default=True)]
+    if (PAGES_DIR / "actions.py").exists():
+        pages.append(st.Page("pages/actions.py", title="Actions", icon=":material/vaccines:"))
+    if user.can_write and (PAGES_DIR / "surgery_day.py").exists():
+        pages.append(st.Page("pages/surgery_day.py", title="Surgery day", icon=":material/event_note:"))
+    pages.append(st.Page("pages/account.py", title="Account", icon=":material/person:"))
+    if user.is_admin:
+        pages.append(st.Page("pages/admin.py", title="Users", icon=":material/group:"))
+    return pages
+
+
+# ---------------------------------------------------------------- backend and client
+
+
+def _api_token(user: CurrentUser, conf: Settings) -> str | None:
+    if conf.uses_bundled_backend:
+        server = backend.bundled_server(conf.data_dir)
+        if st.session_state.pop("stemgui.reprovision", False):
+            return server.provision(user.username, user.role)
+        return server.token_for(user.username, user.role)
+    return st.session_state.get("stemgui.session_token") or user_store().api_token(user.username)
+
+
+def backend_url() -> str:
+    """The API root this app talks to (starts the bundled server if that is the backend)."""
+    conf = settings()
+    return backend.bundled_server(conf.data_dir).url if conf.uses_bundled_backend else conf.api_url
+
+
+def client() -> BrainstemClient:
+    """The current user's client (kept for the browser session, rebuilt when user/token change)."""
+    user = require_role("viewer")
+    conf = settings()
+    url = backend_url()
+    token = _api_token(user, conf)
+    fingerprint = (user.username, user.role, url, token)
+    held = st.session_state.get("stemgui.client")
+    if held is None or held[0] != fingerprint:
+        if held is not None:
+            held[1].close()
+        held = (fingerprint, BrainstemClient(url, token))
+        st.session_state["stemgui.client"] = held
+    if not token:
+        st.info("Paste your personal BrainSTEM API token on the Account page to see your records.")
+        st.page_link("pages/account.py", label="Go to Account")
+        st.stop()
+    return held[1]
+
+
+def user_key() -> str:
+    """The cache key of the current user and backend (one user's cache never serves another)."""
+    user = logged_in_user()
+    return f"{user.username if user else '-'}@{backend_url()}"
+
+
+def sync_api_access(username: str, role: str | None) -> None:
+    """Mirror a user change on the bundled server: API user and project rights (None: remove)."""
+    conf = settings()
+    if not conf.uses_bundled_backend:
+        return  # on BrainSTEM, access is managed there; users bring their own token
+    server = backend.bundled_server(conf.data_dir)
+    if role is None:
+        server.forget(username)
+    else:
+        server.provision(username, role)
+
+
+def after_write(message: str) -> None:
+    """Forget cached data and show ``message`` as a toast after the coming rerun."""
+    data.clear_caches()
+    queue_toast(message)
+
+
+# ---------------------------------------------------------------- sidebar
+
+
+def sidebar(authenticator: stauth.Authenticate, user: CurrentUser) -> None:
+    """Who is logged in, which backend and whether it answers, logout."""
+    with st.sidebar:
+        st.markdown(f"**{plain(user.name)}** · {user.role}")
+        st.caption(f"Logged in as {plain(user.username)}")
+        conf = settings()
+        try:
+            url = backend_url()
+            kind = "bundled server" if conf.uses_bundled_backend else "BrainSTEM API"
+            st.caption(f"Backend: {kind} · {plain(url)}")
+            if _backend_answers(url):
+                st.caption(":green[● answering]")
+            else:
+                st.caption(":red[● not answering]")
+        except StemGuiError as exc:
+            st.error(plain(exc.message))
+        if st.button("Log out", key="stemgui.logout", icon=":material/logout:"):
+            logout(authenticator)
+
+
+def _backend_answers(url: str) -> bool:
+    checked = st.session_state.get("stemgui.ping")
+    if checked and checked[0] == url and time.monotonic() - checked[1] < PING_EVERY:
+        return checked[2]
+    with BrainstemClient(url, None) as probe:
+        answers = probe.ping()
+    st.session_state["stemgui.ping"] = (url, time.monotonic(), answers)
+    return answers
+
+
+# ---------------------------------------------------------------- messages
+
+
+def plain(text: object) -> str:
+    """``text`` escaped for Streamlit markdown: shown as typed, never rendered (also no HTML)."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+def show_value(label: str, value: object) -> None:
+    """A label and a user-entered value shown as plain text."""
+    st.caption(label)
+    st.text(value if value not in (None, "") else "—")
+
+
+def field_error(errors: dict[str, str] | None, field: str) -> None:
+    """The message for ``field`` (if any) right where the field is."""
+    if errors and errors.get(field):
+        st.error(plain(errors[field]), icon=":material/error:")
+
+
+def show_field_errors(errors: dict[str, str] | None, fields: tuple[str, ...] = ()) -> None:
+    """Messages not about any of ``fields`` (those are shown at their field)."""
+    for where, message in (errors or {}).items():
+        if where not in fields:
+            st.error(plain(message if where == "form" else f"{where}: {message}"))
+
+
+def queue_toast(message: str) -> None:
+    """A toast shown on the next run (a toast made right before ``st.rerun`` is lost)."""
+    st.session_state.setdefault("stemgui.toasts", []).append(message)
+
+
+def show_toasts() -> None:
+    """Show queued toasts."""
+    for message in st.session_state.pop("stemgui.toasts", []):
+        st.toast(plain(message), icon=":material/check_circle:")
+
+
+@contextlib.contextmanager
+def error_boundary() -> Iterator[None]:
+    """Turn a StemGuiError into a message; a rejected token also asks for a new one."""
+    try:
+        yield
+    except AuthError as exc:
+        if settings().uses_bundled_backend:
+            st.session_state["stemgui.reprovision"] = True
+            st.error("The bundled server did not accept this session's token; reload the page.")
+        else:
+            st.error(plain(exc.message))
+            st.page_link("pages/account.py", label="Paste a new token on the Account page")
+    except StemGuiError as exc:
+        log.info("Shown to the user: %s", exc.message)
+        st.error(plain(exc.message))
+
+
+# ---------------------------------------------------------------- small editable tables
+
+
+def editable_rows(key: str, seed: list[dict], columns: tuple[str, ...], help_text: str = "") -> list[dict]:
+    """A dynamic-rows text table (e.g. key/value pairs); returns its rows as typed.
+
+    The seed must stay the same object across reruns (kept in session state by the caller's
+    form) or the editor would drop the edits; every cell is text so nothing is coerced behind
+    the user's back (numbers are recognised later, on save).
+    """
+    seed_key = f"{key}.seed"
+    if seed_key not in st.session_state:
+        st.session_state[seed_key] = pd.DataFrame(seed, columns=list(columns), dtype="object")
+    config = {name: st.column_config.TextColumn(name, help=help_text or None) for name in columns}
+    edited = st.data_editor(
+        st.session_state[seed_key], key=key, num_rows="dynamic", column_config=config,
+        hide_index=True, width="stretch",
+    )  # fmt: skip
+    return edited.to_dict("records")
