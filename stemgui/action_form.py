@@ -1,0 +1,176 @@
+"""The action form both action pages use: type and coordinates system, pickers, the details
+and coordinates inputs drawn from their JSON Schemas, the convention beside the coordinates,
+checks before sending, and the server's messages at their fields.
+
+A form lives under one key (e.g. ``actions.form.3``). Opening it stores the starting values;
+while it is open, what is typed stays — across reruns, a rejected save, and switching type or
+system away and back (details inputs are keyed per type, coordinates per system).
+
+No ``st.form``: Streamlit's forms hold typed values in the browser until submit, and a change
+of type or system (which must redraw the fields at once) reruns the script, so unsubmitted
+values would be at risk. Every input here keeps its value in session state instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import streamlit as st
+
+from stemgui import action_payload as ap
+from stemgui import ui
+from stemgui.action_table import Lookups
+from stemgui.actions import coordinate_convention, starting_values
+from stemgui.client import BrainstemClient
+from stemgui.errors import ValidationFailed
+from stemgui.schema_form import clear_schema_inputs, input_errors, render_schema_inputs
+from stemgui.schemas import action_types, coordinate_systems, load_schema
+
+_PLAIN = ("type", "coordinates_system", "subject", "day", "time", "brain_region", "consumable",
+          "hardwaredevice", "description")
+NONE_LABEL = "— none —"
+
+
+def open_action_form(key: str, values: ap.ActionFormValues) -> None:
+    """Start the form `key` from `values` (forgets anything typed in a form of that key before)."""
+    close_action_form(key)
+    ss = st.session_state
+    for name in _PLAIN:
+        ss[f"{key}.{name}"] = getattr(values, name)
+    ss[f"{key}.start"] = values
+    ss[f"{key}.errors"] = {}
+
+
+def close_action_form(key: str) -> None:
+    """Forget the form `key` and everything typed in it."""
+    clear_schema_inputs(key)
+    for name in [k for k in st.session_state if isinstance(k, str) and k.startswith(f"{key}.")]:
+        del st.session_state[name]
+
+
+def is_open(key: str) -> bool:
+    """Whether the form `key` has been opened (and not closed)."""
+    return f"{key}.start" in st.session_state
+
+
+def _picker(label: str, options: Mapping[str, str], key: str, *, required: bool = False,
+            help: str | None = None) -> str | None:  # fmt: skip
+    """A selectbox that shows names and returns the id (type to filter the names).
+
+    An optional picker offers "— none —" first, so a choice carried over can be taken back.
+    """
+    ids: list[str | None] = ([] if required else [None]) + list(options)
+    current = st.session_state.get(key)
+    if current and current not in options:
+        ids.append(current)  # a record we cannot name (gone or not visible): keep it, show the id
+    return st.selectbox(label + (" *" if required else ""), ids, key=key,
+                        format_func=lambda value: NONE_LABEL if value is None else options.get(value, value),
+                        placeholder="Type to search…", help=help)
+
+
+def _schema_inputs(kind: str, name: str | None, key: str, start_value: dict | None,
+                   errors: Mapping[str, str]) -> tuple[dict, dict[str, str]]:  # fmt: skip
+    """The inputs of one schema (keyed per type/system) -> (payload, unreadable inputs)."""
+    if not name:
+        return {}, {}
+    schema = load_schema(kind, name)
+    if not schema.get("properties"):
+        st.caption("Nothing to fill in for this choice.")
+        return {}, {}
+    form_key = f"{key}.{'details' if kind == 'action' else 'coords'}.{name}"
+    shown = {path: ui.plain(message) for path, message in errors.items()}  # a server may echo input
+    payload = render_schema_inputs(schema, form_key, start_value, errors=shown)
+    return payload, input_errors(form_key)
+
+
+def action_form(key: str, lookups: Lookups, *, day_fixed: bool = False) -> ap.ActionFormValues:
+    """Draw the open form `key`; the values it holds now (details and coordinates read).
+
+    `day_fixed` (the surgery day): subject and date were chosen once for the page; they are
+    shown, not asked, and only the time of day is an input.
+    """
+    ss = st.session_state
+    start: ap.ActionFormValues = ss[f"{key}.start"]
+    errors: dict[str, str] = ss.get(f"{key}.errors") or {}
+    types, systems = action_types(), coordinate_systems()
+    top = st.columns(2)
+    kind = top[0].selectbox("Type *", list(types), format_func=types.get, key=f"{key}.type",
+                            placeholder="Choose the action type…")
+    with top[0]:
+        ui.field_error(errors, "type")
+    system = top[1].selectbox("Coordinates system *", list(systems), format_func=systems.get,
+                              key=f"{key}.coordinates_system", placeholder="Choose the system…")
+    with top[1]:
+        ui.field_error(errors, "coordinates_system")
+    left, right = st.columns(2)
+    with left:
+        if not day_fixed:
+            _picker("Subject", lookups.subjects, f"{key}.subject", required=True)
+        ui.field_error(errors, "subject")
+        day_col, time_col = st.columns(2)
+        if day_fixed:
+            with day_col:
+                ui.show_value("Date", ss[f"{key}.day"].isoformat())
+        else:
+            day_col.date_input("Date", key=f"{key}.day", format="YYYY-MM-DD")
+        time_col.time_input("Time", key=f"{key}.time", step=60,
+                            help="Empty: the time of saving." if day_fixed else "Empty: the date only.")
+        ui.field_error(errors, "date_time")
+    with right:
+        _picker("Brain region", lookups.regions, f"{key}.brain_region",
+                help="Type an acronym (CA1) or part of a name (hippocampus).")
+        ui.field_error(errors, "brain_region")
+        _picker("Consumable", lookups.consumables, f"{key}.consumable")
+        ui.field_error(errors, "consumable")
+        _picker("Hardware device", lookups.devices, f"{key}.hardwaredevice")
+        ui.field_error(errors, "hardwaredevice")
+    carried = {"type": start.type, "coordinates_system": start.coordinates_system,
+               "details": start.details, "coordinates_details": start.coordinates_details}
+    start_details, start_coords = starting_values(carried, kind, system)
+    st.markdown(f"**Details — {ui.plain(types.get(kind, 'choose a type'))}**")
+    details, bad_details = _schema_inputs("action", kind, key, start_details,
+                                          ap.schema_errors(errors, "details"))
+    ui.field_error(errors, "details")
+    st.markdown(f"**Coordinates — {ui.plain(systems.get(system, 'choose a system'))}**")
+    inputs, convention = st.columns([3, 2])
+    with inputs:
+        coords, bad_coords = _schema_inputs("coordinates", system, key, start_coords,
+                                            ap.schema_errors(errors, "coordinates_details"))
+        ui.field_error(errors, "coordinates_details")
+    if system:
+        with convention.container(border=True):
+            st.caption("Coordinate convention")
+            st.markdown(coordinate_convention(system))
+    description = st.text_area("Description", key=f"{key}.description", max_chars=ap.ACTION_DESCRIPTION_MAX)
+    ui.field_error(errors, "description")
+    ui.show_field_errors(errors, tuple(n for n in errors if ap.is_form_field(n)))
+    unreadable = {f"details.{p}": m for p, m in bad_details.items()}
+    unreadable |= {f"coordinates_details.{p}": m for p, m in bad_coords.items()}
+    ss[f"{key}.unreadable"] = unreadable
+    return ap.ActionFormValues(
+        type=kind, coordinates_system=system, subject=ss.get(f"{key}.subject"), day=ss.get(f"{key}.day"),
+        time=ss.get(f"{key}.time"), brain_region=ss.get(f"{key}.brain_region"),
+        consumable=ss.get(f"{key}.consumable"), hardwaredevice=ss.get(f"{key}.hardwaredevice"),
+        description=description or "", details=details, coordinates_details=coords,
+    )  # fmt: skip
+
+
+def save_action(client: BrainstemClient, key: str, values: ap.ActionFormValues,
+                original: Mapping[str, Any] | None = None) -> dict | None:  # fmt: skip
+    """Check and send (PATCH of the changes when `original` is given); the saved action, or None.
+
+    On a rejection (here or by the server) the messages are kept for the form's next run and
+    nothing typed is touched; the caller reruns.
+    """
+    payload, errors = ap.build_payload(values, st.session_state.get(f"{key}.unreadable"))
+    if not errors:
+        try:
+            if original is not None:
+                changes = ap.changed_fields(original, payload)
+                return client.save_model("action", id=original["id"], data=changes)["action"]
+            return client.save_model("action", data=payload)["action"]
+        except ValidationFailed as exc:
+            errors = ap.server_field_errors(exc)
+    st.session_state[f"{key}.errors"] = errors
+    return None

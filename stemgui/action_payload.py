@@ -1,0 +1,180 @@
+"""The action form's logic, without Streamlit: typed values -> payload, errors per field,
+prefill for edit / duplicate / the next surgery-day entry, and the surgery-day list.
+
+The rules come from ``stemgui.models.validate_record`` (the same the bundled server applies,
+JSON Schemas of `details` and `coordinates_details` included), so the form can say what is
+wrong before a round trip; the server's word still wins.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from stemgui.actions import in_time_order, mirror_action, next_action_defaults
+from stemgui.errors import ValidationFailed
+from stemgui.models import ACTION_DESCRIPTION_MAX, validate_record
+
+WRITABLE = ("type", "description", "subject", "date_time", "consumable", "hardwaredevice", "brain_region",
+            "details", "coordinates_system", "coordinates_details")
+SCHEMA_FIELDS = ("details", "coordinates_details")
+REQUIRED_MESSAGES = {
+    "type": "Choose the action type.",
+    "coordinates_system": "Choose the coordinates system.",
+    "subject": "Choose the subject.",
+}
+
+
+@dataclass
+class ActionFormValues:
+    """Everything the action form holds, as typed (related records as ids)."""
+
+    type: str | None = None
+    coordinates_system: str | None = None
+    subject: str | None = None
+    day: date | None = None
+    time: time | None = None
+    brain_region: str | None = None
+    consumable: str | None = None
+    hardwaredevice: str | None = None
+    description: str = ""
+    details: dict = field(default_factory=dict)
+    coordinates_details: dict = field(default_factory=dict)
+
+
+def parse_date_time(value: Any) -> tuple[date | None, time | None]:
+    """(date, time) of an API `date_time` ("2024-05-01" -> time None); (None, None) if unreadable."""
+    text = str(value or "")
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text), None
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None, None
+    return moment.date(), moment.time().replace(second=0, microsecond=0, tzinfo=None)
+
+
+def date_time_text(day: date | None, clock: time | None) -> str | None:
+    """The API `date_time`: "2024-05-01", "2024-05-01T10:30:00", or None without a date."""
+    if day is None:
+        return None
+    if clock is None:
+        return day.isoformat()
+    return datetime.combine(day, clock.replace(microsecond=0)).isoformat()
+
+
+def values_from_action(action: Mapping[str, Any]) -> ActionFormValues:
+    """The form prefilled with a stored action (for Edit and Duplicate)."""
+    day, clock = parse_date_time(action.get("date_time"))
+    return ActionFormValues(
+        type=action.get("type"), coordinates_system=action.get("coordinates_system"),
+        subject=action.get("subject"), day=day, time=clock, brain_region=action.get("brain_region"),
+        consumable=action.get("consumable"), hardwaredevice=action.get("hardwaredevice"),
+        description=action.get("description") or "",
+        details=copy.deepcopy(action.get("details") or {}),
+        coordinates_details=copy.deepcopy(action.get("coordinates_details") or {}),
+    )  # fmt: skip
+
+
+def next_entry_values(previous: Mapping[str, Any] | None, subject: str, day: date) -> ActionFormValues:
+    """A new surgery-day entry: the last one's type, system, region, consumable, device and values."""
+    carried = next_action_defaults(previous)
+    return ActionFormValues(subject=subject, day=day, **{k: carried[k] for k in (
+        "type", "coordinates_system", "brain_region", "consumable", "hardwaredevice", "details",
+        "coordinates_details")})  # fmt: skip
+
+
+def build_payload(values: ActionFormValues, unreadable: Mapping[str, str] | None = None
+                  ) -> tuple[dict, dict[str, str]]:  # fmt: skip
+    """The JSON body to send, and field -> message for what must be fixed first.
+
+    `unreadable` holds inputs that could not be read (e.g. bad JSON), keyed like the payload
+    ("details.x"); they block sending, like any other error.
+    """
+    payload = {
+        "type": values.type, "description": values.description or "", "subject": values.subject,
+        "date_time": date_time_text(values.day, values.time), "consumable": values.consumable or None,
+        "hardwaredevice": values.hardwaredevice or None, "brain_region": values.brain_region or None,
+        "details": copy.deepcopy(values.details), "coordinates_system": values.coordinates_system,
+        "coordinates_details": copy.deepcopy(values.coordinates_details),
+    }  # fmt: skip
+    errors = {name: message for name, message in REQUIRED_MESSAGES.items() if not payload[name]}
+    if len(payload["description"]) > ACTION_DESCRIPTION_MAX:
+        length = len(payload["description"])
+        errors["description"] = f"At most {ACTION_DESCRIPTION_MAX} characters (now {length})."
+    if not errors:  # the shared rules would only repeat the messages above
+        _, problems = validate_record("action", payload)
+        errors.update({name: " ".join(messages) for name, messages in problems.items()})
+    errors.update(unreadable or {})
+    return payload, errors
+
+
+def is_form_field(name: str) -> bool:
+    """Whether a message about `name` can be shown at an input of the form."""
+    return name in WRITABLE or any(name.startswith(f"{p}.") for p in SCHEMA_FIELDS)
+
+
+def server_field_errors(exc: ValidationFailed) -> dict[str, str]:
+    """Field -> message from a rejected write ("details.x" kept); anything else goes to "form"."""
+    errors: dict[str, str] = {}
+    for name, messages in (exc.field_errors or {}).items():
+        text = " ".join(str(m) for m in messages) if isinstance(messages, list) else str(messages)
+        where = name if is_form_field(name) else "form"
+        errors[where] = f"{errors[where]} {text}".strip() if where in errors else text
+    if not errors:
+        errors["form"] = exc.message
+    return errors
+
+
+def schema_errors(errors: Mapping[str, str], payload_field: str) -> dict[str, str]:
+    """The messages about the inputs of `payload_field`, keyed by their path inside it."""
+    start = f"{payload_field}."
+    return {name[len(start):]: message for name, message in errors.items() if name.startswith(start)}
+
+
+def changed_fields(original: Mapping[str, Any], payload: Mapping[str, Any]) -> dict:
+    """Only what differs from the stored record, for a PATCH."""
+    return {name: value for name, value in payload.items() if original.get(name) != value}
+
+
+def writable(action: Mapping[str, Any]) -> dict:
+    """The fields of `action` a new record can be created from (no id, no server-made fields)."""
+    return {name: copy.deepcopy(action.get(name)) for name in WRITABLE if name in action}
+
+
+def mirrored_payload(action: Mapping[str, Any], date_time: str | None) -> dict:
+    """The bilateral twin of `action` to create: left–right negated, region kept, at `date_time`."""
+    twin = writable(mirror_action(action))
+    twin["date_time"] = date_time
+    return twin
+
+
+def entry_time(day: date, clock: time | None, now: datetime) -> str:
+    """The `date_time` of a surgery-day entry: `day` at `clock`, else at the current time of day.
+
+    Seconds are kept so that entries logged within one minute stay in the order they were made.
+    """
+    chosen = clock if clock is not None else now.time()
+    return datetime.combine(day, chosen.replace(microsecond=0, tzinfo=None)).isoformat()
+
+
+def twin_time(action: Mapping[str, Any], day: date, now: datetime) -> str:
+    """When a mirrored twin is logged: now on the surgery day itself; else right after its source."""
+    if day == now.date():
+        return entry_time(day, None, now)
+    source_day, clock = parse_date_time(action.get("date_time"))
+    if source_day != day or clock is None:
+        return entry_time(day, time(0, 0), now)
+    later = datetime.combine(day, clock) + timedelta(minutes=1)
+    return entry_time(day, later.time() if later.date() == day else clock, now)
+
+
+def day_actions(actions: Iterable[Mapping[str, Any]], subject: str, day: date) -> list[Mapping[str, Any]]:
+    """`subject`'s actions dated `day`, in time order."""
+    wanted = day.isoformat()
+    return in_time_order(a for a in actions
+                         if a.get("subject") == subject and str(a.get("date_time") or "")[:10] == wanted)
+
