@@ -9,7 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import JSON, Boolean, ColumnElement, String, cast, exists, not_, select
+from sqlalchemy import JSON, Boolean, ColumnElement, String, cast, exists, literal, not_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.sqltypes import NullType
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from stemgui.server.problems import bad_request
 from stemgui.server.resources import RESOURCES, Resource
@@ -33,6 +36,33 @@ class ListQuery:
     offset: int = 0
 
 
+class _ILike(ColumnElement):
+    """``column ILIKE pattern`` (escape ``\\``). On SQLite it is written as plain LIKE: SQLite's LIKE
+    already ignores ASCII case (and its lower() folds only ASCII), so the result is the same
+    without a lower() call on every row, which is most of the cost of counting matches."""
+
+    inherit_cache = True
+    _traverse_internals = [
+        ("column", InternalTraversal.dp_clauseelement),
+        ("pattern", InternalTraversal.dp_clauseelement),
+    ]
+    type = NullType()  # a Boolean type would make SQLite render "... = 1"
+
+    def __init__(self, column, pattern: str) -> None:
+        self.column = column
+        self.pattern = literal(pattern)
+
+
+@compiles(_ILike)
+def _ilike_default(element: _ILike, compiler, **kw) -> str:
+    return compiler.process(element.column.ilike(element.pattern, escape="\\"), **kw)
+
+
+@compiles(_ILike, "sqlite")
+def _ilike_sqlite(element: _ILike, compiler, **kw) -> str:
+    return compiler.process(element.column.like(element.pattern, escape="\\"), **kw)
+
+
 def _like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -53,7 +83,7 @@ def _compare(column, op: str, raw: str, param: str) -> ColumnElement:
         if op in ("eq", "exact"):
             return text.like(f'%"{_like(raw)}"%', escape="\\")
         if op == "icontains":
-            return text.ilike(f"%{_like(raw)}%", escape="\\")
+            return _ILike(text, f"%{_like(raw)}%")
         raise bad_request({param: [f"Operator '{op}' is not supported on this field."]})
     if op == "isnull":
         return column.is_(None) if _coerce(Boolean(), raw, param) else column.is_not(None)
@@ -67,14 +97,14 @@ def _compare(column, op: str, raw: str, param: str) -> ColumnElement:
     if op in ("eq", "exact"):
         return column == value
     if op == "iexact":
-        return column.ilike(_like(raw), escape="\\")
+        return _ILike(column, _like(raw))
     pattern = {
         "contains": f"%{_like(raw)}%", "icontains": f"%{_like(raw)}%",
         "startswith": f"{_like(raw)}%", "istartswith": f"{_like(raw)}%",
         "endswith": f"%{_like(raw)}", "iendswith": f"%{_like(raw)}",
     }[op]  # fmt: skip
     # SQLite's LIKE ignores ASCII case, like Django's on SQLite; ilike is case-insensitive everywhere.
-    return column.ilike(pattern, escape="\\") if op.startswith("i") else column.like(pattern, escape="\\")
+    return _ILike(column, pattern) if op.startswith("i") else column.like(pattern, escape="\\")
 
 
 def _split_op(parts: list[str]) -> tuple[list[str], str]:

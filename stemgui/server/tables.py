@@ -242,7 +242,7 @@ class Session(Base):
     id: Mapped[str] = _id()
     name: Mapped[str] = mapped_column(String(100), unique=True, nullable=False)
     description: Mapped[str] = mapped_column(Text, default="", nullable=False)
-    date_time: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    date_time: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
     extra_fields: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
     download_links: Mapped[list] = mapped_column(JSON, default=list, nullable=False)
     name_used_in_storage: Mapped[str] = mapped_column(String(200), default="", nullable=False)
@@ -265,7 +265,7 @@ class Action(Base):
     subject_id: Mapped[str] = mapped_column(
         String(36), ForeignKey("subjects.id", ondelete="CASCADE"), nullable=False, index=True
     )
-    date_time: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    date_time: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
     consumable_id: Mapped[str | None] = mapped_column(
         String(36), ForeignKey("consumables.id", ondelete="SET NULL"), nullable=True, index=True
     )
