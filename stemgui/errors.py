@@ -4,7 +4,7 @@
     ├── ApiConnectionError   the backend could not be reached (refused, DNS, TLS, connect timeout)
     ├── ApiTimeout           the backend did not answer in time
     ├── AuthError            401: no token, or the token was rejected
-    ├── PermissionDenied     403: signed in, but not allowed
+    ├── PermissionDenied     403: signed in, but not allowed (.field_errors: which fields, if any)
     ├── NotFound             404: no such record (or not visible to you)
     ├── ValidationFailed     400: the record was rejected; .field_errors names the fields
     └── ServerError          5xx: the backend failed
@@ -45,9 +45,19 @@ class AuthError(StemGuiError):
 
 
 class PermissionDenied(StemGuiError):
-    """403: the user is signed in but may not do this."""
+    """403: the user is signed in but may not do this; ``field_errors`` names the fields, if any."""
 
     status_code = 403
+
+    def __init__(
+        self,
+        message: str,
+        field_errors: dict[str, list[str]] | None = None,
+        *,
+        status_code: int | None = None,
+    ) -> None:
+        super().__init__(message, status_code=status_code)
+        self.field_errors: dict[str, list[str]] = field_errors or {}
 
 
 class NotFound(StemGuiError):

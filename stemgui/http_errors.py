@@ -107,7 +107,8 @@ def error_from_response(response: requests.Response, ctx: CallContext) -> StemGu
     elif status == 401:
         error = AuthError(_auth_message(ctx), status_code=status)
     elif status == 403:
-        error = PermissionDenied(_forbidden_message(ctx, detail), status_code=status)
+        fields = field_errors_from_body(body)
+        error = PermissionDenied(_forbidden_message(ctx, detail), fields, status_code=status)
     elif status == 404:
         error = NotFound(_not_found_message(ctx), status_code=status)
     elif status >= 500:
@@ -129,7 +130,7 @@ def _without_token(error: StemGuiError, token: str | None) -> StemGuiError:
     # The last guard: a server may echo the Authorization header back in its error body.
     error.message = redact(error.message, token)
     error.args = (error.message,)
-    if isinstance(error, ValidationFailed):
+    if isinstance(error, (ValidationFailed, PermissionDenied)):
         error.field_errors = {
             redact(field, token): [redact(text, token) for text in texts]
             for field, texts in error.field_errors.items()

@@ -14,6 +14,9 @@ from stemgui.server.tables import Base
 
 log = logging.getLogger(__name__)
 
+PG_POOL_SIZE = 20  # connections kept open per server process (non-SQLite databases)
+PG_MAX_OVERFLOW = 20  # extra connections opened under load, closed when returned
+
 
 def default_db_url() -> str:
     """The SQLite file in the data dir (``$STEMGUI_DATA_DIR``, default ./data)."""
@@ -39,7 +42,10 @@ def make_engine(db_url: str) -> Engine:
         engine = create_engine(db_url, connect_args={"check_same_thread": False, "timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(db_url, pool_pre_ping=True)
+    # 20 concurrent clients (Starlette's thread pool runs up to 40 requests at once) get one
+    # connection each without waiting, with room for bursts; pre-ping drops connections the
+    # database closed meanwhile.
+    return create_engine(db_url, pool_size=PG_POOL_SIZE, max_overflow=PG_MAX_OVERFLOW, pool_pre_ping=True)
 
 
 def _default_value(column):

@@ -27,6 +27,12 @@ def forbidden(message: str = "You do not have permission to perform this action.
     return ApiProblem(403, {"detail": message})
 
 
+def forbidden_fields(errors: dict[str, list[str]]) -> ApiProblem:
+    """403 naming the fields (DRF style) whose related records the caller may read but not change."""
+    detail = " ".join(message for messages in errors.values() for message in messages)
+    return ApiProblem(403, {**errors, "detail": detail})
+
+
 def unauthorized(message: str = "Authentication credentials were not provided.") -> ApiProblem:
     """401: no token or a bad one."""
     return ApiProblem(401, {"detail": message})

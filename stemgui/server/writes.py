@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, insert, select, true
+from sqlalchemy import and_, delete, exists, insert, select
 from sqlalchemy.orm import Session as DbSession
 
 from stemgui.models import validate_record
 from stemgui.server import members
 from stemgui.server import tables as t
 from stemgui.server.permissions import Access
-from stemgui.server.problems import bad_request, forbidden
+from stemgui.server.problems import bad_request, forbidden, forbidden_fields
 from stemgui.server.resources import RESOURCES, Resource
 from stemgui.server.serialize import serialize
 from stemgui.server.tables import ProjectUser
@@ -27,25 +27,53 @@ def _missing(value: str) -> str:
     return f'Invalid pk "{value}" - object does not exist.'
 
 
-def _check_relations(db: DbSession, access: Access, resource: Resource, data: dict) -> dict[str, list[str]]:
-    """Related ids must exist and, for project-scoped records, be writable by the caller."""
-    errors: dict[str, list[str]] = {}
+def _read_only(target: str, name: str) -> str:
+    if target == "subject":  # a subject's rights come from its projects
+        return f"You may not add records to subject '{name}': you have read-only access to its projects."
+    return f"You may not add records to {target} '{name}': you have read-only access."
+
+
+def _wanted(resource: Resource, data: dict, keep: dict) -> dict[str, tuple[str, list[str]]]:
+    """Field -> (target resource, related ids to check); ids already linked (``keep``) are not rechecked."""
     wanted: dict[str, tuple[str, list[str]]] = {}
     for name, rel in resource.to_one.items():
-        if data.get(name):
+        if data.get(name) and data[name] != keep.get(name):
             wanted[name] = (rel.target, [data[name]])
     for name, rel in resource.to_many.items():
         if rel.writable and data.get(name):
-            wanted[name] = (rel.target, list(dict.fromkeys(data[name])))
-    for name, (target_name, ids) in wanted.items():
+            ids = [value for value in dict.fromkeys(data[name]) if value not in (keep.get(name) or ())]
+            if ids:
+                wanted[name] = (rel.target, ids)
+    return wanted
+
+
+def _names(db: DbSession, target: Resource, ids, clause) -> dict[str, str]:
+    """Id -> name of the ``target`` records among ``ids`` that match ``clause`` (None: all)."""
+    if not ids:
+        return {}
+    stmt = select(target.orm.id, target.orm.name).where(target.orm.id.in_(list(ids)))
+    return dict(db.execute(stmt.where(clause) if clause is not None else stmt).all())
+
+
+def _check_relations(
+    db: DbSession, access: Access, resource: Resource, data: dict, keep: dict
+) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """(missing, read-only): related ids that the caller cannot read (reported like missing ones, so
+    existence does not leak) and those they can read but not change (project-scoped targets)."""
+    missing: dict[str, list[str]] = {}
+    read_only: dict[str, list[str]] = {}
+    for name, (target_name, ids) in _wanted(resource, data, keep).items():
         target = RESOURCES[target_name]
-        clause = access.scope(target, write=True) if target.scope != "open" else None
-        stmt = select(target.orm.id).where(target.orm.id.in_(ids), clause if clause is not None else true())
-        found = set(db.scalars(stmt))
-        bad = [_missing(value) for value in ids if value not in found]
-        if bad:
-            errors[name] = bad
-    return errors
+        readable = _names(db, target, ids, access.scope(target))
+        if bad := [_missing(value) for value in ids if value not in readable]:
+            missing[name] = bad
+        if target.scope == "open":
+            continue  # open targets may be referenced by anyone signed in
+        writable = _names(db, target, readable, access.scope(target, write=True))
+        denied = [label for value, label in readable.items() if value not in writable]
+        if denied:
+            read_only[name] = [_read_only(target_name, label) for label in denied]
+    return missing, read_only
 
 
 def _check_unique(db: DbSession, resource: Resource, data: dict, own_id: str | None) -> dict[str, list[str]]:
@@ -60,14 +88,18 @@ def _check_unique(db: DbSession, resource: Resource, data: dict, own_id: str | N
     return errors
 
 
-def _validated(db: DbSession, access: Access, resource: Resource, body: Any, own_id: str | None) -> dict:
+def _validated(db: DbSession, access: Access, resource: Resource, body: Any, current: dict | None) -> dict:
+    """The validated record; 400 for bad values, 403 for related records the caller may only read."""
     record, errors = validate_record(resource.name, body)
     if errors:
         raise bad_request(errors)
     data = record.model_dump()
-    errors = _check_relations(db, access, resource, data) | _check_unique(db, resource, data, own_id)
+    missing, read_only = _check_relations(db, access, resource, data, current or {})
+    errors = missing | _check_unique(db, resource, data, current["id"] if current else None)
     if errors:
         raise bad_request(errors)
+    if read_only:
+        raise forbidden_fields(read_only)
     return data
 
 
@@ -113,7 +145,7 @@ def update(db: DbSession, access: Access, resource: Resource, row, body: Any) ->
     current = serialize(db, resource, [row])[0]
     merged = {name: current[name] for name in resource.writable_fields if name not in _MEMBER_FIELDS}
     merged.update({key: value for key, value in body.items() if key not in _MEMBER_FIELDS})
-    data = _validated(db, access, resource, merged, row.id)
+    data = _validated(db, access, resource, merged, current)
     _store(db, resource, row, data, _writable_links(resource) & set(body))
     if resource.name == "project" and any(key in body for key in _MEMBER_FIELDS):
         if not access.project_role(db, row.id, "is_manager", "is_owner"):

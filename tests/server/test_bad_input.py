@@ -1,12 +1,13 @@
 """A corpus of bad requests to the session and action endpoints.
 
-Each case asserts the status (400, 413 or 404), that the DRF-style error body names the
+Each case asserts the status (400, 403, 413 or 404), that the DRF-style error body names the
 offending field, and that nothing was written: the record count (a list call on the super
 portal) and, for a PATCH, the record itself are unchanged.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from collections.abc import Callable
@@ -112,6 +113,11 @@ def patch_action(*fields: str, **payload: Any) -> Case:
     return Case("action", data, fields, method="PATCH", record=lambda c: c.action["id"])
 
 
+def read_only(case: Case) -> Case:
+    """``case`` refers to a record the user may read but not change: 403 naming the field."""
+    return dataclasses.replace(case, status=403)
+
+
 def raw(
     model: str, text: bytes | Callable[[Ctx], bytes], *fields: str, status: int = 400, patch=False
 ) -> Case:
@@ -179,9 +185,15 @@ CASES: dict[str, Case] = {
     "session-projects-unknown": post_session("projects", projects=lambda c: [unknown_id(c)]),
     "session-projects-one-unknown": post_session("projects", projects=lambda c: [c.project, unknown_id(c)]),
     "session-projects-hidden": post_session("projects", projects=lambda c: [c.hidden_project]),
-    "session-projects-not-writable": post_session("projects", projects=lambda c: [c.readonly_project]),
-    "session-projects-one-not-writable": post_session(
-        "projects", projects=lambda c: [c.project, c.readonly_project]
+    "session-projects-not-writable": read_only(
+        post_session("projects", projects=lambda c: [c.readonly_project])
+    ),
+    "session-projects-one-not-writable": read_only(
+        post_session("projects", projects=lambda c: [c.project, c.readonly_project])
+    ),
+    # an unreadable id is reported like a missing one, even next to a read-only one
+    "session-projects-hidden-and-not-writable": post_session(
+        "projects", projects=lambda c: [c.readonly_project, c.hidden_project]
     ),
     # --- session POST: other fields
     "session-description-int": post_session("description", description=5),
@@ -245,7 +257,10 @@ CASES: dict[str, Case] = {
     "session-patch-name-duplicate": patch_session("name", name=lambda c: c.dup_name),
     "session-patch-projects-empty": patch_session("projects", projects=[]),
     "session-patch-projects-unknown": patch_session("projects", projects=lambda c: [unknown_id(c)]),
-    "session-patch-projects-not-writable": patch_session("projects", projects=lambda c: [c.readonly_project]),
+    "session-patch-projects-hidden": patch_session("projects", projects=lambda c: [c.hidden_project]),
+    "session-patch-projects-not-writable": read_only(
+        patch_session("projects", projects=lambda c: [c.readonly_project])
+    ),
     "session-patch-date-bad": patch_session("date_time", date_time="2023-02-30"),
     "session-patch-extra-bad-key": patch_session("extra_fields", extra_fields={"_x": 1}),
     "session-patch-tags-string": patch_session("tags", tags="a"),
@@ -264,7 +279,7 @@ CASES: dict[str, Case] = {
     "action-subject-int": post_action("subject", subject=5),
     "action-subject-list": post_action("subject", subject=lambda c: [c.subject]),
     "action-subject-hidden": post_action("subject", subject=lambda c: c.hidden_subject),
-    "action-subject-not-writable": post_action("subject", subject=lambda c: c.readonly_subject),
+    "action-subject-not-writable": read_only(post_action("subject", subject=lambda c: c.readonly_subject)),
     "action-system-missing": post_action("coordinates_system", coordinates_system=DROP),
     "action-system-unknown": post_action("coordinates_system", coordinates_system="Polar"),
     "action-system-null": post_action("coordinates_system", coordinates_system=None),
@@ -335,7 +350,10 @@ CASES: dict[str, Case] = {
     "action-patch-details-enum": patch_action("details", details={"injectionSchema": "Never"}),
     "action-patch-subject-unknown": patch_action("subject", subject=unknown_id),
     "action-patch-subject-null": patch_action("subject", subject=None),
-    "action-patch-subject-not-writable": patch_action("subject", subject=lambda c: c.readonly_subject),
+    "action-patch-subject-hidden": patch_action("subject", subject=lambda c: c.hidden_subject),
+    "action-patch-subject-not-writable": read_only(
+        patch_action("subject", subject=lambda c: c.readonly_subject)
+    ),
     "action-patch-system-unknown": patch_action("coordinates_system", coordinates_system="Polar"),
     "action-patch-coords-text": patch_action(
         "coordinates_details", coordinates_details={"apCoordinate": "x"}
@@ -391,7 +409,13 @@ def test_bad_input_is_rejected_and_nothing_is_written(ctx, case_id):
     before = snapshot(ctx, case)
     response = send(ctx, case)
     assert response.status_code == case.status, response.text[:500]
-    assert names_field(response.json(), case.fields), f"expected one of {case.fields}: {response.text[:500]}"
+    body = response.json()
+    assert names_field(body, case.fields), f"expected one of {case.fields}: {response.text[:500]}"
+    if case.status == 403:  # says why, per field and as a whole
+        assert all("read-only access" in message for field in case.fields for message in body[field]), body
+        assert "read-only access" in body["detail"], body
+    if case.status == 400 and "does not exist" in response.text:  # hidden looks exactly like missing
+        assert "read-only" not in response.text, body
     assert snapshot(ctx, case) == before
 
 
