@@ -13,24 +13,32 @@ MAX_BODY = 1_000_000  # bytes
 MAX_DEPTH = 32  # nesting levels; deeper bodies are refused before anything walks them
 
 
-def _reject_constant(token: str) -> None:
-    raise ValueError(f"{token} is not valid JSON")
+class _NonFinite:
+    """Stands in for NaN, Infinity or an overflowing number while parsing, so that the 400 can
+    name the field that holds it instead of refusing the body as a whole."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
 
 
-def _finite(text: str) -> float:
+def _finite(text: str) -> float | _NonFinite:
     value = float(text)
     if value in (float("inf"), float("-inf")):
-        raise ValueError(f"{text} is out of range")
+        return _NonFinite(text)
     return value
 
 
 def _check_values(body: Any) -> None:
-    """400 for bodies nested too deeply or holding NUL characters (PostgreSQL cannot store them)."""
+    """400 for bodies nested too deeply, holding NUL characters (PostgreSQL cannot store them), or
+    holding numbers JSON cannot carry (NaN, Infinity, overflow) — naming the top-level field."""
     stack = [(body, 1, None)]
     while stack:
         value, depth, top = stack.pop()
         if depth > MAX_DEPTH:
             raise bad_request({top or "non_field_errors": [f"Nested more than {MAX_DEPTH} levels deep."]})
+        if isinstance(value, _NonFinite):
+            message = f"{value.token} is not a valid number: numbers must be finite."
+            raise bad_request({top or "non_field_errors": [message]})
         if isinstance(value, str) and "\x00" in value:
             raise bad_request({top or "non_field_errors": ["Null characters are not allowed."]})
         if isinstance(value, dict):
@@ -55,7 +63,7 @@ async def read_json(request: Request) -> Any:
     if not raw.strip():
         return {}
     try:
-        body = json.loads(raw, parse_constant=_reject_constant, parse_float=_finite)
+        body = json.loads(raw, parse_constant=_NonFinite, parse_float=_finite)
     except (ValueError, RecursionError) as exc:
         raise ApiProblem(400, {"detail": f"JSON parse error - {exc}"}) from None
     _check_values(body)
