@@ -55,7 +55,6 @@ from stemgui.errors import (
     NotFound,
     ServerError,
     StemGuiError,
-    ValidationFailed,
 )
 from stemgui.outbox_lease import LEASE_SCHEMA, FlushLease, held_lease
 from stemgui.outbox_match import dedup_key, find_existing
@@ -288,12 +287,9 @@ class Outbox:
             report.error = str(stop)
             report.auth_failed = isinstance(stop.cause, AuthError)
             return False
-        except ValidationFailed as exc:
-            self._note_failure(entry.id, exc.message, state="rejected", field_errors=exc.field_errors)
-            report.rejected.append(entry.id)
-            return True
-        except StemGuiError as exc:
-            self._note_failure(entry.id, exc.message, state="rejected")
+        except StemGuiError as exc:  # a 400 or 403 names its fields; bring them back with the entry
+            field_errors = getattr(exc, "field_errors", None)
+            self._note_failure(entry.id, exc.message, state="rejected", field_errors=field_errors)
             report.rejected.append(entry.id)
             return True
         self._mark_done(entry, record_id)
