@@ -187,6 +187,23 @@ def test_a_queued_entry_the_server_rejects_comes_back_with_field_errors(lab, off
     assert len(lab.matching("session", renamed)) == 1 and lab.outbox().count() == 0
 
 
+def test_a_queued_entry_refused_as_read_only_comes_back_with_field_errors(server, lab, tmp_path):
+    reader_name, reader_token = server.new_user("reader")
+    members = {f"{reader_name}@example.org": {"can_change": False}}
+    lab.client.save_model("project", id=lab.project, data={"users": members})
+    reader = replace(lab, username=reader_name, token=reader_token, data_dir=tmp_path / "reader")
+    payload = lab.payload("session")
+    with ClosedPort() as port, reader.connect(port.url, attempts=1) as offline_reader:
+        entry_id = save_or_queue(offline_reader, reader.outbox(), "session", payload).entry_id
+    with reader.connect() as online_reader:
+        report = reader.outbox().flush(online_reader)
+    assert (report.sent, report.rejected) == ({}, [entry_id])
+    entry = reader.outbox().get(entry_id)
+    assert (entry.state, entry.payload) == ("rejected", payload)
+    assert "read-only" in entry.field_errors["projects"][0]
+    assert lab.matching("session", payload) == []
+
+
 def test_retry_sends_one_rejected_entry_after_the_cause_is_gone(lab, offline):
     payload = lab.payload("session")
     entry_id = save_or_queue(offline, lab.outbox(), "session", payload).entry_id
