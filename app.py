@@ -7,10 +7,11 @@ from stemgui import ui
 st.set_page_config(page_title="stemgui", page_icon=":material/neurology:", layout="wide")
 
 initial_password = ui.first_run()
-if initial_password:  # the very first start: tell whoever started the app, once
+if initial_password:  # the very first start: tell whoever started the app where the password is
+    # Not the password itself: the console is often a log file that others can read.
     data_dir = ui.settings().data_dir
-    print(f"\nstemgui: created user 'admin' with password: {initial_password}", flush=True)
-    print(f"stemgui: (also written to {data_dir / 'initial-admin-password.txt'})\n", flush=True)
+    print(f"\nstemgui: created user 'admin'; its password is in {data_dir / 'initial-admin-password.txt'}"
+          " (readable by you only)\n", flush=True)
 
 authenticator = ui.build_authenticator()
 user = ui.logged_in_user()
@@ -24,6 +25,7 @@ if user is None:
     st.navigation([st.Page(log_in, title="Log in", url_path="login", default=True)], position="hidden").run()
 else:
     ui.after_login(authenticator)
+    ui.begin_run(user)
     page = st.navigation(ui.pages_for(user))
     ui.sidebar(authenticator, user)
     ui.follow_deep_link()

@@ -90,10 +90,11 @@ def form_panel(client, lookups: at.Lookups) -> None:
         values = af.action_form(form["key"], lookups)
         save, cancel = st.columns([1, 6])
         if save.button("Save", type="primary", key=f"{form['key']}.save"):
-            original = av.load_action(client, form["id"]) if form["mode"] == "edit" else None
+            editing = form["mode"] == "edit"
+            original = ui.load("action", av.action_of_user, form["id"], similar=False) if editing else None
             saved = av.save_and_report(client, form["key"], values, original)
             close_form()
-            select(saved["id"])
+            select(saved.get("id"))  # no id: kept in the outbox until BrainSTEM answers
             st.rerun()
         if cancel.button("Cancel", key=f"{form['key']}.cancel"):
             close_form()
@@ -123,20 +124,20 @@ def detail_panel(client, action: dict, lookups: at.Lookups) -> None:
 st.title("Actions")
 with ui.error_boundary():
     client = ui.client()
-    key = ui.user_key()
-    lookups = av.load_lookups(client, key)
+    lookups = ui.load("action lookups", av.load_lookups)  # the last loaded while BrainSTEM is down
     if user.can_write and FORM not in st.session_state:
         if st.button("New action", type="primary", key="actions.new", icon=":material/add:"):
             open_form("create")
             st.rerun()
     query = filter_bar(lookups)
-    actions = av.load_actions(client, key, at.action_filters(query))
+    actions = ui.load("actions", av.load_actions, at.action_filters(query))
     actions_table(at.actions_frame(actions, lookups, query.type), query)
     by_id = {a["id"]: a for a in actions}
     if FORM in st.session_state and user.can_write:
         form_panel(client, lookups)
     elif selected_id():
-        chosen = by_id.get(selected_id()) or av.find_action(client, selected_id())
+        chosen = by_id.get(selected_id())
+        chosen = chosen or ui.load("action", av.find_action_of_user, selected_id(), similar=False)
         if chosen:
             detail_panel(client, chosen, lookups)
         else:

@@ -11,9 +11,8 @@ user = ui.require_role("viewer")
 st.title("Sessions")
 with ui.error_boundary():
     client = ui.client()
-    key = ui.user_key()
-    projects = data.project_labels(client, key)
-    tags = data.load_all_tags(client, key)
+    projects = ui.load("projects", data.load_labels, "project")  # the last loaded while BrainSTEM is down
+    tags = ui.load("tags", data.load_all_tags)
     if views.FORM in st.session_state and user.can_write:
         views.session_form(client, projects, tags)  # a focused form; the list returns after Save/Cancel
         st.stop()
@@ -22,11 +21,11 @@ with ui.error_boundary():
         st.rerun()
     query = views.filter_bar(projects, tags)
     limit = None if st.session_state.get("sessions.show_all") else data.ROW_LIMIT
-    rows = data.load_session_rows(client, key, query, limit)
-    views.sessions_table(data.load_sessions_frame(client, key, query, limit), rows, query)
+    rows = ui.load("session rows", data.load_session_rows, query, limit)
+    views.sessions_table(ui.load("sessions frame", data.load_sessions_frame, query, limit), rows, query)
     if views.selected_id():
         try:
-            session = data.load_session(client, key, views.selected_id())
+            session = ui.load("session", data.load_session, views.selected_id(), similar=False)
         except NotFound:
             st.warning("That session does not exist (any more), or you cannot see it.")
         else:

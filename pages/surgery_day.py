@@ -47,7 +47,7 @@ def entry_panel(client, lookups: at.Lookups, subject: str, day: date, today: lis
         if save.button("Save" if editing else "Log", type="primary", key=f"{entry['key']}.save"):
             if not editing and values.time is None:
                 values = replace(values, time=datetime.now().time().replace(microsecond=0))
-            original = av.load_action(client, entry["id"]) if editing else None
+            original = ui.load("action", av.action_of_user, entry["id"], similar=False) if editing else None
             saved = av.save_and_report(client, entry["key"], values, original,
                                        "Saved the entry." if editing else "Logged the entry.")
             open_entry(subject, day, action=saved)
@@ -65,8 +65,9 @@ def entry_row(client, lookups: at.Lookups, number: int, action: dict, subject: s
         if mirror.button("Mirror to the other hemisphere", key=f"actions.day.mirror.{action['id']}",
                          icon=":material/flip:", help=MIRROR_HELP):
             twin_time = ap.twin_time(action, day, datetime.now())
-            twin = client.save_model("action", data=ap.mirrored_payload(action, twin_time))["action"]
-            ui.after_write("Logged the mirrored twin.")
+            result = ui.save("action", ap.mirrored_payload(action, twin_time))
+            twin = result.record or ap.mirrored_payload(action, twin_time)
+            ui.after_write(ui.queued_note() if result.queued else "Logged the mirrored twin.")
             if st.session_state[ENTRY]["mode"] == "new":
                 open_entry(subject, day, action=twin)
             st.rerun()
@@ -90,8 +91,7 @@ def forget(action: dict, subject: str, day: date) -> None:
 st.title("Surgery day")
 with ui.error_boundary():
     client = ui.client()
-    key = ui.user_key()
-    lookups = av.load_lookups(client, key)
+    lookups = ui.load("action lookups", av.load_lookups)
     top = st.columns([3, 2, 5])
     subject = top[0].selectbox("Subject", list(lookups.subjects), format_func=lookups.subjects.get,
                                index=None, placeholder="Choose the subject…", key="actions.day.subject")
@@ -99,7 +99,7 @@ with ui.error_boundary():
     if not subject or not day:
         st.info("Choose the subject and the date of the surgery; then log its actions one after another.")
         st.stop()
-    history = av.load_actions(client, key, {"subject": subject})
+    history = ui.load("subject actions", av.load_actions, {"subject": subject}, similar=False)
     today = ap.day_actions(history, subject, day)
     if st.session_state.get(ENTRY, {}).get("context") != (subject, day):
         open_entry(subject, day, action=latest_action(history, subject))

@@ -23,7 +23,7 @@ from stemgui import ui
 from stemgui.action_table import Lookups
 from stemgui.actions import coordinate_convention, starting_values
 from stemgui.client import BrainstemClient
-from stemgui.errors import ValidationFailed
+from stemgui.errors import PermissionDenied, StemGuiError, ValidationFailed
 from stemgui.schema_form import clear_schema_inputs, input_errors, render_schema_inputs
 from stemgui.schemas import action_types, coordinate_systems, load_schema
 
@@ -45,6 +45,7 @@ def open_action_form(key: str, values: ap.ActionFormValues) -> None:
 def close_action_form(key: str) -> None:
     """Forget the form `key` and everything typed in it."""
     clear_schema_inputs(key)
+    ui.forget_widgets(key)
     for name in [k for k in st.session_state if isinstance(k, str) and k.startswith(f"{key}.")]:
         del st.session_state[name]
 
@@ -91,6 +92,7 @@ def action_form(key: str, lookups: Lookups, *, day_fixed: bool = False) -> ap.Ac
     shown, not asked, and only the time of day is an input.
     """
     ss = st.session_state
+    ui.keep_widgets(key, _PLAIN)  # what was typed survives a visit to another page
     start: ap.ActionFormValues = ss[f"{key}.start"]
     errors: dict[str, str] = ss.get(f"{key}.errors") or {}
     types, systems = action_types(), coordinate_systems()
@@ -160,6 +162,9 @@ def save_action(client: BrainstemClient, key: str, values: ap.ActionFormValues,
                 original: Mapping[str, Any] | None = None) -> dict | None:  # fmt: skip
     """Check and send (PATCH of the changes when `original` is given); the saved action, or None.
 
+    While BrainSTEM does not answer the write goes to the user's outbox and the action as meant
+    comes back without an ``id``.
+
     On a rejection (here or by the server) the messages are kept for the form's next run and
     nothing typed is touched; the caller reruns.
     """
@@ -168,9 +173,15 @@ def save_action(client: BrainstemClient, key: str, values: ap.ActionFormValues,
         try:
             if original is not None:
                 changes = ap.changed_fields(original, payload)
-                return client.save_model("action", id=original["id"], data=changes)["action"]
-            return client.save_model("action", data=payload)["action"]
-        except ValidationFailed as exc:
+                result = ui.save("action", changes, record_id=original["id"])
+            else:
+                result = ui.save("action", payload)  # saved, or kept in the outbox while BrainSTEM is down
+            if result.queued:  # what the user meant, without a server id (see action_views)
+                return {key: value for key, value in {**(original or {}), **payload}.items() if key != "id"}
+            return result.record
+        except (ValidationFailed, PermissionDenied) as exc:  # both may name the fields
             errors = ap.server_field_errors(exc)
+        except StemGuiError as exc:  # e.g. a server error: the form stays open with all it holds
+            errors = {"form": exc.message}
     st.session_state[f"{key}.errors"] = errors
     return None

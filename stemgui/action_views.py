@@ -44,6 +44,16 @@ def load_action(client: BrainstemClient, action_id: str) -> dict:
     return client.load_model("action", id=action_id)["action"]
 
 
+def action_of_user(client: BrainstemClient, user_key: str, action_id: str) -> dict:
+    """``load_action`` in the shape ``ui.load`` calls (remembered per user while BrainSTEM is down)."""
+    return load_action(client, action_id)
+
+
+def find_action_of_user(client: BrainstemClient, user_key: str, action_id: str) -> dict | None:
+    """``find_action`` in the shape ``ui.load`` calls."""
+    return find_action(client, action_id)
+
+
 def find_action(client: BrainstemClient, action_id: str) -> dict | None:
     """One action by id, or None when it is gone or not visible to this user."""
     try:
@@ -67,11 +77,11 @@ def confirm_delete(client: BrainstemClient, action: Mapping[str, Any], lookups: 
     st.warning(ui.plain(delete_prompt(action, lookups)), icon=":material/warning:")
     yes, no = st.columns([1, 6])
     if yes.button("Yes, delete", type="primary", key=f"{key}.yes"):
-        client.delete_model("action", id=action["id"])
+        result = ui.delete("action", action["id"])  # or kept in the outbox while BrainSTEM is down
         st.session_state.pop(key, None)
         if on_deleted:
             on_deleted()
-        ui.after_write("Deleted the action.")
+        ui.after_write(ui.queued_note() if result.queued else "Deleted the action.")
         st.rerun()
     if no.button("Keep it", key=f"{key}.no"):
         st.session_state.pop(key, None)
@@ -84,5 +94,5 @@ def save_and_report(client: BrainstemClient, key: str, values: ap.ActionFormValu
     saved = action_form.save_action(client, key, values, original)
     if saved is None:
         st.rerun()  # the messages show at their fields; everything typed stays
-    ui.after_write(message)
+    ui.after_write(message if saved.get("id") else ui.queued_note())  # no id: kept in the outbox
     return saved

@@ -12,9 +12,10 @@ import streamlit as st
 from stemgui import data, ui
 from stemgui import session_form as sf
 from stemgui.client import BrainstemClient
-from stemgui.errors import ValidationFailed
+from stemgui.errors import PermissionDenied, StemGuiError, ValidationFailed
 
 FORM = "sessions.form"  # {"mode": create|edit|duplicate, "id": ..., "nonce": n}
+KEPT = ("name", "description", "projects", "date_time", "tags", "name_used_in_storage")
 
 
 def filter_bar(projects: dict[str, str], tags: list[str]) -> data.SessionQuery:
@@ -79,36 +80,45 @@ def sessions_table(frame: pd.DataFrame, rows: data.SessionRows, query: data.Sess
     )  # fmt: skip
 
 
-def open_form(mode: str, session: dict | None = None) -> None:
-    """Start the create/edit/duplicate form with fresh widget keys prefilled from ``session``."""
+def open_form(mode: str, session: dict | None = None, entry: int | None = None,
+              errors: dict[str, str] | None = None) -> None:  # fmt: skip
+    """Start the create/edit/duplicate form with fresh widget keys prefilled from ``session``.
+
+    ``outbox``: the form of a new session kept in the outbox (``entry``), with the server's
+    ``errors`` at their fields; saving it updates the entry, which is then sent by itself.
+    """
     nonce = st.session_state.get("sessions.form.nonce", 0) + 1
     st.session_state["sessions.form.nonce"] = nonce
-    if mode == "edit":
+    if mode in ("edit", "outbox"):  # outbox: a new session saved locally, reopened from the Outbox
         values = sf.values_from_session(session)
     elif mode == "duplicate":
         values = sf.duplicate_values(session)
     else:
         values = sf.SessionFormValues()
     prefix = f"{FORM}.{nonce}"
-    for name in ("name", "description", "projects", "date_time", "tags", "name_used_in_storage"):
+    for name in KEPT:
         st.session_state[f"{prefix}.{name}"] = getattr(values, name)
     st.session_state[f"{prefix}.extra.rows"] = values.extra_rows
     st.session_state[f"{prefix}.links.rows"] = values.link_rows
-    st.session_state[FORM] = {"mode": mode, "id": (session or {}).get("id"), "nonce": nonce}
-    st.session_state[f"{FORM}.errors"] = {}
+    st.session_state[FORM] = {"mode": mode, "id": (session or {}).get("id"), "nonce": nonce, "entry": entry}
+    st.session_state[f"{FORM}.errors"] = errors or {}
 
 
 def close_form() -> None:
     """Close the form and forget its messages (the widget values go with their keys)."""
-    st.session_state.pop(FORM, None)
+    form = st.session_state.pop(FORM, None)
     st.session_state.pop(f"{FORM}.errors", None)
+    if form:
+        ui.forget_widgets(f"{FORM}.{form['nonce']}")
 
 
 def session_form(client: BrainstemClient, projects: dict[str, str], tags: list[str]) -> None:
     """The create/edit form; on a rejection everything typed stays and messages sit at their fields."""
     form = st.session_state[FORM]
     prefix, errors = f"{FORM}.{form['nonce']}", st.session_state.get(f"{FORM}.errors") or {}
-    titles = {"create": "New session", "edit": "Edit session", "duplicate": "New session (duplicate)"}
+    ui.keep_widgets(prefix, KEPT)  # what was typed survives a visit to another page
+    titles = {"create": "New session", "edit": "Edit session", "duplicate": "New session (duplicate)",
+              "outbox": "New session (saved locally, not sent yet)"}  # fmt: skip
     with st.container(border=True):
         st.subheader(titles[form["mode"]])
         if form["mode"] == "duplicate":
@@ -160,22 +170,29 @@ def session_form(client: BrainstemClient, projects: dict[str, str], tags: list[s
 def submit(client: BrainstemClient, form: dict, values: sf.SessionFormValues) -> None:
     """Check, send, and on success refresh the list and open the saved record."""
     payload, errors = sf.build_payload(values)
+    if not errors and form["mode"] == "outbox":
+        ui.outbox().update_payload(form["entry"], payload)  # sent by itself on the next run
+        close_form()
+        ui.after_write("Changes kept in the outbox; they are sent when BrainSTEM answers.")
+        st.rerun()
     if not errors:
         try:
             if form["mode"] == "edit":
-                original = data.load_session(client, ui.user_key(), form["id"])
-                saved = client.save_model("session", id=form["id"], data=sf.changed_fields(original, payload))
+                original = ui.load("session", data.load_session, form["id"], similar=False)
+                result = ui.save("session", sf.changed_fields(original, payload), record_id=form["id"])
             else:
-                saved = client.save_model("session", data=payload)
-        except ValidationFailed as exc:
+                result = ui.save("session", payload)  # saved, or kept in the outbox while down
+        except (ValidationFailed, PermissionDenied) as exc:  # both may name the fields
             errors = sf.server_field_errors(exc)
+        except StemGuiError as exc:  # e.g. a server error: the form stays open with all it holds
+            errors = {"form": exc.message}
     if errors:
         st.session_state[f"{FORM}.errors"] = errors
         st.rerun()
-    record = saved["session"]
     close_form()
-    ui.after_write(f"Saved session “{record['name']}”.")
-    select(record["id"])
+    ui.after_save(result, f"Saved session “{payload['name']}”.")
+    if result.record:
+        select(result.record["id"])
     st.rerun()
 
 
@@ -221,9 +238,9 @@ def confirm_delete(client: BrainstemClient, session: dict) -> None:
     st.warning(ui.plain(sf.delete_prompt(session)), icon=":material/warning:")
     buttons = st.container(horizontal=True)
     if buttons.button("Yes, delete", type="primary", key="sessions.delete.yes"):
-        client.delete_model("session", id=session["id"])
+        result = ui.delete("session", session["id"])
         st.session_state.pop("sessions.confirm_delete", None)
-        ui.after_write(f"Deleted session “{session['name']}”.")
+        ui.after_save(result, f"Deleted session “{session['name']}”.")
         select(None)
         st.rerun()
     if buttons.button("Keep it", key="sessions.delete.no"):

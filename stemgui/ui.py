@@ -5,10 +5,13 @@ Pattern for a page script::
 
     user = ui.require_role("viewer")          # stops the page if not allowed
     with ui.error_boundary():                 # a StemGuiError becomes a message, never a traceback
-        client = ui.client()
-        labels = data.project_labels(client, ui.user_key())
+        labels = ui.load("projects", data.load_labels, "project")  # the last loaded while down
+        result = ui.save("session", payload)  # saved, or kept in the user's outbox while down
         ...
         ui.field_error(errors, "name")        # the server's message under its field
+
+The backend's bad days are handled in ``stemgui.ui_offline`` (banner, last data, outbox flush);
+the login form counts wrong passwords per username (``stemgui.login_limit``).
 
 Session-state keys owned here start with ``stemgui.``; page/form keys with the page's name.
 """
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import re
 import time
 from collections.abc import Iterator
@@ -28,11 +32,13 @@ import streamlit as st
 import streamlit_authenticator as stauth
 from streamlit_authenticator.utilities import LoginError
 
-from stemgui import backend, data
+from stemgui import backend, data, ui_offline
 from stemgui.auth import UserStore, has_role, login_sleep_time
-from stemgui.client import BrainstemClient
+from stemgui.client import DEFAULT_TIMEOUT, BrainstemClient
 from stemgui.config import Settings, load_settings
 from stemgui.errors import AuthError, StemGuiError
+from stemgui.login_limit import LoginLimiter, check_login
+from stemgui.outbox import Outbox, SaveResult
 
 log = logging.getLogger(__name__)
 
@@ -123,17 +129,43 @@ def login_page(authenticator: stauth.Authenticate) -> None:
     st.title("stemgui")
     st.caption("Log in to enter and review BrainSTEM sessions and actions.")
     try:
-        authenticator.login(location="main", fields={"Form name": "Log in", "Login": "Log in"})
+        authenticator.login(location="unrendered")  # only the re-login cookie; the form is ours
     except LoginError as exc:
         st.error(str(exc))
-    status = st.session_state.get("authentication_status")
-    if status is False:
-        st.error("Username or password is incorrect.")
-    elif status is True:
-        st.session_state["stemgui.set_cookie"] = True
+    if st.session_state.get("authentication_status") is not True:
+        _login_form()
+    if st.session_state.get("authentication_status") is True:
+        st.session_state["stemgui.set_cookie"] = True  # logged in by the re-login cookie
         st.rerun()
     if st.session_state.pop("stemgui.delete_cookie", False):
         authenticator.cookie_controller.delete_cookie()
+
+
+def _login_form() -> None:
+    """Username and password, checked against auth.yaml with a per-username attempt limit."""
+    with st.form("login"):
+        st.subheader("Log in")
+        st.text_input("Username", key="login.username", autocomplete="username")
+        st.text_input("Password", type="password", key="login.password", autocomplete="current-password")
+        # A callback runs before the next run starts, so a rerun the browser sends meanwhile
+        # (e.g. the cookie component loading) cannot swallow the login.
+        st.form_submit_button("Log in", on_click=_check_login_form)
+    if message := st.session_state.pop("login.message", None):
+        st.error(message)
+
+
+def _check_login_form() -> None:
+    username = st.session_state.get("login.username") or ""
+    password = st.session_state.get("login.password") or ""
+    found, message = check_login(user_store(), LoginLimiter(settings().data_dir), username, password)
+    if found is None:
+        st.session_state.update({"authentication_status": False, "login.message": message})
+        return
+    st.session_state.update(
+        authentication_status=True, username=found.username, name=found.name, email=found.email,
+        roles=[found.role],
+    )  # fmt: skip
+    st.session_state["stemgui.set_cookie"] = True  # this very run goes straight to the app
 
 
 def after_login(authenticator: stauth.Authenticate) -> None:
@@ -176,6 +208,8 @@ def pages_for(user: CurrentUser) -> list[st.Page]:
         pages.append(st.Page("pages/actions.py", title="Actions", icon=":material/vaccines:"))
     if user.can_write and (PAGES_DIR / "surgery_day.py").exists():
         pages.append(st.Page("pages/surgery_day.py", title="Surgery day", icon=":material/event_note:"))
+    if user.can_write:
+        pages.append(st.Page("pages/outbox.py", title="Outbox", icon=":material/outbox:"))
     pages.append(st.Page("pages/account.py", title="Account", icon=":material/person:"))
     if user.is_admin:
         pages.append(st.Page("pages/admin.py", title="Users", icon=":material/group:"))
@@ -200,9 +234,31 @@ def backend_url() -> str:
     return backend.bundled_server(conf.data_dir).url if conf.uses_bundled_backend else conf.api_url
 
 
+def api_timeout() -> tuple[float, float]:
+    """(connect, read) seconds; ``STEMGUI_API_TIMEOUT`` sets the read timeout (slow sites, tests)."""
+    try:
+        return (DEFAULT_TIMEOUT[0], max(0.5, float(os.environ["STEMGUI_API_TIMEOUT"])))
+    except (KeyError, ValueError):
+        return DEFAULT_TIMEOUT
+
+
 def client() -> BrainstemClient:
-    """The current user's client (kept for the browser session, rebuilt when user/token change)."""
+    """The current user's client (kept for the browser session, rebuilt when user/token change).
+
+    Once per run it also checks a backend that was down (or writes that wait) and sends the
+    user's outbox when the backend answers again.
+    """
     user = require_role("viewer")
+    held = _user_client(user)
+    if held is None:
+        st.info("Paste your personal BrainSTEM API token on the Account page to see your records.")
+        st.page_link("pages/account.py", label="Go to Account")
+        st.stop()
+    return held
+
+
+def _user_client(user: CurrentUser) -> BrainstemClient | None:
+    """The user's client, kept in session state; None while the user has no API token."""
     conf = settings()
     url = backend_url()
     token = _api_token(user, conf)
@@ -211,13 +267,76 @@ def client() -> BrainstemClient:
     if held is None or held[0] != fingerprint:
         if held is not None:
             held[1].close()
-        held = (fingerprint, BrainstemClient(url, token))
+        held = (fingerprint, BrainstemClient(url, token, timeout=api_timeout()))
         st.session_state["stemgui.client"] = held
-    if not token:
-        st.info("Paste your personal BrainSTEM API token on the Account page to see your records.")
-        st.page_link("pages/account.py", label="Go to Account")
-        st.stop()
-    return held[1]
+    return held[1] if token else None
+
+
+def begin_run(user: CurrentUser) -> None:
+    """Start one run (app.py, before sidebar and page): if the backend was down or writes wait,
+    check it, and once it answers send the user's outbox by itself."""
+    ui_offline.begin_run()
+    try:
+        api = _user_client(user)
+    except StemGuiError:
+        return  # the bundled server cannot start: the page says so
+    if api is None:
+        return
+    report = ui_offline.check_backend(api, outbox() if user.can_write else None)
+    if report is not None and report.rejected:
+        st.warning(f"BrainSTEM refused {len(report.rejected)} change(s) saved while it was not answering: "
+                   "fix them on the Outbox page.", icon=":material/error:")  # fmt: skip
+
+
+def outbox() -> Outbox:
+    """The current user's durable outbox of writes not yet acknowledged by the backend."""
+    user = require_role("viewer")
+    return ui_offline.user_outbox(settings().data_dir, user.username)
+
+
+def load(name: str, loader, *args, similar: bool = True):
+    """``loader(client, user_key, *args)``; while the backend is down, what it gave last (banner)."""
+    return ui_offline.load(name, loader, client(), user_key(), *args, similar=similar)
+
+
+def save(model: str, payload: dict, record_id: str | None = None) -> SaveResult:
+    """Create/update on the backend, or keep it in the outbox while the backend does not answer."""
+    return ui_offline.save(client(), outbox(), model, payload, record_id)
+
+
+def delete(model: str, record_id: str) -> SaveResult:
+    """Delete on the backend, or keep the delete in the outbox while the backend does not answer."""
+    return ui_offline.delete(client(), outbox(), model, record_id)
+
+
+def queued_note() -> str:
+    """The toast after a write kept in the outbox because BrainSTEM did not answer."""
+    waiting = outbox().count()
+    return f"BrainSTEM is not answering: saved locally — {waiting} waiting. It is sent when it is back."
+
+
+def after_save(result: SaveResult, message: str) -> None:
+    """Forget caches and tell what happened: saved, or saved locally and waiting."""
+    after_write(ui_offline.queued_message(result) if result.queued else message)
+
+
+def keep_widgets(prefix: str, names: tuple[str, ...]) -> None:
+    """Keep the widgets ``prefix.name`` across page switches (Streamlit drops unrendered ones).
+
+    Only plain input widgets: buttons and data editors cannot be set through session state
+    (``editable_rows`` keeps its own rows).
+    """
+    kept = st.session_state.setdefault("stemgui.kept", {}).setdefault(prefix, {})
+    for key in (f"{prefix}.{name}" for name in names):
+        if key in st.session_state:
+            kept[key] = st.session_state[key]
+        elif key in kept:
+            st.session_state[key] = kept[key]
+
+
+def forget_widgets(prefix: str) -> None:
+    """Stop keeping the widgets under ``prefix`` (the form was saved or cancelled)."""
+    st.session_state.get("stemgui.kept", {}).pop(prefix, None)
 
 
 def user_key() -> str:
@@ -261,13 +380,27 @@ def sidebar(authenticator: stauth.Authenticate, user: CurrentUser) -> None:
                 st.caption(":green[● answering]")
             else:
                 st.caption(":red[● not answering]")
+            if user.can_write:
+                _outbox_status()
         except StemGuiError as exc:
             st.error(plain(exc.message))
         if st.button("Log out", key="stemgui.logout", icon=":material/logout:"):
             logout(authenticator)
 
 
+def _outbox_status() -> None:
+    box = outbox()
+    waiting, refused = box.count(), len(box.rejected())
+    if waiting:
+        st.warning(f"Saved locally — {waiting} waiting", icon=":material/cloud_off:")
+        if refused:
+            st.caption(f"{refused} refused by BrainSTEM: fix on the Outbox page")
+        st.page_link("pages/outbox.py", label="Open the Outbox", icon=":material/outbox:")
+
+
 def _backend_answers(url: str) -> bool:
+    if ui_offline.is_offline():
+        return False  # this run's check already knows; no second wait for a slow backend
     checked = st.session_state.get("stemgui.ping")
     if checked and checked[0] == url and time.monotonic() - checked[1] < PING_EVERY:
         return checked[2]
@@ -342,7 +475,10 @@ def editable_rows(key: str, seed: list[dict], columns: tuple[str, ...], help_tex
     form) or the editor would drop the edits; every cell is text so nothing is coerced behind
     the user's back (numbers are recognised later, on save).
     """
-    seed_key = f"{key}.seed"
+    seed_key, latest_key = f"{key}.seed", f"{key}.latest"
+    if key not in st.session_state and latest_key in st.session_state:
+        seed = st.session_state[latest_key]  # back from another page: the editor forgot its edits
+        st.session_state.pop(seed_key, None)
     if seed_key not in st.session_state:
         st.session_state[seed_key] = pd.DataFrame(seed, columns=list(columns), dtype="object")
     config = {name: st.column_config.TextColumn(name, help=help_text or None) for name in columns}
@@ -350,4 +486,6 @@ def editable_rows(key: str, seed: list[dict], columns: tuple[str, ...], help_tex
         st.session_state[seed_key], key=key, num_rows="dynamic", column_config=config,
         hide_index=True, width="stretch",
     )  # fmt: skip
-    return edited.to_dict("records")
+    rows = edited.to_dict("records")
+    st.session_state[latest_key] = rows
+    return rows
