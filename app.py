@@ -7,22 +7,19 @@ from stemgui import ui
 st.set_page_config(page_title="stemgui", page_icon=":material/neurology:", layout="wide")
 
 initial_password = ui.first_run()
-if initial_password:  # the very first start: tell whoever started the app where the password is
-    # Not the password itself: the console is often a log file that others can read.
+if initial_password:  # the very first start: tell whoever started the app, once
+    # A deliberate one-time print to the operator's terminal (the file below keeps it too); it never
+    # goes through logging, so no log handler or log file ever holds it.
     data_dir = ui.settings().data_dir
-    print(f"\nstemgui: created user 'admin'; its password is in {data_dir / 'initial-admin-password.txt'}"
-          " (readable by you only)\n", flush=True)
+    print(f"\nstemgui: created user 'admin' with password: {initial_password}", flush=True)
+    print(f"stemgui: (also in {data_dir / 'initial-admin-password.txt'}, readable by you only)\n", flush=True)
 
 authenticator = ui.build_authenticator()
 user = ui.logged_in_user()
 
 if user is None:
     ui.remember_deep_link()
-
-    def log_in() -> None:
-        ui.login_page(authenticator)
-
-    st.navigation([st.Page(log_in, title="Log in", url_path="login", default=True)], position="hidden").run()
+    ui.login_navigation(authenticator).run()
 else:
     ui.after_login(authenticator)
     ui.begin_run(user)

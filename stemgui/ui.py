@@ -174,6 +174,20 @@ def after_login(authenticator: stauth.Authenticate) -> None:
         authenticator.cookie_controller.set_cookie()
 
 
+def login_navigation(authenticator: stauth.Authenticate) -> st.navigation:
+    """While logged out: the login page, at its own address and at every page's address, so
+    that a bookmarked or shared link (``/actions``, ``/outbox``...) shows the login and then
+    opens that page, instead of "Page not found". Streamlit keys a page by its URL path, so
+    after login the real page with the same path takes over."""
+
+    def log_in() -> None:
+        login_page(authenticator)
+
+    pages = [st.Page(log_in, title="Log in", url_path="login", default=True)]
+    pages += [st.Page(log_in, title="Log in", url_path=path.stem) for path in sorted(PAGES_DIR.glob("*.py"))]
+    return st.navigation(pages, position="hidden")
+
+
 def remember_deep_link() -> None:
     """Keep ``?session=...`` (and other query params) across the login page."""
     params = st.query_params.to_dict()
@@ -182,10 +196,13 @@ def remember_deep_link() -> None:
 
 
 def follow_deep_link() -> None:
-    """After login, go where the saved link pointed (``?session=<id>`` opens the Sessions page)."""
+    """After login, go where the saved link pointed (``?session=<id>`` opens the Sessions page,
+    ``?action=<id>`` the Actions page)."""
     params = st.session_state.pop("stemgui.next_params", None)
     if params and "session" in params:
         st.switch_page("pages/sessions.py", query_params=params)
+    if params and "action" in params:
+        st.switch_page("pages/actions.py", query_params=params)
 
 
 def logout(authenticator: stauth.Authenticate) -> None:

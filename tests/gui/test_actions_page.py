@@ -25,7 +25,7 @@ from tests.gui.action_helpers import (
     region_id,
     set_input,
 )
-from tests.gui.apptest import REPO_ROOT, logged_in, texts
+from tests.gui.apptest import REPO_ROOT, logged_in, new_app, texts
 
 PAGE = "pages/actions.py"
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -420,3 +420,17 @@ def test_actions_frame_names_related_records_and_adds_the_details_of_one_type():
     injections = actions_frame(actions[:1], lookups, "VirusInjection")
     assert injections.loc["a", "Injection volume (nL)"] == 300.0
     assert frame_to_csv(injections).decode().splitlines()[0].startswith("id,when,type,subject")
+
+
+def test_action_deep_link_survives_the_login_page(make_user):
+    user = make_user("viewer")
+    action = make_action(make_user("editor"))
+    at = new_app()
+    at.query_params["action"] = action["id"]
+    at.run()
+    at.text_input[0].input(user.username)
+    at.text_input[1].input(user.password)
+    at.button[0].click().run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Actions"]
+    assert action["description"] in [t.value for t in at.text]

@@ -110,7 +110,7 @@ def test_login_create_session_and_see_it_listed(streamlit_app):
         password = _wait_for_file(data_dir / "initial-admin-password.txt")
         _log_in(page, "admin", password)
         expect(page.get_by_role("heading", name="Sessions")).to_be_visible()
-        expect(page.get_by_text("sessions shown")).to_be_visible()
+        expect(page.get_by_text("sessions shown").first).to_be_visible()
         page.get_by_role("button", name="New session").click()
         page.get_by_role("textbox", name="Name *").fill(name)
         page.get_by_label("Projects *").click()
@@ -122,10 +122,10 @@ def test_login_create_session_and_see_it_listed(streamlit_app):
         _idle(page)
         page.get_by_role("button", name="Save").click()
         expect(page.get_by_text(f"Saved session “{name}”.")).to_be_visible()
-        expect(page.get_by_text("21 sessions shown")).to_be_visible()  # the 20 demo sessions + ours
+        expect(page.get_by_text("21 sessions shown").first).to_be_visible()  # the 20 demo sessions + ours
         page.get_by_role("textbox", name="Search name or description").fill(name)
         page.get_by_role("textbox", name="Search name or description").press("Enter")
-        expect(page.get_by_text("1 session shown")).to_be_visible()  # the table is a canvas: count rows
+        expect(page.get_by_text("1 session shown").first).to_be_visible()  # the table is a canvas: count rows
         with page.expect_download() as download:
             page.get_by_role("button", name="Download CSV").click()
         csv = Path(download.value.path()).read_text()
@@ -143,4 +143,9 @@ def test_login_create_session_and_see_it_listed(streamlit_app):
         expect(page.get_by_role("button", name="Log in")).to_be_visible()
         page.wait_for_timeout(1500)
         expect(page.get_by_role("button", name="Log out")).to_have_count(0)
+        # A bookmarked page opened while logged out shows the login, then that page (no "Page not found").
+        page.goto(url + "actions")
+        _log_in(page, "admin", password)
+        expect(page.get_by_role("heading", name="Actions", exact=True).first).to_be_visible()
+        assert page.get_by_text("Page not found").count() == 0
         browser.close()

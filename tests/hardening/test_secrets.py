@@ -114,13 +114,18 @@ def test_private_files_are_mode_600_even_if_loosened(tmp_path):
     assert "password" not in box.path.read_bytes().decode(errors="replace").lower()
 
 
-def test_first_run_says_where_the_admin_password_is_but_never_prints_it(tmp_path, monkeypatch, capfd):
+def test_first_run_prints_the_admin_password_once_and_never_logs_it(tmp_path, monkeypatch, capfd, caplog):
     monkeypatch.setenv("STEMGUI_DATA_DIR", str(tmp_path / "fresh"))
     monkeypatch.delenv("STEMGUI_API_URL", raising=False)
     monkeypatch.setenv("STEMGUI_LOGIN_SLEEP", "0")
+    caplog.set_level(logging.DEBUG)
     at = new_app().run()
     assert not at.exception
-    password = (tmp_path / "fresh" / "initial-admin-password.txt").read_text().strip()
-    printed = capfd.readouterr()
-    assert "initial-admin-password.txt" in printed.out
-    assert password not in printed.out + printed.err
+    password_file = tmp_path / "fresh" / "initial-admin-password.txt"
+    password = password_file.read_text().strip()
+    assert mode(password_file) == 0o600
+    first = capfd.readouterr()
+    assert first.out.count(password) == 1 and str(password_file) in first.out
+    assert not new_app().run().exception  # a later start: the admin exists, nothing is printed
+    assert password not in capfd.readouterr().out
+    assert password not in caplog.text
