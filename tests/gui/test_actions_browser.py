@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 
 import pytest
 import requests
 
-from tests.gui.test_browser import ARTIFACTS, CHROMIUM, _idle, _log_in, _wait_for_file
+from tests.browser import ARTIFACTS, idle, launch_chromium, log_in, needs_chromium, wait_for_file
 from tests.gui.test_browser import streamlit_app as streamlit_app  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.browser
@@ -26,7 +25,7 @@ def _select(page, label: str, typed: str, option: str) -> None:
 
     box = page.get_by_label(label, exact=True).last  # the form sits below the filters of the same name
     for _ in range(3):
-        _idle(page)
+        idle(page)
         box.click()
         page.keyboard.type(typed)
         try:
@@ -34,7 +33,7 @@ def _select(page, label: str, typed: str, option: str) -> None:
         except PlaywrightError:
             page.keyboard.press("Escape")
             continue
-        _idle(page)
+        idle(page)
         if box.input_value() == option:
             return
     raise AssertionError(f"could not choose {option!r} in {label!r}")
@@ -44,10 +43,10 @@ def _number(page, label: str, value: str) -> None:
     field = page.get_by_label(label, exact=True)
     field.fill(value)
     field.press("Tab")  # a number input sends its value when it loses focus
-    _idle(page)
+    idle(page)
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (make system-deps)")
+@needs_chromium
 def test_create_an_action_in_a_real_browser(streamlit_app):  # noqa: F811
     from playwright.sync_api import expect, sync_playwright
 
@@ -56,13 +55,12 @@ def test_create_an_action_in_a_real_browser(streamlit_app):  # noqa: F811
     description = f"Browser action {os.getpid()}"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking"])  # fmt: skip
+        browser = launch_chromium(p)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.set_default_timeout(60_000)
         try:
             page.goto(url)
-            _log_in(page, "admin", _wait_for_file(data_dir / "initial-admin-password.txt"))
+            log_in(page, "admin", wait_for_file(data_dir / "initial-admin-password.txt"))
             _create_action(page, description)
         except Exception:
             page.screenshot(path=str(ARTIFACTS / "actions-failure.png"), full_page=True)  # for diagnosis
@@ -79,9 +77,9 @@ def _create_action(page, description: str) -> None:
     expect(page.get_by_role("heading", name="Sessions")).to_be_visible()
     page.get_by_role("link", name="Actions").click()  # in-app navigation keeps the session
     expect(page.get_by_text("15 actions shown")).to_be_visible()  # the demo actions
-    _idle(page)
+    idle(page)
     page.get_by_role("button", name="New action").click()
-    _idle(page)
+    idle(page)
     _select(page, "Type *", "virus", "Virus injection")
     _select(page, "Coordinates system *", "bregma abs", "Stereotaxic Bregma absolute")
     expect(page.get_by_text("Coordinate convention")).to_be_visible()
@@ -93,12 +91,12 @@ def _create_action(page, description: str) -> None:
     _number(page, "DV coordinate (mm)", "-1.25")
     page.get_by_role("textbox", name="Description", exact=True).fill(description)
     page.get_by_role("textbox", name="Description", exact=True).press("Tab")
-    _idle(page)
+    idle(page)
     for label, value in (("Injection volume (nL) *", "300"), ("AP coordinate (mm)", "-2"),
                          ("ML coordinate (mm)", "1.5"), ("DV coordinate (mm)", "-1.25")):
         expect(page.get_by_label(label, exact=True)).to_have_value(value)  # nothing lost to a rerun
     page.set_viewport_size({"width": 1400, "height": 2600})  # the whole form in one picture
-    _idle(page)
+    idle(page)
     form = page.locator("[data-testid='stVerticalBlock']").filter(
         has=page.get_by_role("heading", name="New action")).last  # the innermost: the form itself
     form.screenshot(path=str(ARTIFACTS / "actions-form.png"))

@@ -11,77 +11,38 @@ from __future__ import annotations
 import os
 import re
 import stat
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
-import requests
 import yaml
 
 from stemgui.auth import UserStore
 from stemgui.backend import API_USERS_FILE
 from stemgui.client import BrainstemClient
-from tests.gui.apptest import REPO_ROOT
-from tests.serverproc import free_port
+from tests.browser import launch_chromium, log_in, needs_chromium, running_app
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
 PASSWORDS = {"alice": "alice-Pa55word-long", "bob": "bob-Pa55word-longer"}
-LAUNCH = (
-    "import logging, sys; logging.basicConfig(level=logging.DEBUG); "
-    "from streamlit.web.cli import main; sys.argv[0] = 'streamlit'; main()"
-)
 
 
 @pytest.fixture
 def app_two_users(tmp_path):
+    """The app with two editors, DEBUG logging on every logger (so the log check sees debug lines)."""
     data_dir = tmp_path / "data"
     store = UserStore(data_dir)
     store.bootstrap()
     for name, password in PASSWORDS.items():
         store.add_user(name, password, "editor", name=name.title())
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "STEMGUI_API_URL"}
-    env.update(STEMGUI_DATA_DIR=str(data_dir), STEMGUI_LOGIN_SLEEP="0")
     log_path = tmp_path / "streamlit.log"
-    command = [sys.executable, "-c", LAUNCH, "run", "app.py", "--server.headless", "true",
-               "--server.port", str(port), "--browser.gatherUsageStats", "false"]  # fmt: skip
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(url + "_stcore/health", timeout=1).text == "ok":
-                break
-        except requests.RequestException:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start:\n" + log_path.read_text())
-    yield url, data_dir, log_path
-    proc.terminate()
-    proc.wait(timeout=30)
+    with running_app(data_dir, log_path, debug_logging=True) as url:
+        yield url, data_dir, log_path
 
 
 def _login(page, url: str, username: str) -> None:
-    """Log in; click again if the first page's own reruns swallowed the click (as tests/gui does)."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect
 
     page.goto(url)
-    page.get_by_role("textbox", name="Username").fill(username)
-    page.get_by_role("textbox", name="Password").fill(PASSWORDS[username])
-    for _ in range(3):
-        page.get_by_role("button", name="Log in").click()
-        try:
-            page.get_by_role("button", name="Log out").wait_for(timeout=20_000)
-            break
-        except PlaywrightTimeout:
-            page.get_by_role("textbox", name="Username").fill(username)
-            page.get_by_role("textbox", name="Password").fill(PASSWORDS[username])
+    log_in(page, username, PASSWORDS[username])
     expect(page.get_by_text(re.compile(r"sessions? shown")).first).to_be_visible()  # a rerun may show two
 
 
@@ -100,17 +61,14 @@ def _search(page, text: str) -> None:
     box.press("Enter")
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (make system-deps)")
+@needs_chromium
 def test_two_users_at_once_never_see_each_other(app_two_users):
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=60_000)
     url, data_dir, log_path = app_two_users
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = launch_chromium(p)
         alice_ctx, bob_ctx = browser.new_context(), browser.new_context()
         alice, bob = alice_ctx.new_page(), bob_ctx.new_page()
         for page in (alice, bob):
