@@ -5,6 +5,7 @@ import streamlit as st
 from stemgui import ui
 
 st.set_page_config(page_title="stemgui", page_icon=":material/neurology:", layout="wide")
+ui.mark_app_run()
 
 initial_password = ui.first_run()
 if initial_password:  # the very first start: tell whoever started the app, once

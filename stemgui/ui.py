@@ -19,6 +19,7 @@ Session-state keys owned here start with ``stemgui.``; page/form keys with the p
 from __future__ import annotations
 
 import contextlib
+import inspect
 import logging
 import os
 import re
@@ -30,6 +31,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 import streamlit_authenticator as stauth
+from streamlit.errors import StreamlitAPIException
 from streamlit_authenticator.utilities import LoginError
 
 from stemgui import backend, data, ui_offline
@@ -107,10 +109,32 @@ def logged_in_user() -> CurrentUser | None:
     return CurrentUser(info.username, info.name, info.role)
 
 
+_APP_RAN = "stemgui.app_ran"
+_NEXT_PAGE = "stemgui.next_page"
+
+
+def mark_app_run() -> None:
+    """Note that this browser session runs through app.py (see ``require_role``)."""
+    st.session_state[_APP_RAN] = True
+
+
+def _enter_through_app(page_file: str) -> None:
+    """Until some session in the process has called st.navigation, Streamlit answers a request
+    for ``/<page>`` by running ``pages/<page>.py`` alone (its automatic pages/ discovery) — the
+    first visit after a restart, from a bookmark or a reconnecting tab. Send such a visitor
+    through app.py: the login, then this page."""
+    if st.session_state.get(_APP_RAN):
+        return
+    st.session_state[_NEXT_PAGE] = f"pages/{Path(page_file).name}"
+    with contextlib.suppress(StreamlitAPIException):  # no app.py around: a test runs the page alone
+        st.switch_page(str(PAGES_DIR.parent / "app.py"))
+
+
 def require_role(needed: str = "viewer") -> CurrentUser:
     """The current user if logged in with at least ``needed``; otherwise a message and stop."""
     user = logged_in_user()
     if user is None:
+        _enter_through_app(inspect.stack()[1].filename)
         st.warning("Please log in first.")
         st.stop()
     if not has_role(user.role, needed):
@@ -198,6 +222,10 @@ def remember_deep_link() -> None:
 def follow_deep_link() -> None:
     """After login, go where the saved link pointed (``?session=<id>`` opens the Sessions page,
     ``?action=<id>`` the Actions page)."""
+    next_page = st.session_state.pop(_NEXT_PAGE, None)
+    if next_page:
+        with contextlib.suppress(StreamlitAPIException):  # a page this user's role does not offer
+            st.switch_page(next_page)
     params = st.session_state.pop("stemgui.next_params", None)
     if params and "session" in params:
         st.switch_page("pages/sessions.py", query_params=params)

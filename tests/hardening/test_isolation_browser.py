@@ -19,7 +19,7 @@ import yaml
 from stemgui.auth import UserStore
 from stemgui.backend import API_USERS_FILE
 from stemgui.client import BrainstemClient
-from tests.browser import launch_chromium, log_in, needs_chromium, running_app
+from tests.browser import idle, launch_chromium, log_in, needs_chromium, running_app
 
 pytestmark = pytest.mark.browser
 PASSWORDS = {"alice": "alice-Pa55word-long", "bob": "bob-Pa55word-longer"}
@@ -56,7 +56,8 @@ def _private_session(data_dir: Path, backend_url: str, username: str) -> dict:
 
 
 def _search(page, text: str) -> None:
-    box = page.get_by_role("textbox", name="Search name or description")
+    idle(page)  # mid-rerun Streamlit can show the old and the new copy of a widget at once
+    box = page.get_by_role("textbox", name="Search name or description").first
     box.fill(text)
     box.press("Enter")
 
@@ -92,12 +93,14 @@ def test_two_users_at_once_never_see_each_other(app_two_users):
             assert secrets[other]["name"] not in page.content()
 
         # alice types a draft; bob's form is empty and his page never shows her words
+        idle(alice)
         alice.get_by_role("button", name="New session").click()
         alice.get_by_role("textbox", name="Name *").fill("alice draft words")
         alice.get_by_role("textbox", name="Description").fill("alice private notes")
         alice.get_by_role("textbox", name="Description").blur()
         _search(bob, "draft")
         expect(bob.get_by_text(re.compile(r"^0 sessions? shown$")).first).to_be_visible()
+        idle(bob)
         bob.get_by_role("button", name="New session").click()
         expect(bob.get_by_role("textbox", name="Name *")).to_have_value("")
         expect(bob.get_by_role("textbox", name="Description")).to_have_value("")
