@@ -30,6 +30,20 @@ class StemGuiError(Exception):
         return self.message
 
 
+class _NamesFields(StemGuiError):
+    """An error that can say which fields it is about: ``field_errors`` maps field -> messages."""
+
+    def __init__(
+        self,
+        message: str,
+        field_errors: dict[str, list[str]] | None = None,
+        *,
+        status_code: int | None = None,
+    ) -> None:
+        super().__init__(message, status_code=status_code)
+        self.field_errors: dict[str, list[str]] = field_errors or {}
+
+
 class ApiConnectionError(StemGuiError):
     """The backend could not be reached at all (refused, DNS, TLS, no answer to connect)."""
 
@@ -44,20 +58,10 @@ class AuthError(StemGuiError):
     status_code = 401
 
 
-class PermissionDenied(StemGuiError):
+class PermissionDenied(_NamesFields):
     """403: the user is signed in but may not do this; ``field_errors`` names the fields, if any."""
 
     status_code = 403
-
-    def __init__(
-        self,
-        message: str,
-        field_errors: dict[str, list[str]] | None = None,
-        *,
-        status_code: int | None = None,
-    ) -> None:
-        super().__init__(message, status_code=status_code)
-        self.field_errors: dict[str, list[str]] = field_errors or {}
 
 
 class NotFound(StemGuiError):
@@ -66,20 +70,10 @@ class NotFound(StemGuiError):
     status_code = 404
 
 
-class ValidationFailed(StemGuiError):
+class ValidationFailed(_NamesFields):
     """400: the backend rejected the data; ``field_errors`` maps field -> messages."""
 
     status_code = 400
-
-    def __init__(
-        self,
-        message: str,
-        field_errors: dict[str, list[str]] | None = None,
-        *,
-        status_code: int | None = None,
-    ) -> None:
-        super().__init__(message, status_code=status_code)
-        self.field_errors: dict[str, list[str]] = field_errors or {}
 
 
 class ServerError(StemGuiError):
