@@ -44,6 +44,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def stop_process(process: subprocess.Popen | None, timeout: float = 10) -> None:
+    """Terminate ``process`` if it still runs; kill it if it lingers past ``timeout`` seconds."""
+    if process is not None and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 @dataclass
 class BundledServer:
     """One running bundled API server and the API users the GUI made on it."""
@@ -103,13 +114,7 @@ class BundledServer:
 
     def stop(self) -> None:
         """Stop the subprocess (terminate, then kill if it lingers)."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
 
     def is_running(self) -> bool:
         return self.process is not None and self.process.poll() is None
