@@ -4,6 +4,7 @@
 #                                       stderr (exit 1) when PostgreSQL is not installed / won't start
 #   scripts/test-postgres.sh stop
 # The cluster lives in a temp dir owned by the `postgres` user (the server refuses to run as root).
+# It listens on $STEMGUI_PG_PORT (55432), or on a free port when that one is taken.
 set -euo pipefail
 STATE_DIR=${STEMGUI_PG_STATE:-/tmp/stemgui-test-pg}
 PORT=${STEMGUI_PG_PORT:-55432}
@@ -22,9 +23,12 @@ start)
         echo "no 'postgres' system user to run the server as" >&2; exit 1
     fi
     if [ -f "$STATE_DIR/data/postmaster.pid" ] && as_pg "$BIN/pg_ctl" -D "$STATE_DIR/data" status >/dev/null 2>&1; then
-        echo "postgresql+psycopg://stemgui:stemgui@127.0.0.1:$PORT/stemgui"; exit 0
+        echo "postgresql+psycopg://stemgui:stemgui@127.0.0.1:$(cat "$STATE_DIR/port")/stemgui"; exit 0
     fi
-    rm -rf "$STATE_DIR"; mkdir -p "$STATE_DIR"
+    if (echo >"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then  # taken by something else: any free port
+        PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    fi
+    rm -rf "$STATE_DIR"; mkdir -p "$STATE_DIR"; echo "$PORT" >"$STATE_DIR/port"
     [ "$(id -u)" = 0 ] && chown postgres "$STATE_DIR"
     as_pg "$BIN/initdb" -D "$STATE_DIR/data" -U postgres --auth=trust -E UTF8 >"$STATE_DIR/initdb.log" 2>&1 \
         || { echo "initdb failed: $(tail -n 3 "$STATE_DIR/initdb.log")" >&2; exit 1; }
