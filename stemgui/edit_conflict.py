@@ -58,9 +58,13 @@ class Conflict:
     current: dict = field(default_factory=dict)  # the record as saved now (normalised)
     etag: str | None = None  # its version, to save against
 
-    def undecided(self, choices: Mapping[str, str]) -> list[str]:
+    def decided(self, choices: Mapping[str, str | None]) -> dict[str, str | None]:
+        """Field -> the user's choice, else the field's default (None: still to decide)."""
+        return {c.field: choices.get(c.field) or c.default for c in self.changes}
+
+    def undecided(self, choices: Mapping[str, str | None]) -> list[str]:
         """Fields where both changed the value and the user has not chosen yet."""
-        return [c.field for c in self.changes if (choices.get(c.field) or c.default) not in (MINE, THEIRS)]
+        return [name for name, choice in self.decided(choices).items() if choice not in (MINE, THEIRS)]
 
     def payload(self, choices: Mapping[str, str]) -> dict:
         """What to send after the user chose (field -> MINE/THEIRS; unchosen fields: their default).
@@ -70,14 +74,15 @@ class Conflict:
         """
         if missing := self.undecided(choices):
             raise ValueError(f"Choose yours or theirs for: {', '.join(missing)}")
-        chosen = {c.field: c.mine for c in self.changes if (choices.get(c.field) or c.default) == MINE}
+        decided = self.decided(choices)
+        chosen = {c.field: c.mine for c in self.changes if decided[c.field] == MINE}
         return {**self.mine_only, **chosen}
 
     def rebased(self, choices: Mapping[str, str], mine: Mapping[str, Any]) -> tuple[dict, dict]:
         """(new opened record, what the form stands for) after the user's choices: the opened
         record becomes the current one, and a field where they took theirs counts as unchanged
         — so a second conflict compares against what the user has now seen."""
-        taken = {c.field for c in self.changes if (choices.get(c.field) or c.default) == THEIRS}
+        taken = {name for name, choice in self.decided(choices).items() if choice == THEIRS}
         intended = {name: self.current.get(name) if name in taken else mine[name] for name in mine}
         return dict(self.current), intended
 

@@ -1,0 +1,119 @@
+"""Issue 9 item 8: two editors on one record, through the real pages (AppTest) and the real
+bundled server. ed1 opens Edit; ed2 (another editor, through the API) saves a change; ed1 saves.
+AppTest keeps no cache between runs, so every run reads fresh — the situation of an expired cache."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from datetime import date
+
+from tests.gui.apptest import form_prefix, logged_in, texts, values
+
+_names = itertools.count(1)
+
+
+def _session(user, **fields) -> dict:
+    project = user.api.list_all("project")[0]["id"]
+    body = {"name": f"conflict {os.getpid()}-{next(_names)}", "projects": [project], **fields}
+    return user.api.save_model("session", data=body)["session"]
+
+
+def _stored(user, session_id: str) -> dict:
+    return user.api.load_model("session", id=session_id)["session"]
+
+
+def _open_edit(user, session: dict):
+    at = logged_in(user, session=session["id"])
+    at.button(key="sessions.edit").click().run()
+    assert not at.exception
+    return at, form_prefix(at)
+
+
+def _save(at):
+    at.button(key=f"{form_prefix(at)}.save").click().run()
+    assert not at.exception
+    return at
+
+
+def test_the_later_save_does_not_revert_the_other_editors_change(make_user):
+    """The issue's scenario: ed2 changes the description, ed1 (form opened before) changes the
+    date: the description stays ed2's, and ed1 is shown ed2's change before anything is saved."""
+    ed1, ed2 = make_user("editor"), make_user("editor")
+    session = _session(ed1, description="as opened", date_time="2024-01-01")
+    at, prefix = _open_edit(ed1, session)
+    ed2.api.save_model("session", id=session["id"], data={"description": "ed2's text"})
+    at.date_input(key=f"{prefix}.date_time").set_value(date(2024, 2, 2))
+
+    _save(at)
+
+    assert _stored(ed1, session["id"])["description"] == "ed2's text"  # not reverted
+    assert _stored(ed1, session["id"])["date_time"].startswith("2024-01-01")  # nothing saved yet
+    assert any("Someone else saved this record" in w for w in values(at.warning))
+    assert "ed2's text" in texts(at) and at.session_state["sessions.form"]  # the form stays
+    assert at.radio(key=f"{prefix}.conflict.choice.description").value == "theirs"
+
+    _save(at)  # keep theirs (preselected: ed1 did not change the description)
+
+    stored = _stored(ed1, session["id"])
+    assert stored["description"] == "ed2's text" and stored["date_time"].startswith("2024-02-02")
+    assert "sessions.form" not in at.session_state
+
+
+def test_both_changed_one_field_the_editor_chooses(make_user):
+    ed1, ed2 = make_user("editor"), make_user("editor")
+    session = _session(ed1, description="as opened", tags=["t"])
+    at, prefix = _open_edit(ed1, session)
+    ed2.api.save_model("session", id=session["id"], data={"description": "ed2's text"})
+    at.text_area(key=f"{prefix}.description").input("ed1's text")
+
+    _save(at)
+    assert _stored(ed1, session["id"])["description"] == "ed2's text"
+    choice = at.radio(key=f"{prefix}.conflict.choice.description")
+    assert choice.value is None  # a clash: no default, the editor must decide
+    page = texts(at)
+    assert "ed1's text" in page and "ed2's text" in page and "changed by both of you" in page
+
+    _save(at)  # without a choice: asked again, nothing written
+    assert any("Choose yours or theirs for: description" in e for e in values(at.error))
+    assert _stored(ed1, session["id"])["description"] == "ed2's text"
+
+    at.radio(key=f"{prefix}.conflict.choice.description").set_value("mine").run()
+    _save(at)
+    assert _stored(ed1, session["id"])["description"] == "ed1's text"
+    assert "sessions.form" not in at.session_state
+
+
+def test_keep_theirs_for_all_then_a_third_save_meanwhile_is_caught_again(make_user):
+    ed1, ed2 = make_user("editor"), make_user("editor")
+    session = _session(ed1, description="as opened", name_used_in_storage="s0")
+    at, prefix = _open_edit(ed1, session)
+    ed2.api.save_model("session", id=session["id"], data={"description": "ed2's text"})
+    at.text_area(key=f"{prefix}.description").input("ed1's text")
+    at.text_input(key=f"{prefix}.name_used_in_storage").input("s1")
+    _save(at)
+    at.button(key=f"{prefix}.conflict.all_theirs").click().run()
+    assert at.radio(key=f"{prefix}.conflict.choice.description").value == "theirs"
+    ed2.api.save_model("session", id=session["id"], data={"name_used_in_storage": "s2"})  # again
+
+    _save(at)
+
+    stored = _stored(ed1, session["id"])
+    assert (stored["description"], stored["name_used_in_storage"]) == ("ed2's text", "s2")
+    assert at.radio(key=f"{prefix}.conflict.choice.name_used_in_storage").value is None
+    assert "description" not in [r.key.rsplit(".", 1)[-1] for r in at.radio]  # decided before
+    at.button(key=f"{prefix}.conflict.all_mine").click().run()
+    _save(at)
+    stored = _stored(ed1, session["id"])
+    assert (stored["description"], stored["name_used_in_storage"]) == ("ed2's text", "s1")
+
+
+def test_an_edit_without_a_concurrent_change_saves_only_the_changed_field(make_user):
+    ed1 = make_user("editor")
+    session = _session(ed1, description="as opened", tags=["keep"])
+    at, prefix = _open_edit(ed1, session)
+    at.text_area(key=f"{prefix}.description").input("new")
+    _save(at)
+    stored = _stored(ed1, session["id"])
+    assert (stored["description"], stored["tags"]) == ("new", ["keep"])
+    assert not at.warning and "sessions.form" not in at.session_state
