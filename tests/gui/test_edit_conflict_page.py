@@ -117,3 +117,59 @@ def test_an_edit_without_a_concurrent_change_saves_only_the_changed_field(make_u
     stored = _stored(ed1, session["id"])
     assert (stored["description"], stored["tags"]) == ("new", ["keep"])
     assert not at.warning and "sessions.form" not in at.session_state
+
+
+# ---------------------------------------------------------------- actions
+
+
+def _action(user, **fields) -> dict:
+    subject = user.api.list_all("subject")[0]["id"]
+    body = {"type": "VirusInjection", "subject": subject, "description": "as opened",
+            "coordinates_system": "Stereotaxic_BregmaAbsolute", "date_time": "2024-05-01T10:30:00",
+            "details": {"injectionVolume": 200.0}, "coordinates_details": {"apCoordinate": -2.0},
+            **fields}  # fmt: skip
+    return user.api.save_model("action", data=body)["action"]
+
+
+def test_actions_page_later_save_keeps_the_other_editors_change_and_shows_it(make_user):
+    ed1, ed2 = make_user("editor"), make_user("editor")
+    action = _action(ed1)
+    at = logged_in(ed1, "pages/actions.py", action=action["id"])
+    at.button(key="actions.edit").click().run()
+    form = at.session_state["actions.form"]["key"]
+    ed2.api.save_model("action", id=action["id"], data={"description": "ed2's note"})
+    at.text_area(key=f"{form}.description").input("ed1's note")
+
+    at.button(key=f"{form}.save").click().run()
+
+    assert not at.exception
+    stored = ed1.api.load_model("action", id=action["id"])["action"]
+    assert stored["description"] == "ed2's note"
+    assert any("Someone else saved this record" in w for w in values(at.warning))
+    assert at.radio(key=f"{form}.conflict.choice.description").value is None
+    at.button(key=f"{form}.conflict.all_mine").click().run()
+    at.button(key=f"{form}.save").click().run()
+    assert ed1.api.load_model("action", id=action["id"])["action"]["description"] == "ed1's note"
+    assert "actions.form" not in at.session_state
+
+
+def test_surgery_day_edit_keeps_the_other_editors_change(make_user):
+    ed1, ed2 = make_user("editor"), make_user("editor")
+    action = _action(ed1, date_time=f"{date.today().isoformat()}T09:00:00")
+    at = logged_in(ed1, "pages/surgery_day.py")
+    at.selectbox(key="actions.day.subject").set_value(action["subject"]).run()
+    at.button(key=f"actions.day.edit.{action['id']}").click().run()
+    entry = at.session_state["actions.day.entry"]["key"]
+    ed2.api.save_model("action", id=action["id"], data={"description": "ed2's note"})
+    volume = next(n.key for n in at.number_input if n.key.endswith("injectionVolume"))
+    at.number_input(key=volume).set_value(150.0)
+
+    at.button(key=f"{entry}.save").click().run()
+
+    assert not at.exception
+    stored = ed1.api.load_model("action", id=action["id"])["action"]
+    assert stored["description"] == "ed2's note" and stored["details"]["injectionVolume"] == 200.0
+    assert at.radio(key=f"{entry}.conflict.choice.description").value == "theirs"
+    at.button(key=f"{entry}.save").click().run()
+    stored = ed1.api.load_model("action", id=action["id"])["action"]
+    assert stored["description"] == "ed2's note" and stored["details"]["injectionVolume"] == 150.0
