@@ -8,6 +8,10 @@ import itertools
 import os
 from datetime import date
 
+import pytest
+
+from stemgui.auth import UserStore
+from tests.faults import FaultProxy
 from tests.gui.apptest import form_prefix, logged_in, texts, values
 
 _names = itertools.count(1)
@@ -173,3 +177,44 @@ def test_surgery_day_edit_keeps_the_other_editors_change(make_user):
     at.button(key=f"{entry}.save").click().run()
     stored = ed1.api.load_model("action", id=action["id"])["action"]
     assert stored["description"] == "ed2's note" and stored["details"]["injectionVolume"] == 150.0
+
+
+# ---------------------------------------------------------------- a backend without versions
+
+
+@pytest.fixture
+def versionless(monkeypatch, make_user, bundled, gui_env):
+    """(ed1, ed2): ed1's app talks to the bundled server through a proxy that drops ETags and
+    preconditions both ways — a backend like BrainSTEM, which keeps no versions."""
+    ed1, ed2 = make_user("editor"), make_user("editor")
+    with FaultProxy(bundled.url, versionless=True) as proxy:
+        monkeypatch.setenv("STEMGUI_API_URL", proxy.url)
+        UserStore(gui_env).set_api_token(ed1.username, bundled.token_for(ed1.username, ed1.role))
+        yield ed1, ed2
+
+
+def test_without_versions_a_reread_before_the_write_catches_the_other_change(versionless):
+    ed1, ed2 = versionless
+    session = _session(ed1, description="as opened", date_time="2024-01-01")
+    at, prefix = _open_edit(ed1, session)
+    assert at.session_state[f"{prefix}.opened"]["etag"] is None  # the backend sent no version
+    ed2.api.save_model("session", id=session["id"], data={"description": "ed2's text"})
+    at.date_input(key=f"{prefix}.date_time").set_value(date(2024, 2, 2))
+
+    _save(at)
+
+    stored = _stored(ed1, session["id"])
+    assert stored["description"] == "ed2's text" and stored["date_time"].startswith("2024-01-01")
+    assert at.radio(key=f"{prefix}.conflict.choice.description").value == "theirs"
+    _save(at)
+    stored = _stored(ed1, session["id"])
+    assert stored["description"] == "ed2's text" and stored["date_time"].startswith("2024-02-02")
+
+
+def test_without_versions_an_edit_nobody_else_touched_saves_at_once(versionless):
+    ed1, _ = versionless
+    session = _session(ed1, description="as opened")
+    at, prefix = _open_edit(ed1, session)
+    at.text_area(key=f"{prefix}.description").input("new")
+    _save(at)
+    assert _stored(ed1, session["id"])["description"] == "new" and not at.warning
