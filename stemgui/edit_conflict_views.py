@@ -22,7 +22,7 @@ import streamlit as st
 from stemgui import ui
 from stemgui.client import Versioned
 from stemgui.edit_conflict import MINE, THEIRS, Conflict, find_conflict, my_changes, shown_value
-from stemgui.errors import EditConflict, StemGuiError
+from stemgui.errors import EditConflict, ServerError, StemGuiError
 from stemgui.outbox import SaveResult, is_backend_down
 
 Normalise = Callable[[Mapping[str, Any]], dict]
@@ -30,12 +30,13 @@ _CHOICE_LABELS = {THEIRS: "Keep theirs (now saved)", MINE: "Use mine"}
 
 
 def open_for_edit(model: str, record: Mapping[str, Any]) -> Versioned:
-    """``record`` as stored now, with its version; while the backend does not answer, ``record``
-    as shown, without one (the save then re-reads and compares before writing)."""
+    """``record`` as stored now, with its version; while the backend does not answer (or answers
+    in a shape we do not know), ``record`` as shown, without one: the save then re-reads and
+    compares before writing. Gone, forbidden or signed out: the error is raised."""
     try:
         return ui.client().load_versioned(model, record["id"])
     except StemGuiError as exc:
-        if not is_backend_down(exc):
+        if not (is_backend_down(exc) or isinstance(exc, ServerError)):
             raise
         return Versioned(dict(record), None)
 

@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 
 from stemgui.auth import UserStore
+from stemgui.outbox import Outbox
 from tests.faults import FaultProxy
 from tests.gui.apptest import form_prefix, logged_in, texts, values
 
@@ -218,3 +219,26 @@ def test_without_versions_an_edit_nobody_else_touched_saves_at_once(versionless)
     at.text_area(key=f"{prefix}.description").input("new")
     _save(at)
     assert _stored(ed1, session["id"])["description"] == "new" and not at.warning
+
+
+def test_an_edit_while_the_backend_does_not_answer_is_queued_with_only_the_changes(
+    monkeypatch, make_user, bundled, gui_env
+):
+    """Edit pressed and saved while every request gets 503: the form opens on the record shown,
+    and the outbox keeps only the field the user changed (it cannot revert anyone else's)."""
+    ed1 = make_user("editor")
+    session = _session(ed1, description="as opened", tags=["t"])
+    with FaultProxy(bundled.url) as proxy:
+        monkeypatch.setenv("STEMGUI_API_URL", proxy.url)
+        UserStore(gui_env).set_api_token(ed1.username, bundled.token_for(ed1.username, ed1.role))
+        at = logged_in(ed1, session=session["id"])
+        proxy.fail_next(10_000)
+        at.button(key="sessions.edit").click().run()
+        prefix = form_prefix(at)
+        assert at.session_state[f"{prefix}.opened"]["etag"] is None
+        at.text_area(key=f"{prefix}.description").input("typed offline")
+        _save(at)
+        entries = Outbox(gui_env, ed1.username).entries()
+    assert [(e.operation, e.record_id, e.payload) for e in entries] == [
+        ("update", session["id"], {"description": "typed offline"})
+    ]
