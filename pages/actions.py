@@ -8,6 +8,7 @@ from stemgui import action_form as af
 from stemgui import action_payload as ap
 from stemgui import action_table as at
 from stemgui import action_views as av
+from stemgui import edit_conflict_views as conflicts
 from stemgui import ui
 from stemgui.schemas import action_types, coordinate_systems
 
@@ -71,9 +72,13 @@ def open_form(mode: str, action: dict | None = None) -> None:
     """Open the create/edit/duplicate form with fresh widget keys, prefilled from `action`."""
     nonce = st.session_state.get("actions.form.nonce", 0) + 1
     st.session_state["actions.form.nonce"] = nonce
+    opened = conflicts.open_for_edit("action", action) if mode == "edit" else None
+    action = opened.record if opened else action  # an edit starts from the action as stored now
     values = ap.values_from_action(action) if action else ap.ActionFormValues(day=date.today())
     key = f"{FORM}.{nonce}"
     af.open_action_form(key, values)
+    if opened:
+        conflicts.remember_opened(key, af.as_action_payload(action), opened.etag)
     st.session_state[FORM] = {"mode": mode, "id": (action or {}).get("id"), "key": key}
 
 

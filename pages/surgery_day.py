@@ -9,6 +9,7 @@ from stemgui import action_form as af
 from stemgui import action_payload as ap
 from stemgui import action_table as at
 from stemgui import action_views as av
+from stemgui import edit_conflict_views as conflicts
 from stemgui import ui
 from stemgui.actions import action_summary, latest_action
 
@@ -26,8 +27,12 @@ def open_entry(subject: str, day: date, mode: str = "new", action: dict | None =
     nonce = st.session_state.get("actions.day.nonce", 0) + 1
     st.session_state["actions.day.nonce"] = nonce
     key = f"{ENTRY}.{nonce}"
+    opened = conflicts.open_for_edit("action", action) if mode == "edit" else None
+    action = opened.record if opened else action  # an edit starts from the action as stored now
     values = ap.values_from_action(action) if mode == "edit" else ap.next_entry_values(action, subject, day)
     af.open_action_form(key, values)
+    if opened:
+        conflicts.remember_opened(key, af.as_action_payload(action), opened.etag)
     st.session_state[ENTRY] = {"context": (subject, day), "mode": mode, "id": (action or {}).get("id"),
                                "key": key}
 

@@ -19,6 +19,7 @@ from typing import Any
 import streamlit as st
 
 from stemgui import action_payload as ap
+from stemgui import edit_conflict_views as conflicts
 from stemgui import ui
 from stemgui.action_table import Lookups
 from stemgui.actions import coordinate_convention, starting_values
@@ -30,6 +31,9 @@ from stemgui.schemas import action_types, coordinate_systems, load_schema
 _PLAIN = ("type", "coordinates_system", "subject", "day", "time", "brain_region", "consumable",
           "hardwaredevice", "description")
 NONE_LABEL = "— none —"
+CONFLICT_TITLES = {"date_time": "Date and time", "brain_region": "Brain region",
+                   "hardwaredevice": "Hardware device", "coordinates_system": "Coordinates system",
+                   "coordinates_details": "Coordinates"}  # fmt: skip
 
 
 def open_action_form(key: str, values: ap.ActionFormValues) -> None:
@@ -150,6 +154,9 @@ def action_form(key: str, lookups: Lookups, *, day_fixed: bool = False) -> ap.Ac
     unreadable = {f"details.{p}": m for p, m in bad_details.items()}
     unreadable |= {f"coordinates_details.{p}": m for p, m in bad_coords.items()}
     ss[f"{key}.unreadable"] = unreadable
+    names = {"subject": lookups.subjects, "brain_region": lookups.regions, "consumable": lookups.consumables,
+             "hardwaredevice": lookups.devices}  # fmt: skip
+    conflicts.conflict_panel(key, CONFLICT_TITLES, names)  # someone else saved meanwhile: choose
     return ap.ActionFormValues(
         type=kind, coordinates_system=system, subject=ss.get(f"{key}.subject"), day=ss.get(f"{key}.day"),
         time=ss.get(f"{key}.time"), brain_region=ss.get(f"{key}.brain_region"),
@@ -171,9 +178,11 @@ def save_action(client: BrainstemClient, key: str, values: ap.ActionFormValues,
     payload, errors = ap.build_payload(values, st.session_state.get(f"{key}.unreadable"))
     if not errors:
         try:
-            if original is not None:
-                changes = ap.changed_fields(original, payload)
-                result = ui.save("action", changes, record_id=original["id"])
+            if original is not None:  # only what changed since the form opened, on that version
+                result = conflicts.save_changes(key, "action", original["id"], payload, as_action_payload,
+                                                lambda: original)  # fmt: skip
+                if result is None:  # someone else saved meanwhile: both versions are shown to choose
+                    return None
             else:
                 result = ui.save("action", payload)  # saved, or kept in the outbox while BrainSTEM is down
             if result.queued:  # what the user meant, without a server id (see action_views)
@@ -185,3 +194,8 @@ def save_action(client: BrainstemClient, key: str, values: ap.ActionFormValues,
             errors = {"form": exc.message}
     st.session_state[f"{key}.errors"] = errors
     return None
+
+
+def as_action_payload(action: Mapping[str, Any]) -> dict:
+    """A stored action as the form sends it (the writable fields), to compare with typed values."""
+    return ap.writable(action)

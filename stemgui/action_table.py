@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from stemgui.actions import details_columns, format_values
+from stemgui.csv_safe import safe_csv
 from stemgui.schemas import action_types, coordinate_systems
 
 EXCERPT = 80
@@ -142,8 +143,9 @@ def actions_frame(actions: Iterable[Mapping[str, Any]], lookups: Lookups,
 
 
 def frame_to_csv(frame: pd.DataFrame) -> bytes:
-    """The rows and columns shown, as UTF-8 CSV (with the action id first, for re-finding a row)."""
-    return frame.reset_index().to_csv(index=False).encode("utf-8")
+    """The rows and columns shown, as UTF-8 CSV (with the action id first, for re-finding a row);
+    formula-like text is neutralised (csv_safe)."""
+    return safe_csv(frame, index=True)
 
 
 def record_label(action: Mapping[str, Any], lookups: Lookups) -> str:

@@ -20,14 +20,14 @@ import time
 import uuid
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, quote
 
 import requests
 from requests.adapters import HTTPAdapter
 
 from stemgui.catalog import PORTALS, model_info
-from stemgui.errors import ValidationFailed
+from stemgui.errors import ServerError, ValidationFailed
 from stemgui.http_errors import (
     CallContext,
     display_url,
@@ -47,6 +47,13 @@ RETRY_STATUSES = frozenset({502, 503, 504})
 
 Options = Mapping[str, Any] | str | None
 Params = list[tuple[str, str]]
+
+
+class Versioned(NamedTuple):
+    """One record and its version (the server's ``ETag``, or None when it sends none)."""
+
+    record: dict
+    etag: str | None
 
 
 class BearerAuth(requests.auth.AuthBase):
@@ -122,6 +129,11 @@ class BrainstemClient:
         params = query_params(filters, sort, include) + _option_params(options)
         return self._call("GET", model, portal, id, params=params)
 
+    def load_versioned(self, model: str, id: str, portal: str = "private") -> Versioned:
+        """GET one record and its version (the ``ETag``; None from a server that sends none)."""
+        response = self._response("GET", model, portal, id)
+        return Versioned(_record(self._json(response, model, id, "GET"), model), response.headers.get("ETag"))
+
     def save_model(
         self,
         model: str,
@@ -129,17 +141,26 @@ class BrainstemClient:
         id: str | None = None,
         data: Mapping[str, Any] | None = None,
         options: Options = None,
+        if_match: str | None = None,
     ) -> dict:
-        """Create (POST, no ``id``) or partially update (PATCH, with ``id``); returns the envelope."""
+        """Create (POST, no ``id``) or partially update (PATCH, with ``id``); returns the envelope.
+
+        ``if_match``: the ETag the change was made against; a server that keeps versions refuses
+        the change with ``EditConflict`` (carrying the record as it is now) if it changed since.
+        """
         method = "PATCH" if id else "POST"
         body = encode_json(dict(data or {}), model)
-        return self._call(method, model, portal, id, params=_option_params(options), body=body)
+        return self._call(
+            method, model, portal, id, params=_option_params(options), body=body, if_match=if_match
+        )
 
-    def delete_model(self, model: str, portal: str = "private", id: str | None = None) -> None:
-        """DELETE one record."""
+    def delete_model(
+        self, model: str, portal: str = "private", id: str | None = None, if_match: str | None = None
+    ) -> None:
+        """DELETE one record (with ``if_match``: only if it is still that version, else EditConflict)."""
         if not id:
             raise ValueError("delete_model needs the id of the record to delete")
-        self._call("DELETE", model, portal, id)
+        self._call("DELETE", model, portal, id, if_match=if_match)
 
     def list_all(
         self,
@@ -221,20 +242,43 @@ class BrainstemClient:
         record_id: str | None,
         params: Params | None = None,
         body: bytes | None = None,
+        if_match: str | None = None,
     ) -> Any:
         """Send one API request (with retries where safe) and return the parsed JSON body."""
+        response = self._response(method, model, portal, record_id, params, body, if_match)
+        return self._json(response, model, record_id, method)
+
+    def _response(
+        self,
+        method: str,
+        model: str,
+        portal: str,
+        record_id: str | None,
+        params: Params | None = None,
+        body: bytes | None = None,
+        if_match: str | None = None,
+    ) -> requests.Response:
+        """Send one API request (with retries where safe); an error status raises its stemgui error."""
         url = self.base_url + endpoint_path(model, portal, record_id)
-        ctx = CallContext(method, model, record_id, self.base_url, self._token)
-        headers = {"Content-Type": "application/json"} if body is not None else None
-        response = self._send(method, url, ctx, params=params, data=body, headers=headers)
+        ctx = self._context(method, model, record_id)
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        if if_match:
+            headers["If-Match"] = if_match
+        response = self._send(method, url, ctx, params=params, data=body, headers=headers or None)
         if response.status_code >= 400:
             raise error_from_response(response, ctx)
+        return response
+
+    def _json(self, response: requests.Response, model: str, record_id: str | None, method: str) -> Any:
         if response.status_code == 204 or not response.content:
             return None
         try:
             return response.json()
         except ValueError:
-            raise not_json_error(response, ctx) from None
+            raise not_json_error(response, self._context(method, model, record_id)) from None
+
+    def _context(self, method: str, model: str, record_id: str | None) -> CallContext:
+        return CallContext(method, model, record_id, self.base_url, self._token)
 
     def _send(self, method: str, url: str, ctx: CallContext, **kwargs: Any) -> requests.Response:
         tries = self.attempts if method in RETRY_METHODS else 1
@@ -356,6 +400,13 @@ def _records(page: Any, model: str) -> list[dict]:
     if records is None:  # a server with another envelope name: take its one list
         records = next((value for value in page.values() if isinstance(value, list)), [])
     return list(records)
+
+
+def _record(body: Any, model: str) -> dict:
+    record = body.get(model_info(model).detail_key) if isinstance(body, dict) else None
+    if not isinstance(record, dict):
+        raise ServerError(f"The server did not send the {model} it was asked for — check STEMGUI_API_URL")
+    return record
 
 
 def _count(page: Any) -> int | None:

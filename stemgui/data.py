@@ -21,6 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from stemgui.client import PAGE_SIZE, BrainstemClient
+from stemgui.csv_safe import safe_csv
 
 CACHE_TTL = 60  # seconds; the issue allows at most 60
 ROW_LIMIT = 500  # newest matching sessions shown until the user asks for all (5 pages of 100)
@@ -130,8 +131,8 @@ def sessions_frame(sessions: list[dict], projects: dict[str, str]) -> pd.DataFra
 
 
 def frame_to_csv(frame: pd.DataFrame) -> bytes:
-    """The rows and columns shown, as UTF-8 CSV."""
-    return frame.to_csv(index=False).encode("utf-8")
+    """The rows and columns shown, as UTF-8 CSV; formula-like text is neutralised (csv_safe)."""
+    return safe_csv(frame)
 
 
 # ---------------------------------------------------------------- cached loaders

@@ -7,6 +7,7 @@
     ├── PermissionDenied     403: signed in, but not allowed (.field_errors: which fields, if any)
     ├── NotFound             404: no such record (or not visible to you)
     ├── ValidationFailed     400: the record was rejected; .field_errors names the fields
+    ├── EditConflict         412: someone else saved the record after you read it (.current, .etag)
     └── ServerError          5xx: the backend failed
 
 Every message says what the person in front of the screen can do about it.
@@ -80,3 +81,25 @@ class ServerError(StemGuiError):
     """5xx: the backend failed while handling a valid request."""
 
     status_code = 500
+
+
+class EditConflict(StemGuiError):
+    """412: the record changed since it was read (``If-Match`` failed); nothing was written.
+
+    ``current`` is the record as it is now (None if the server did not send it) and ``etag``
+    its version, so the caller can show both changes and save again against that version.
+    """
+
+    status_code = 412
+
+    def __init__(
+        self,
+        message: str,
+        current: dict | None = None,
+        etag: str | None = None,
+        *,
+        status_code: int | None = None,
+    ) -> None:
+        super().__init__(message, status_code=status_code)
+        self.current = current
+        self.etag = etag

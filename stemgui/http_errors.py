@@ -14,10 +14,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
+from stemgui.catalog import MODELS
 from stemgui.errors import (
     ApiConnectionError,
     ApiTimeout,
     AuthError,
+    EditConflict,
     NotFound,
     PermissionDenied,
     ServerError,
@@ -111,6 +113,8 @@ def error_from_response(response: requests.Response, ctx: CallContext) -> StemGu
         error = PermissionDenied(_forbidden_message(ctx, detail), fields, status_code=status)
     elif status == 404:
         error = NotFound(_not_found_message(ctx), status_code=status)
+    elif status == 412:
+        error = _conflict_error(body, response, ctx)
     elif status >= 500:
         error = ServerError(
             f"The BrainSTEM server at {ctx.server} failed (HTTP {status}) while trying to "
@@ -201,6 +205,23 @@ def _validation_error(status: int, body: Any, detail: str, ctx: CallContext) -> 
     if detail and not field_errors:
         lead += f" ({_clip(detail)})"
     return ValidationFailed(lead, field_errors, status_code=status)
+
+
+def _conflict_error(body: Any, response: requests.Response, ctx: CallContext) -> EditConflict:
+    # The bundled server answers a stale If-Match with the record as it is now, in the
+    # envelope of a detail GET; another server may send nothing usable.
+    info = MODELS.get(ctx.model)
+    current = body.get(info.detail_key) if isinstance(body, dict) and info else None
+    message = (
+        f"Someone else changed {ctx.what} after you opened it — nothing was saved; compare "
+        "their change with yours and save again"
+    )
+    return EditConflict(
+        message,
+        current if isinstance(current, dict) else None,
+        response.headers.get("ETag"),
+        status_code=412,
+    )
 
 
 def _auth_message(ctx: CallContext) -> str:

@@ -403,9 +403,20 @@ def is_backend_down(exc: StemGuiError) -> bool:
 
 
 def save_or_queue(
-    client: BrainstemClient, outbox: Outbox, model: str, payload: dict, record_id: str | None = None
+    client: BrainstemClient,
+    outbox: Outbox,
+    model: str,
+    payload: dict,
+    record_id: str | None = None,
+    *,
+    if_match: str | None = None,
 ) -> SaveResult:
-    """Save on the server, or queue in the outbox while the backend is down; other errors raise."""
+    """Save on the server, or queue in the outbox while the backend is down; other errors raise.
+
+    ``if_match``: the version an update was made against (EditConflict if the record changed
+    since). A queued update is resent later without it: it holds only the fields the user
+    changed, so it cannot revert anyone else's change to other fields.
+    """
     operation = "update" if record_id else "create"
     _check_entry(model, operation, record_id)
     if outbox.pending():
@@ -416,7 +427,7 @@ def save_or_queue(
             reason = report.error or "another tab is sending the waiting entries"
             return _queued(outbox, model, operation, payload, record_id, reason)
     try:
-        body = client.save_model(model, id=record_id, data=payload)
+        body = client.save_model(model, id=record_id, data=payload, if_match=if_match)
     except StemGuiError as exc:
         if not is_backend_down(exc):
             raise

@@ -10,12 +10,14 @@ import pandas as pd
 import streamlit as st
 
 from stemgui import data, ui
+from stemgui import edit_conflict_views as conflicts
 from stemgui import session_form as sf
 from stemgui.client import BrainstemClient
 from stemgui.errors import PermissionDenied, StemGuiError, ValidationFailed
 
 FORM = "sessions.form"  # {"mode": create|edit|duplicate, "id": ..., "nonce": n}
 KEPT = ("name", "description", "projects", "date_time", "tags", "name_used_in_storage")
+CONFLICT_TITLES = {"date_time": "Date", "name_used_in_storage": "Name used in storage"}
 
 
 def filter_bar(projects: dict[str, str], tags: list[str]) -> data.SessionQuery:
@@ -89,6 +91,9 @@ def open_form(mode: str, session: dict | None = None, entry: int | None = None,
     """
     nonce = st.session_state.get("sessions.form.nonce", 0) + 1
     st.session_state["sessions.form.nonce"] = nonce
+    opened = conflicts.open_for_edit("session", session) if mode == "edit" else None
+    if opened:  # the form starts from the record as stored now, and keeps it and its version
+        session = opened.record
     if mode in ("edit", "outbox"):  # outbox: a new session saved locally, reopened from the Outbox
         values = sf.values_from_session(session)
     elif mode == "duplicate":
@@ -102,6 +107,8 @@ def open_form(mode: str, session: dict | None = None, entry: int | None = None,
     st.session_state[f"{prefix}.links.rows"] = values.link_rows
     st.session_state[FORM] = {"mode": mode, "id": (session or {}).get("id"), "nonce": nonce, "entry": entry}
     st.session_state[f"{FORM}.errors"] = errors or {}
+    if opened:
+        conflicts.remember_opened(prefix, as_form_payload(session), opened.etag)
 
 
 def close_form() -> None:
@@ -110,6 +117,12 @@ def close_form() -> None:
     st.session_state.pop(f"{FORM}.errors", None)
     if form:
         ui.forget_widgets(f"{FORM}.{form['nonce']}")
+        conflicts.forget(f"{FORM}.{form['nonce']}")
+
+
+def as_form_payload(session: dict) -> dict:
+    """A stored session as the form would send it (so that stored and typed values compare)."""
+    return sf.build_payload(sf.values_from_session(session))[0]
 
 
 def session_form(client: BrainstemClient, projects: dict[str, str], tags: list[str]) -> None:
@@ -159,6 +172,7 @@ def session_form(client: BrainstemClient, projects: dict[str, str], tags: list[s
         values = sf.SessionFormValues(
             name, description, chosen, day, chosen_tags, extra_rows, link_rows, storage
         )
+        conflicts.conflict_panel(prefix, CONFLICT_TITLES, {"projects": projects})
         buttons = st.container(horizontal=True)
         if buttons.button("Save", type="primary", key=f"{prefix}.save"):
             submit(client, form, values)
@@ -177,9 +191,14 @@ def submit(client: BrainstemClient, form: dict, values: sf.SessionFormValues) ->
         st.rerun()
     if not errors:
         try:
-            if form["mode"] == "edit":
-                original = ui.load("session", data.load_session, form["id"], similar=False)
-                result = ui.save("session", sf.changed_fields(original, payload), record_id=form["id"])
+            if form["mode"] == "edit":  # only what changed since the form opened, on that version
+                def stored() -> dict:
+                    return ui.load("session", data.load_session, form["id"], similar=False)
+
+                key = f"{FORM}.{form['nonce']}"
+                result = conflicts.save_changes(key, "session", form["id"], payload, as_form_payload, stored)
+                if result is None:
+                    st.rerun()  # someone else saved meanwhile: the form stays with both versions shown
             else:
                 result = ui.save("session", payload)  # saved, or kept in the outbox while down
         except (ValidationFailed, PermissionDenied) as exc:  # both may name the fields

@@ -344,9 +344,10 @@ def load(name: str, loader, *args, similar: bool = True):
     return ui_offline.load(name, loader, client(), user_key(), *args, similar=similar)
 
 
-def save(model: str, payload: dict, record_id: str | None = None) -> SaveResult:
-    """Create/update on the backend, or keep it in the outbox while the backend does not answer."""
-    return ui_offline.save(client(), outbox(), model, payload, record_id)
+def save(model: str, payload: dict, record_id: str | None = None, if_match: str | None = None) -> SaveResult:
+    """Create/update on the backend, or keep it in the outbox while the backend does not answer
+    (``if_match``: update only that version of the record, else EditConflict)."""
+    return ui_offline.save(client(), outbox(), model, payload, record_id, if_match)
 
 
 def delete(model: str, record_id: str) -> SaveResult:

@@ -150,10 +150,10 @@ def show_banner(loaded_at: float | None = None) -> None:
 # ---------------------------------------------------------------- writing
 
 
-def save(client: BrainstemClient, outbox: Outbox, model: str, payload: dict, record_id: str | None = None
-         ) -> SaveResult:  # fmt: skip
+def save(client: BrainstemClient, outbox: Outbox, model: str, payload: dict, record_id: str | None = None,
+         if_match: str | None = None) -> SaveResult:  # fmt: skip
     """Save, or queue while the backend is down; a queued save also raises the banner."""
-    result = save_or_queue(client, outbox, model, payload, record_id)
+    result = save_or_queue(client, outbox, model, payload, record_id, if_match=if_match)
     if result.queued:
         went_offline(result.reason or "the save was queued")
     return result

@@ -25,6 +25,8 @@ HOP_BY_HOP = {
     "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
     "transfer-encoding", "upgrade", "host", "content-length",
 }  # fmt: skip
+# Request preconditions and response versions: what a backend without versions neither reads nor sends.
+VERSION_HEADERS = {"if-match", "if-unmodified-since", "if-none-match", "etag", "last-modified"}
 
 
 class _TrackingServer(ThreadingHTTPServer):
@@ -178,8 +180,10 @@ class FaultProxy(_LoopbackServer):
         failure_status: int = 503,
         latency_ms: float = 0,
         before_forward: Callable[[_Handler], None] | None = None,
+        versionless: bool = False,
     ) -> None:
         super().__init__()
+        self.versionless = versionless  # like a backend without versions: no ETag, preconditions ignored
         self.upstream = upstream.rstrip("/")
         self.failures = failures
         self.failure_status = failure_status
@@ -225,7 +229,8 @@ class FaultProxy(_LoopbackServer):
     def _forward(self, handler: _Handler, body: bytes) -> None:
         session = getattr(self._local, "session", None) or requests.Session()
         self._local.session = session
-        headers = {k: v for k, v in handler.headers.items() if k.lower() not in HOP_BY_HOP}
+        dropped = HOP_BY_HOP | (VERSION_HEADERS if self.versionless else set())
+        headers = {k: v for k, v in handler.headers.items() if k.lower() not in dropped}
         try:
             upstream = session.request(
                 handler.command, self.upstream + handler.path, headers=headers, data=body or None,
@@ -236,7 +241,7 @@ class FaultProxy(_LoopbackServer):
             return
         with self._lock:
             self.forwarded[handler.command] += 1
-        reply_headers = {k: v for k, v in upstream.headers.items() if k.lower() not in HOP_BY_HOP}
+        reply_headers = {k: v for k, v in upstream.headers.items() if k.lower() not in dropped}
         reply_headers.pop("Content-Encoding", None)  # requests already decoded the body
         handler.reply(upstream.status_code, upstream.content, reply_headers)
 

@@ -15,8 +15,10 @@ log = logging.getLogger(__name__)
 
 
 async def _problem(_request: Request, exc: ApiProblem) -> JSONResponse:
-    headers = {"WWW-Authenticate": 'Bearer realm="api"'} if exc.status == 401 else None
-    return JSONResponse(exc.body, status_code=exc.status, headers=headers)
+    headers = dict(exc.headers)
+    if exc.status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    return JSONResponse(exc.body, status_code=exc.status, headers=headers or None)
 
 
 async def _crash(request: Request, exc: Exception) -> JSONResponse:

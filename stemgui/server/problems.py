@@ -6,10 +6,11 @@ from __future__ import annotations
 class ApiProblem(Exception):
     """A request the server refuses: ``status`` and a DRF-style JSON ``body``."""
 
-    def __init__(self, status: int, body: dict) -> None:
+    def __init__(self, status: int, body: dict, headers: dict[str, str] | None = None) -> None:
         super().__init__(f"{status}: {body}")
         self.status = status
         self.body = body
+        self.headers = headers or {}
 
 
 def bad_request(errors: dict[str, list[str]]) -> ApiProblem:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session as DbSession
 from starlette.concurrency import run_in_threadpool
 
 from stemgui.catalog import PORTALS
-from stemgui.server import query, writes
+from stemgui.server import query, versions, writes
 from stemgui.server.body import read_json
 from stemgui.server.permissions import Access
 from stemgui.server.problems import ApiProblem, bad_request, forbidden, not_found, unauthorized
@@ -174,10 +174,17 @@ async def detail(request: Request, portal: str, app: str, model: str, record_id:
         if request.method == "GET":
             include = query.parse_include(resource, request.query_params)
             record = serialize(db, resource, [row], include, access=access)[0]
-            return JSONResponse({resource.detail_key: record})
+            return JSONResponse({resource.detail_key: record}, headers=versions.version_headers(row))
+
+        # If-Match / If-Unmodified-Since: 412 with the record as it is now when it changed meanwhile
+        def as_now() -> dict:
+            return {resource.detail_key: serialize(db, resource, [row], access=access)[0]}
+
+        versions.claim(db, resource, row, versions.Precondition.from_headers(request.headers), as_now)
         if request.method == "DELETE":
             writes.remove(db, access, resource, row)
             return Response(status_code=204)
-        return JSONResponse({resource.detail_key: writes.update(db, access, resource, row, body)})
+        record = writes.update(db, access, resource, row, body)
+        return JSONResponse({resource.detail_key: record}, headers=versions.version_headers(row))
 
     return await run_in_threadpool(_run, request, work)

@@ -47,6 +47,11 @@ def _created() -> Mapped[datetime]:
     return mapped_column(DateTime, default=now, nullable=False, index=True)
 
 
+def _updated() -> Mapped[datetime]:
+    # The record's version: set on every write; its ETag and the edit preconditions come from it.
+    return mapped_column(DateTime, default=now, nullable=False)
+
+
 def _creator() -> Mapped[str | None]:
     return mapped_column(String(36), ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
 
@@ -92,6 +97,7 @@ class Project(Base):
     name_used_in_repository: Mapped[str] = mapped_column(String(200), default="", nullable=False)
     tags: Mapped[list] = mapped_column(JSON, default=list, nullable=False)
     created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = _updated()
     creator_id: Mapped[str | None] = _creator()
 
 
@@ -143,6 +149,7 @@ class Species(Base):
     description: Mapped[str] = mapped_column(String(500), default="", nullable=False)
     comments: Mapped[str] = mapped_column(Text, default="", nullable=False)
     created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = _updated()
     creator_id: Mapped[str | None] = _creator()
 
 
@@ -156,6 +163,7 @@ class Strain(Base):
         String(36), ForeignKey("species.id", ondelete="RESTRICT"), nullable=False, index=True
     )
     created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = _updated()
     creator_id: Mapped[str | None] = _creator()
 
 
@@ -168,6 +176,7 @@ class BrainRegion(Base):
     acronym: Mapped[str] = mapped_column(String(15), nullable=False, index=True)
     atlas: Mapped[str] = mapped_column(String(7), nullable=False)
     created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = _updated()
     creator_id: Mapped[str | None] = _creator()
 
 
@@ -179,6 +188,7 @@ class Supplier(Base):
     website: Mapped[str] = mapped_column(String(200), default="", nullable=False)
     comments: Mapped[str] = mapped_column(Text, default="", nullable=False)
     created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = _updated()
     creator_id: Mapped[str | None] = _creator()
 
 
@@ -194,6 +204,7 @@ class Consumable(Base):
     type: Mapped[str] = mapped_column(String(40), nullable=False, index=True)
     details: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
     created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = _updated()
     creator_id: Mapped[str | None] = _creator()
 
 
@@ -207,6 +218,7 @@ class HardwareDevice(Base):
         String(36), ForeignKey("suppliers.id", ondelete="RESTRICT"), nullable=False, index=True
     )
     created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = _updated()
     creator_id: Mapped[str | None] = _creator()
 
 
@@ -228,6 +240,7 @@ class Subject(Base):
     name_used_in_repository: Mapped[str] = mapped_column(String(200), default="", nullable=False)
     tags: Mapped[list] = mapped_column(JSON, default=list, nullable=False)
     created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = _updated()
     creator_id: Mapped[str | None] = _creator()
 
 
@@ -248,6 +261,7 @@ class Session(Base):
     name_used_in_storage: Mapped[str] = mapped_column(String(200), default="", nullable=False)
     tags: Mapped[list] = mapped_column(JSON, default=list, nullable=False)
     created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = _updated()
     creator_id: Mapped[str | None] = _creator()
 
 
@@ -279,4 +293,5 @@ class Action(Base):
     coordinates_system: Mapped[str] = mapped_column(String(40), nullable=False, index=True)
     coordinates_details: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
     created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = _updated()
     creator_id: Mapped[str | None] = _creator()
