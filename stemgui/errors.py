@@ -7,7 +7,8 @@
     ├── PermissionDenied     403: signed in, but not allowed (.field_errors: which fields, if any)
     ├── NotFound             404: no such record (or not visible to you)
     ├── ValidationFailed     400: the record was rejected; .field_errors names the fields
-    └── ServerError          5xx: the backend failed
+    ├── ServerError          5xx: the backend failed
+    └── LocalSaveFailed      a write could not be kept in the local outbox (disk full, read-only)
 
 Every message says what the person in front of the screen can do about it.
 """
@@ -47,6 +48,10 @@ class _NamesFields(StemGuiError):
 class ApiConnectionError(StemGuiError):
     """The backend could not be reached at all (refused, DNS, TLS, no answer to connect)."""
 
+    # False only when the request certainly never left (refused, no answer to connect); a
+    # connection that broke after sending may have delivered a write whose answer was lost.
+    may_have_arrived: bool = True
+
 
 class ApiTimeout(StemGuiError):
     """The backend accepted the connection but did not answer within the read timeout."""
@@ -80,3 +85,7 @@ class ServerError(StemGuiError):
     """5xx: the backend failed while handling a valid request."""
 
     status_code = 500
+
+
+class LocalSaveFailed(StemGuiError):
+    """A write could not be kept in the local outbox: the disk is full or the folder read-only."""
