@@ -44,7 +44,7 @@ from stemgui.http_errors import (
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = (3.05, 15)  # (connect, read) seconds; requests has no timeout by default
-WRITE_TIMEOUT = (3.05, 5)  # saves: queued in the outbox after this, never held for 15 s
+WRITE_TIMEOUT = (3.05, 5)  # saves: queued in the outbox after this (config.write_timeout)
 PING_TIMEOUT = (1.5, 3)
 PAGE_SIZE = 100  # the largest page BrainSTEM serves
 MAX_WORKERS = 8  # pages fetched at the same time by list_all

@@ -447,14 +447,16 @@ class Outbox:
         if not self.path.exists():
             return []  # nothing was ever queued (the file is made on the first write)
         sql = f"SELECT * FROM entries WHERE {where} ORDER BY id LIMIT ?"
-        with self._connect() as conn:
-            conn.row_factory = sqlite3.Row
-            try:
+        try:
+            with self._connect() as conn:
+                conn.row_factory = sqlite3.Row
                 rows = conn.execute(sql, (*params, limit)).fetchall()
-            except sqlite3.OperationalError as exc:
-                if "no such table" not in str(exc):
-                    raise
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
                 return []  # made but never written to (the disk refused the tables)
+            if not _storage_error(exc):
+                raise
+            raise store.save_failed(exc, self.folder) from exc
         return [_entry(row) for row in rows]
 
     def _next_pending(self, after: int) -> Entry | None:
@@ -567,7 +569,7 @@ def _queued(
         entry_id = outbox.add(model, operation, payload, record_id=record_id, last_error=reason,
                               maybe_applied=maybe_applied, seen_before=seen_before)  # fmt: skip
     except LocalSaveFailed as exc:  # neither saved nor kept: say both, the form keeps its values
-        raise LocalSaveFailed(f"{exc.message}. BrainSTEM did not save it either: {reason}") from exc
+        raise LocalSaveFailed(f"{exc.message}. BrainSTEM did not answer either: {reason}") from exc
     return SaveResult(queued=True, entry_id=entry_id, waiting=outbox.count(), reason=reason)
 
 

@@ -87,10 +87,12 @@ def _tighten(path: Path, mode: int) -> None:
 
 def save_failed(exc: OSError | sqlite3.Error, folder: Path) -> LocalSaveFailed:
     """The plain message for a write the outbox folder could not take."""
-    return LocalSaveFailed(
-        f"Could not save locally: {reason(exc)} ({folder}) — free some disk space or make the "
-        "folder writable, then save again"
-    )
+    why = reason(exc)
+    advice = "free some disk space" if why == FULL else "make the folder writable for the app"
+    return LocalSaveFailed(f"Could not save locally: {why} ({folder}) — {advice}, then save again")
+
+
+FULL = "the disk is full"
 
 
 def reason(exc: OSError | sqlite3.Error) -> str:
@@ -100,7 +102,7 @@ def reason(exc: OSError | sqlite3.Error) -> str:
     else:  # SQLite's own code: SQLITE_FULL, SQLITE_READONLY..., SQLITE_CANTOPEN
         code = getattr(exc, "sqlite_errorname", "") or ""
     if code == errno.ENOSPC or str(code).startswith("SQLITE_FULL"):
-        return "the disk is full"
+        return FULL
     if code == errno.EROFS or str(code).startswith("SQLITE_READONLY"):
         return "the outbox folder is read-only"
     if code in (errno.EACCES, errno.EPERM) or str(code).startswith("SQLITE_CANTOPEN"):

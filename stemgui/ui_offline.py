@@ -22,7 +22,7 @@ import streamlit as st
 
 from stemgui import data
 from stemgui.client import BrainstemClient
-from stemgui.errors import StemGuiError
+from stemgui.errors import LocalSaveFailed, StemGuiError
 from stemgui.outbox import FlushReport, Outbox, SaveResult, delete_or_queue, is_backend_down, save_or_queue
 
 log = logging.getLogger(__name__)
@@ -83,9 +83,15 @@ def check_backend(client: BrainstemClient, outbox: Outbox | None) -> FlushReport
         st.session_state.pop(OFFLINE, None)
         st.session_state.pop(PING, None)  # the sidebar asks again instead of showing an old answer
         log.info("backend answering again")
-    if outbox is None or not outbox.pending():
+    try:
+        if outbox is None or not outbox.pending():
+            return None
+        report = outbox.flush(client.for_writes())  # a hung backend must not hold every page
+    except LocalSaveFailed as exc:  # the outbox cannot note what it sends: nothing is sent
+        from stemgui.ui import plain  # stemgui.ui imports this module
+
+        st.warning(plain(exc.message), icon=":material/sd_card_alert:")
         return None
-    report = outbox.flush(client)
     if report.error and is_offline_error_text(report):
         went_offline(report.error)
     if report.sent:
@@ -167,9 +173,13 @@ def delete(client: BrainstemClient, outbox: Outbox, model: str, record_id: str) 
     return result
 
 
-def queued_message(result: SaveResult) -> str:
+class QueuedNote(str):
+    """A toast text saying a write waits in the outbox: shown as a warning, never as "saved"."""
+
+
+def queued_message(result: SaveResult) -> QueuedNote:
     """The toast after a write that was queued."""
-    return (
+    return QueuedNote(
         f"BrainSTEM is not answering: saved locally — {result.waiting} waiting. "
         "It is sent by itself when the backend is back (see Outbox)."
     )
