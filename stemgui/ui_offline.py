@@ -34,6 +34,8 @@ RUN = "stemgui.run"  # a number that grows by one on every run of app.py
 CHECKED = "stemgui.offline.checked"  # the run whose backend check is done
 BANNER = "stemgui.offline.banner"  # the run whose banner is shown
 PING = "stemgui.ping"  # the sidebar's cached health check (stemgui.ui)
+QUEUED_RUN = "stemgui.offline.queued"  # (run, epoch seconds) of the last write that was queued
+RECHECK_AFTER_QUEUED = 30.0  # a queued write confirms the backend down for the next run this long
 
 
 def begin_run() -> None:
@@ -75,6 +77,12 @@ def check_backend(client: BrainstemClient, outbox: Outbox | None) -> FlushReport
     st.session_state[CHECKED] = _run()
     was_offline = bool(st.session_state.get(OFFLINE))
     if not was_offline and (outbox is None or not outbox.pending()):
+        return None
+    queued_run, queued_at = st.session_state.get(QUEUED_RUN) or (None, 0.0)
+    if was_offline and queued_run == _run() - 1 and time.time() - queued_at < RECHECK_AFTER_QUEUED:
+        # The rerun right after a save that found the backend down: asking a hung backend again
+        # would hold the "saved locally" answer for another ping timeout. The next run asks.
+        went_offline(st.session_state[OFFLINE].get("reason") or "a save was just queued")
         return None
     if not client.ping():
         went_offline("no answer to a health check")
@@ -162,6 +170,7 @@ def save(client: BrainstemClient, outbox: Outbox, model: str, payload: dict, rec
     result = save_or_queue(client, outbox, model, payload, record_id)
     if result.queued:
         went_offline(result.reason or "the save was queued")
+        st.session_state[QUEUED_RUN] = (_run(), time.time())
     return result
 
 
@@ -170,6 +179,7 @@ def delete(client: BrainstemClient, outbox: Outbox, model: str, record_id: str) 
     result = delete_or_queue(client, outbox, model, record_id)
     if result.queued:
         went_offline(result.reason or "the delete was queued")
+        st.session_state[QUEUED_RUN] = (_run(), time.time())
     return result
 
 
