@@ -38,6 +38,11 @@ Rules that keep every write exactly once:
   A PATCH is idempotent and is simply resent; a DELETE answered 404 is done.
 - Nothing dropped silently: a 400 (or 403, 404 on update, 500) marks the entry ``rejected``
   with the field errors and the message, for the user to edit, retry or discard.
+- Never held long: ``save_or_queue`` uses the client's short write timeout (``for_writes``),
+  so a hung backend hands the save to the outbox within seconds; a POST that lands after its
+  timeout is a maybe-applied entry, found by the lookup above instead of sent again.
+- A disk that takes no write (full, read-only) raises ``LocalSaveFailed`` ("Could not save
+  locally: <reason>"); nothing is half-written, and reading the outbox still works.
 """
 
 from __future__ import annotations
