@@ -177,7 +177,8 @@ class Outbox:
                 conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('username', ?)",
                              (self.username,))  # fmt: skip
         except (OSError, sqlite3.Error) as exc:
-            log.warning("outbox %s: cannot write %s: %s", self.username, self.path, exc)
+            log.log(logging.INFO if quiet else logging.WARNING, "outbox %s: cannot write %s: %s",
+                    self.username, self.path, exc)  # fmt: skip
             if quiet:
                 return
             raise store.save_failed(exc, self.folder) from exc
@@ -254,12 +255,17 @@ class Outbox:
         if entry is None:
             return False
         dedup = _dumps(dedup_key(entry.model, entry.operation, payload))
+        # Changed fields were never sent: no record on the server can be this payload's yet.
+        changed = _dumps(dict(payload)) != _dumps(entry.payload)
         with self._write() as conn:
             cursor = conn.execute(
                 "UPDATE entries SET payload = ?, dedup = ?, state = 'pending', field_errors = '{}',"
                 " last_error = NULL, version = version + 1 WHERE id = ?",
                 (_dumps(dict(payload)), dedup, entry_id),
             )
+            if changed:
+                conn.execute("UPDATE entries SET maybe_applied = 0, seen_before = NULL WHERE id = ?",
+                             (entry_id,))  # fmt: skip
         return cursor.rowcount == 1
 
     def discard(self, entry_id: int) -> bool:

@@ -194,3 +194,31 @@ CREATE TABLE entries (
     field_errors TEXT NOT NULL DEFAULT '{}', version INTEGER NOT NULL DEFAULT 1
 );
 """
+
+
+def test_an_identical_action_saved_directly_while_a_lost_one_waits_refused_is_never_taken_for_it(lab):
+    """Issue 9 item 7: a record saved online after the lost attempt is claimed by that save, so
+    retrying the refused entry later sends it instead of taking the other record for its own."""
+    payload = lab.payload("action")
+    box = lab.outbox()
+    lost = box.add("action", "create", payload, last_error="timed out", maybe_applied=True, seen_before=[])
+    box._note_failure(lost, "refused", state="rejected")  # as a refusal would: it no longer blocks saves
+    direct = save_or_queue(lab.client, box, "action", payload)
+    assert not direct.queued
+    report = box.retry(lost, lab.client)
+    assert report.deduplicated == [] and report.sent[lost] != direct.record["id"]
+    assert len(lab.matching("action", payload)) == 2
+
+
+def test_an_edited_entry_no_longer_counts_its_earlier_attempts(lab):
+    """Issue 9 item 7: fields changed by the user were never sent; an identical record that
+    exists now is someone else's, not this entry's."""
+    payload = lab.payload("action")
+    box = lab.outbox()
+    entry = box.add("action", "create", {**payload, "description": "first try"}, last_error="timed out",
+                    maybe_applied=True, seen_before=[])  # fmt: skip
+    lab.client.save_model("action", data=payload)  # a colleague logs exactly what the edit will say
+    assert box.update_payload(entry, payload)
+    assert not box.get(entry).maybe_applied
+    report = box.flush(lab.client)
+    assert report.deduplicated == [] and len(lab.matching("action", payload)) == 2
