@@ -71,7 +71,7 @@ from stemgui.errors import (
     StemGuiError,
 )
 from stemgui.outbox_lease import LEASE_SCHEMA, FlushLease, held_lease
-from stemgui.outbox_match import dedup_key, matching_records
+from stemgui.outbox_match import dedup_key, matching_ids
 
 if TYPE_CHECKING:
     from stemgui.client import BrainstemClient
@@ -320,6 +320,8 @@ class Outbox:
             report.error = str(stop)
             report.auth_failed = isinstance(stop.cause, AuthError)
             return False
+        except LocalSaveFailed:
+            raise  # our disk, not the server's answer: the entry stays as it was
         except StemGuiError as exc:  # a 400 or 403 names its fields; bring them back with the entry
             field_errors = getattr(exc, "field_errors", None)
             self._note_failure(entry.id, exc.message, state="rejected", field_errors=field_errors)
@@ -380,8 +382,8 @@ class Outbox:
 
     def note_created(self, model: str, record_id: str | None) -> None:
         """A create saved directly made ``record_id``: no waiting entry may take it for its own."""
-        if not record_id:
-            return
+        if not record_id or not any(e.maybe_applied and e.operation == "create" for e in self.entries()):
+            return  # nothing waits that could mistake it (and no write for every save)
         try:
             with self._write() as conn:
                 if _maybe_applied_waiting(conn):
@@ -446,7 +448,7 @@ class Outbox:
                     raise
                 conn.execute("COMMIT")
         except (OSError, sqlite3.OperationalError) as exc:
-            if isinstance(exc, sqlite3.OperationalError) and not _storage_error(exc):
+            if isinstance(exc, sqlite3.OperationalError) and not store.is_storage_error(exc):
                 raise
             raise store.save_failed(exc, self.folder) from exc
 
@@ -465,7 +467,7 @@ class Outbox:
         except sqlite3.OperationalError as exc:
             if "no such table" in str(exc):
                 return []  # made but never written to (the disk refused the tables)
-            if not _storage_error(exc):
+            if not store.is_storage_error(exc):
                 raise
             raise store.save_failed(exc, self.folder) from exc
         return [_entry(row) for row in rows]
@@ -485,12 +487,6 @@ def write_may_have_landed(exc: StemGuiError) -> bool:
     return isinstance(exc, ApiTimeout | ServerError)  # sent; the answer was lost or is an error
 
 
-def matching_ids(client: BrainstemClient, model: str, payload: dict) -> list[str] | None:
-    """Ids of the records a create of ``payload`` would match, in server order (None: unknown)."""
-    records = matching_records(client, model, payload)
-    return None if records is None else [str(record["id"]) for record in records if record.get("id")]
-
-
 def _maybe_applied_waiting(conn: sqlite3.Connection) -> bool:
     found = conn.execute("SELECT 1 FROM entries WHERE operation = 'create' AND maybe_applied = 1 LIMIT 1")
     return found.fetchone() is not None
@@ -501,13 +497,6 @@ def _claim(conn: sqlite3.Connection, model: str, record_id: str, entry_id: int |
         "INSERT OR IGNORE INTO claims (model, record_id, entry_id, claimed_at) VALUES (?, ?, ?, ?)",
         (model, str(record_id), entry_id, _now()),
     )
-
-
-def _storage_error(exc: sqlite3.OperationalError) -> bool:
-    """A disk that refuses the write (full, read-only, cannot open), not a programming error."""
-    name = getattr(exc, "sqlite_errorname", "") or ""
-    return name.startswith(("SQLITE_FULL", "SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_IOERR",
-                            "SQLITE_PERM"))  # fmt: skip
 
 
 def _record_id(model: str, body: Any) -> str | None:

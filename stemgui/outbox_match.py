@@ -49,6 +49,12 @@ def matching_records(client: BrainstemClient, model: str, payload: dict) -> list
     return [record for record in candidates if record_matches(model, payload, record)]
 
 
+def matching_ids(client: BrainstemClient, model: str, payload: dict) -> list[str] | None:
+    """Ids of the records a create of ``payload`` would match, in server order (None: unknown)."""
+    records = matching_records(client, model, payload)
+    return None if records is None else [str(record["id"]) for record in records if record.get("id")]
+
+
 def dedup_key(model: str, operation: str, payload: dict) -> dict:
     """How a create is looked up before it is resent: the server filters and what is compared."""
     if operation != "create":

@@ -108,3 +108,10 @@ def reason(exc: OSError | sqlite3.Error) -> str:
     if code in (errno.EACCES, errno.EPERM) or str(code).startswith("SQLITE_CANTOPEN"):
         return "no permission to write in the outbox folder"
     return (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
+
+
+def is_storage_error(exc: sqlite3.OperationalError) -> bool:
+    """A disk that refuses the write (full, read-only, cannot open), not a programming error."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    return name.startswith(("SQLITE_FULL", "SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_IOERR",
+                            "SQLITE_PERM"))  # fmt: skip
