@@ -9,6 +9,7 @@ from stemgui import session_form as sf
 from stemgui import session_views as views
 from stemgui.errors import ValidationFailed
 from stemgui.outbox import Entry, FlushReport
+from stemgui.ui_offline import QueuedNote
 
 user = ui.require_role("editor")
 EDIT = "outbox.editing"  # the entry id whose fields are open for editing
@@ -30,7 +31,7 @@ def report_outcome(report: FlushReport) -> None:
     if report.rejected:
         ui.queue_toast(f"BrainSTEM refused {len(report.rejected)} change(s): fix the fields shown.")
     if report.error:
-        ui.queue_toast(f"Still waiting: {report.error}")
+        ui.queue_toast(QueuedNote(f"Still waiting: {report.error}"))
     if report.busy:
         ui.queue_toast("Another tab is sending your waiting changes right now.")
 
@@ -50,10 +51,11 @@ def edit_fields(entry: Entry) -> None:
         if not isinstance(payload, dict):
             st.error("The fields must be a JSON object: { \"name\": ... }.")
             return
-        box.update_payload(entry.id, payload)
-        st.session_state.pop(EDIT, None)
-        ui.queue_toast("Changes kept; the entry waits to be sent again.")
-        st.rerun()
+        with ui.error_boundary():  # a full or read-only disk: said plainly, the edit stays open
+            box.update_payload(entry.id, payload)
+            st.session_state.pop(EDIT, None)
+            ui.queue_toast(QueuedNote("Changes kept; the entry waits to be sent again."))
+            st.rerun()
     if close.button("Close", key=f"outbox.close.{entry.id}"):
         st.session_state.pop(EDIT, None)
         st.rerun()
@@ -90,10 +92,11 @@ def entry_card(entry: Entry) -> None:
         if st.session_state.get("outbox.confirm") == entry.id:
             st.warning(ui.plain(f"Discard “{label(entry)}”? It was never sent; it will be gone."))
             if st.button("Yes, discard", key=f"outbox.discard.yes.{entry.id}", type="primary"):
-                box.discard(entry.id)
-                st.session_state.pop("outbox.confirm", None)
-                ui.queue_toast("Discarded.")
-                st.rerun()
+                with ui.error_boundary():
+                    box.discard(entry.id)
+                    st.session_state.pop("outbox.confirm", None)
+                    ui.queue_toast("Discarded.")
+                    st.rerun()
         if st.session_state.get(EDIT) == entry.id:
             edit_fields(entry)
 

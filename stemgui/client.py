@@ -8,10 +8,15 @@ Retries: only idempotent methods (GET, PATCH, DELETE) are repeated, with exponen
 after a connection failure (refused, reset) or a 502/503/504. A POST is sent exactly once: a
 POST that failed may still have created the record. Timeouts are not retried either, so a dead
 or unreachable server fails within the connect timeout (about 3 s), never hangs a page.
+
+Saves use ``for_writes()``: the same client with the shorter ``write_timeout`` (read 5 s), so
+a hung backend hands a save to the outbox within seconds instead of holding it for the read
+timeout; a write that lands after its timeout is found again by the outbox, not duplicated.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime
 import decimal
 import json
@@ -39,6 +44,7 @@ from stemgui.http_errors import (
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = (3.05, 15)  # (connect, read) seconds; requests has no timeout by default
+WRITE_TIMEOUT = (3.05, 5)  # saves: queued in the outbox after this (config.write_timeout)
 PING_TIMEOUT = (1.5, 3)
 PAGE_SIZE = 100  # the largest page BrainSTEM serves
 MAX_WORKERS = 8  # pages fetched at the same time by list_all
@@ -79,12 +85,14 @@ class BrainstemClient:
         token: str | None = None,
         timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
         *,
+        write_timeout: float | tuple[float, float] = WRITE_TIMEOUT,
         attempts: int = 3,
         backoff: float = 0.2,
         max_workers: int = MAX_WORKERS,
     ) -> None:
         self.base_url = base_url.rstrip("/") + "/"
         self.timeout = timeout
+        self.write_timeout = write_timeout
         self.attempts = max(1, attempts)
         self.backoff = backoff
         self.max_workers = max(1, max_workers)
@@ -104,6 +112,16 @@ class BrainstemClient:
     def close(self) -> None:
         """Close the pooled connections."""
         self._session.close()
+
+    def for_writes(self) -> BrainstemClient:
+        """This client with the short ``write_timeout`` for every call, sharing its connections.
+
+        The save path (lookups before a create, the POST itself) must not wait out the long
+        read timeout of a hung backend. Close the original, not this view.
+        """
+        view = copy.copy(self)
+        view.timeout = _shorter(self.timeout, self.write_timeout)
+        return view
 
     # -- public calls ---------------------------------------------------------------------
 
@@ -383,6 +401,13 @@ def _new_session(token: str | None, pool_size: int) -> requests.Session:
     if token:
         session.auth = BearerAuth(token)  # an explicit auth also stops ~/.netrc overriding it
     return session
+
+
+def _shorter(first: float | tuple[float, float], second: float | tuple[float, float]) -> tuple[float, float]:
+    """The shorter (connect, read) of two timeouts (a plain number stands for both)."""
+    one = first if isinstance(first, tuple) else (first, first)
+    two = second if isinstance(second, tuple) else (second, second)
+    return (min(one[0], two[0]), min(one[1], two[1]))
 
 
 def _retryable(exc: requests.RequestException) -> bool:

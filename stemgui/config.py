@@ -42,3 +42,20 @@ def load_settings(environ: dict | None = None, secrets_path: Path = SECRETS_FILE
     if api_url and not api_url.endswith("/"):
         api_url += "/"
     return Settings(data_dir=data_dir.resolve(), api_url=api_url)
+
+
+WRITE_READ_SECONDS = 5.0  # a save waits this long for an answer, then goes to the outbox
+
+
+def write_timeout(environ: dict | None = None) -> tuple[float, float]:
+    """(connect, read) seconds for saves; ``STEMGUI_WRITE_TIMEOUT`` sets the read part.
+
+    Short on purpose: a hung backend must hand a save to the outbox within seconds, and a save
+    that lands after it is found again by the outbox rather than sent twice.
+    """
+    env = os.environ if environ is None else environ
+    try:
+        seconds = float(env.get("STEMGUI_WRITE_TIMEOUT") or WRITE_READ_SECONDS)
+    except ValueError:
+        seconds = WRITE_READ_SECONDS
+    return (3.05, max(0.5, seconds))

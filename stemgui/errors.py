@@ -8,7 +8,8 @@
     ├── NotFound             404: no such record (or not visible to you)
     ├── ValidationFailed     400: the record was rejected; .field_errors names the fields
     ├── EditConflict         412: someone else saved the record after you read it (.current, .etag)
-    └── ServerError          5xx: the backend failed
+    ├── ServerError          5xx: the backend failed
+    └── LocalSaveFailed      a write could not be kept in the local outbox (disk full, read-only)
 
 Every message says what the person in front of the screen can do about it.
 """
@@ -47,6 +48,10 @@ class _NamesFields(StemGuiError):
 
 class ApiConnectionError(StemGuiError):
     """The backend could not be reached at all (refused, DNS, TLS, no answer to connect)."""
+
+    # False only when the request certainly never left (refused, no answer to connect); a
+    # connection that broke after sending may have delivered a write whose answer was lost.
+    may_have_arrived: bool = True
 
 
 class ApiTimeout(StemGuiError):
@@ -103,3 +108,7 @@ class EditConflict(StemGuiError):
         super().__init__(message, status_code=status_code)
         self.current = current
         self.etag = etag
+
+
+class LocalSaveFailed(StemGuiError):
+    """A write could not be kept in the local outbox: the disk is full or the folder read-only."""

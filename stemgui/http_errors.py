@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
+from urllib3.exceptions import NewConnectionError
 
 from stemgui.catalog import MODELS
 from stemgui.errors import (
@@ -96,7 +97,22 @@ def error_from_exception(exc: requests.RequestException, ctx: CallContext) -> St
             "or start the server"
         )
         error = ApiConnectionError(message)
+    if isinstance(error, ApiConnectionError):
+        error.may_have_arrived = not never_sent(exc)
     return _without_token(error, ctx.token)
+
+
+def never_sent(exc: requests.RequestException) -> bool:
+    """True when the request certainly never reached a server: no connection was made.
+
+    A refused connection, an unknown host or no answer to connect; anything that failed after
+    connecting (a reset, a closed connection, a timeout while waiting) may have delivered it.
+    """
+    if isinstance(exc, requests.ConnectTimeout | requests.exceptions.InvalidURL
+                  | requests.exceptions.MissingSchema | requests.exceptions.InvalidSchema):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(exc, requests.ConnectionError) and isinstance(reason, NewConnectionError)
 
 
 def error_from_response(response: requests.Response, ctx: CallContext) -> StemGuiError:

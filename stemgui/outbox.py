@@ -17,8 +17,16 @@ Rules that keep every write exactly once:
   transaction, so two tabs (or processes) of one user never send the same entry concurrently;
   the second flush returns ``busy``. A lease of a dead process on this host, or one older than
   ``outbox_lease.LEASE_SECONDS``, is taken over.
-- Duplicate-safe resend: a create may have reached the server before the connection broke, so
-  before (re)sending a create the record is looked up, and if found the entry is done:
+- Duplicate-safe resend: a create may have reached the server before the connection broke.
+  Each entry remembers whether any attempt of it *may have been applied* (it was sent and the
+  answer was lost: a timeout, a broken connection, a gateway error) or certainly was not (the
+  connection was refused, no answer to connect, the server refused it). Only a maybe-applied
+  create is looked for on the server before it is resent, and it may only take a record that
+  it could have made: not one that existed before its first attempt (the matching ids are
+  noted before every first POST: ``seen_before``) and not one another entry already claimed
+  (each create claims the record it made or found, in ``claims``, kept while any maybe-applied
+  create waits). So two identical actions queued while the backend was down make two records,
+  and an identical record saved earlier never swallows a queued one. The lookup:
   * session: ``filter{name}=<name>`` (names are unique), and every field the payload sets
     must match the found record (so a colleague's session that took the name meanwhile is not
     mistaken for ours: the POST is sent and its 400 brings the entry back to the user);
@@ -30,13 +38,17 @@ Rules that keep every write exactly once:
   A PATCH is idempotent and is simply resent; a DELETE answered 404 is done.
 - Nothing dropped silently: a 400 (or 403, 404 on update, 500) marks the entry ``rejected``
   with the field errors and the message, for the user to edit, retry or discard.
+- Never held long: ``save_or_queue`` uses the client's short write timeout (``for_writes``),
+  so a hung backend hands the save to the outbox within seconds; a POST that lands after its
+  timeout is a maybe-applied entry, found by the lookup above instead of sent again.
+- A disk that takes no write (full, read-only) raises ``LocalSaveFailed`` ("Could not save
+  locally: <reason>"); nothing is half-written, and reading the outbox still works.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -47,17 +59,19 @@ from hashlib import sha256
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from stemgui import outbox_store as store
 from stemgui.catalog import model_info
 from stemgui.errors import (
     ApiConnectionError,
     ApiTimeout,
     AuthError,
+    LocalSaveFailed,
     NotFound,
     ServerError,
     StemGuiError,
 )
 from stemgui.outbox_lease import LEASE_SCHEMA, FlushLease, held_lease
-from stemgui.outbox_match import dedup_key, find_existing
+from stemgui.outbox_match import dedup_key, matching_ids
 
 if TYPE_CHECKING:
     from stemgui.client import BrainstemClient
@@ -71,24 +85,6 @@ OPERATIONS = ("create", "update", "delete")
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,99}$")
 
 State = Literal["pending", "rejected"]
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS entries (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    created_at TEXT NOT NULL,
-    model TEXT NOT NULL,
-    operation TEXT NOT NULL,
-    record_id TEXT,
-    payload TEXT NOT NULL,
-    dedup TEXT NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    last_error TEXT,
-    state TEXT NOT NULL DEFAULT 'pending',
-    field_errors TEXT NOT NULL DEFAULT '{}',
-    version INTEGER NOT NULL DEFAULT 1
-);
-"""
 
 
 @dataclass(frozen=True)
@@ -107,6 +103,8 @@ class Entry:
     state: State
     field_errors: dict[str, list[str]]
     version: int
+    maybe_applied: bool = False  # an attempt was sent and its answer lost: it may exist on the server
+    seen_before: list[str] | None = None  # matching records before the first such attempt (None: unknown)
 
 
 @dataclass
@@ -157,18 +155,40 @@ class Outbox:
     def __init__(self, data_dir: Path | str, username: str) -> None:
         if not username:
             raise ValueError("The outbox needs the name of the user it belongs to")
-        folder = Path(data_dir) / "outbox"
-        folder.mkdir(parents=True, exist_ok=True)
-        folder.chmod(0o700)
         self.username = username
-        self.path = folder / f"{_file_stem(username)}.sqlite"
-        os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))
-        self.path.chmod(0o600)
+        self.folder = Path(data_dir) / "outbox"
+        self.path = self.folder / f"{_file_stem(username)}.sqlite"
+        self._ready = False
+        # Made on the first write, not here: a page that only shows the count must not fail
+        # because the disk is full or the folder read-only (then it reads what is there).
+        if self.path.exists():
+            self._prepare(quiet=True)
+
+    def _prepare(self, *, quiet: bool = False) -> None:
+        """Folder, file and tables, once; LocalSaveFailed (or nothing, ``quiet``) when impossible."""
+        if self._ready:
+            return
+        try:
+            store.private_dir(self.folder)
+            store.private_file(self.path)
+            with self._connect() as conn:
+                conn.executescript(store.SCHEMA + LEASE_SCHEMA)
+                store.migrate(conn)
+                conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('username', ?)",
+                             (self.username,))  # fmt: skip
+        except (OSError, sqlite3.Error) as exc:
+            log.log(logging.INFO if quiet else logging.WARNING, "outbox %s: cannot write %s: %s",
+                    self.username, self.path, exc)  # fmt: skip
+            if quiet:
+                return
+            raise store.save_failed(exc, self.folder) from exc
+        self._ready = True
+        self._check_owner()
+
+    def _check_owner(self) -> None:
         with self._connect() as conn:
-            conn.executescript(_SCHEMA + LEASE_SCHEMA)
-            conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('username', ?)", (username,))
-            owner = conn.execute("SELECT value FROM meta WHERE key = 'username'").fetchone()[0]
-        if owner != username:
+            owner = conn.execute("SELECT value FROM meta WHERE key = 'username'").fetchone()
+        if owner is not None and owner[0] != self.username:
             raise ValueError(f"{self.path} belongs to another user")
 
     # -- reading ------------------------------------------------------------------------------
@@ -187,8 +207,7 @@ class Outbox:
 
     def count(self) -> int:
         """Entries in the outbox: pending plus rejected."""
-        with self._connect() as conn:
-            return conn.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
+        return len(self.entries())
 
     def get(self, entry_id: int) -> Entry | None:
         """One entry, or None if it was sent or discarded."""
@@ -205,17 +224,26 @@ class Outbox:
         record_id: str | None = None,
         *,
         last_error: str | None = None,
+        maybe_applied: bool = False,
+        seen_before: list[str] | None = None,
     ) -> int:
-        """Queue one write; returns the entry id. ``last_error``: why a first try failed."""
+        """Queue one write; returns the entry id.
+
+        ``last_error``: why a first try failed; ``maybe_applied``: that try was sent and its
+        answer lost (a create is then looked for before it is resent); ``seen_before``: the
+        ids of matching records that existed before that try (never taken for this entry's).
+        """
         _check_entry(model, operation, record_id)
         payload = dict(payload or {})
         dedup = _dumps(dedup_key(model, operation, payload))
-        # A failed first try counts as an attempt: a create that timed out may have got through.
-        row = (_now(), model, operation, record_id, _dumps(payload), dedup, int(bool(last_error)), last_error)
+        maybe = maybe_applied and operation == "create"
+        seen = _dumps(seen_before) if maybe and seen_before is not None else None
+        row = (_now(), model, operation, record_id, _dumps(payload), dedup, int(bool(last_error)), last_error,
+               int(maybe), seen)  # fmt: skip
         with self._write() as conn:
             cursor = conn.execute(
                 "INSERT INTO entries (created_at, model, operation, record_id, payload, dedup, attempts,"
-                " last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " last_error, maybe_applied, seen_before) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 row,
             )
         log.info("outbox %s: queued %s %s as entry %s", self.username, operation, model, cursor.lastrowid)
@@ -227,12 +255,17 @@ class Outbox:
         if entry is None:
             return False
         dedup = _dumps(dedup_key(entry.model, entry.operation, payload))
+        # Changed fields were never sent: no record on the server can be this payload's yet.
+        changed = _dumps(dict(payload)) != _dumps(entry.payload)
         with self._write() as conn:
             cursor = conn.execute(
                 "UPDATE entries SET payload = ?, dedup = ?, state = 'pending', field_errors = '{}',"
                 " last_error = NULL, version = version + 1 WHERE id = ?",
                 (_dumps(dict(payload)), dedup, entry_id),
             )
+            if changed:
+                conn.execute("UPDATE entries SET maybe_applied = 0, seen_before = NULL WHERE id = ?",
+                             (entry_id,))  # fmt: skip
         return cursor.rowcount == 1
 
     def discard(self, entry_id: int) -> bool:
@@ -281,12 +314,14 @@ class Outbox:
         """Send one entry and record the outcome; False when flushing must stop."""
         self._execute("UPDATE entries SET attempts = attempts + 1 WHERE id = ?", entry.id)
         try:
-            record_id, found = send_entry(client, entry)
+            record_id, found = self._send(client, entry)
         except _Stop as stop:
             self._note_failure(entry.id, str(stop), state="pending")
             report.error = str(stop)
             report.auth_failed = isinstance(stop.cause, AuthError)
             return False
+        except LocalSaveFailed:
+            raise  # our disk, not the server's answer: the entry stays as it was
         except StemGuiError as exc:  # a 400 or 403 names its fields; bring them back with the entry
             field_errors = getattr(exc, "field_errors", None)
             self._note_failure(entry.id, exc.message, state="rejected", field_errors=field_errors)
@@ -298,17 +333,80 @@ class Outbox:
             report.deduplicated.append(entry.id)
         return True
 
+    def _send(self, client: BrainstemClient, entry: Entry) -> tuple[str | None, bool]:
+        """Deliver one entry; returns (record id, found-already). Raises _Stop or StemGuiError."""
+        try:
+            if entry.operation == "create":
+                return self._send_create(client, entry)
+            if entry.operation == "update":
+                client.save_model(entry.model, id=entry.record_id, data=entry.payload)
+                return entry.record_id, False
+            try:
+                client.delete_model(entry.model, id=entry.record_id)
+            except NotFound:
+                pass  # deleted before: a first attempt got through, or someone else deleted it
+            return entry.record_id, False
+        except (ApiConnectionError, ApiTimeout, AuthError) as exc:
+            raise _Stop(exc) from exc
+        except ServerError as exc:
+            if exc.status_code in GATEWAY_STATUSES:
+                raise _Stop(exc) from exc
+            raise
+
+    def _send_create(self, client: BrainstemClient, entry: Entry) -> tuple[str | None, bool]:
+        """Take the record an earlier attempt made, if one may have; else POST (noted first)."""
+        matches = matching_ids(client, entry.model, entry.payload)
+        if entry.maybe_applied and matches:
+            taken = set(entry.seen_before or ()) | self._claimed(entry.model)
+            ours = next((record_id for record_id in matches if record_id not in taken), None)
+            if ours is not None:
+                return ours, True
+        # Noted before sending: if this process dies mid-POST the entry is still maybe applied,
+        # and a record that exists now can never be taken for the one this POST makes.
+        seen = entry.seen_before if entry.maybe_applied and entry.seen_before is not None else matches
+        self._execute("UPDATE entries SET maybe_applied = 1, seen_before = ? WHERE id = ?",
+                      None if seen is None else _dumps(seen), entry.id)  # fmt: skip
+        try:
+            body = client.save_model(entry.model, data=entry.payload)
+        except StemGuiError as exc:
+            if not entry.maybe_applied and not write_may_have_landed(exc):
+                self._execute("UPDATE entries SET maybe_applied = 0 WHERE id = ?", entry.id)
+            raise
+        return _record_id(entry.model, body), False
+
+    def _claimed(self, model: str) -> set[str]:
+        """Records already claimed by entries (created or found by them)."""
+        with self._connect() as conn:
+            rows = conn.execute("SELECT record_id FROM claims WHERE model = ?", (model,)).fetchall()
+        return {row[0] for row in rows}
+
+    def note_created(self, model: str, record_id: str | None) -> None:
+        """A create saved directly made ``record_id``: no waiting entry may take it for its own."""
+        if not record_id or not any(e.maybe_applied and e.operation == "create" for e in self.entries()):
+            return  # nothing waits that could mistake it (and no write for every save)
+        try:
+            with self._write() as conn:
+                if _maybe_applied_waiting(conn):
+                    _claim(conn, model, record_id, None)
+        except LocalSaveFailed as exc:  # the record is saved; only the guard could not be noted
+            log.warning("outbox %s: could not note %s %s: %s", self.username, model, record_id, exc)
+
     def _mark_done(self, entry: Entry, record_id: str | None) -> None:
         with self._write() as conn:
+            if entry.operation == "create" and record_id:
+                _claim(conn, entry.model, record_id, entry.id)
             done = conn.execute(
                 "DELETE FROM entries WHERE id = ? AND version = ?", (entry.id, entry.version)
             ).rowcount
             if not done and entry.operation == "create" and record_id:
                 # Edited while it was being sent: the record exists now, so the edit is an update.
                 conn.execute(
-                    "UPDATE entries SET operation = 'update', record_id = ?, dedup = '{}' WHERE id = ?",
+                    "UPDATE entries SET operation = 'update', record_id = ?, dedup = '{}', maybe_applied = 0"
+                    " WHERE id = ?",
                     (record_id, entry.id),
                 )
+            if not _maybe_applied_waiting(conn):
+                conn.execute("DELETE FROM claims")  # no entry left that could mistake a record
         log.info("outbox %s: entry %s delivered (%s)", self.username, entry.id, record_id)
 
     def _note_failure(
@@ -334,25 +432,44 @@ class Outbox:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction that takes the write lock up front (``BEGIN IMMEDIATE``)."""
-        with self._connect() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
+        """A write transaction that takes the write lock up front (``BEGIN IMMEDIATE``).
+
+        A disk that cannot take it (full, read-only) raises LocalSaveFailed, nothing half-written.
+        """
+        self._prepare()
+        try:
+            with self._connect() as conn:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+        except (OSError, sqlite3.OperationalError) as exc:
+            if isinstance(exc, sqlite3.OperationalError) and not store.is_storage_error(exc):
                 raise
-            conn.execute("COMMIT")
+            raise store.save_failed(exc, self.folder) from exc
 
     def _execute(self, sql: str, *params: Any) -> None:
         with self._write() as conn:
             conn.execute(sql, params)
 
     def _select(self, where: str, params: tuple = (), limit: int = -1) -> list[Entry]:
+        if not self.path.exists():
+            return []  # nothing was ever queued (the file is made on the first write)
         sql = f"SELECT * FROM entries WHERE {where} ORDER BY id LIMIT ?"
-        with self._connect() as conn:
-            conn.row_factory = sqlite3.Row
-            rows = conn.execute(sql, (*params, limit)).fetchall()
+        try:
+            with self._connect() as conn:
+                conn.row_factory = sqlite3.Row
+                rows = conn.execute(sql, (*params, limit)).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return []  # made but never written to (the disk refused the tables)
+            if not store.is_storage_error(exc):
+                raise
+            raise store.save_failed(exc, self.folder) from exc
         return [_entry(row) for row in rows]
 
     def _next_pending(self, after: int) -> Entry | None:
@@ -363,28 +480,23 @@ class Outbox:
 # -- sending one entry ------------------------------------------------------------------------
 
 
-def send_entry(client: BrainstemClient, entry: Entry) -> tuple[str | None, bool]:
-    """Deliver one entry; returns (record id, found-already). Raises _Stop or StemGuiError."""
-    try:
-        if entry.operation == "create":
-            existing = find_existing(client, entry.model, entry.payload)
-            if existing is not None:
-                return existing["id"], True
-            return _record_id(entry.model, client.save_model(entry.model, data=entry.payload)), False
-        if entry.operation == "update":
-            client.save_model(entry.model, id=entry.record_id, data=entry.payload)
-            return entry.record_id, False
-        try:
-            client.delete_model(entry.model, id=entry.record_id)
-        except NotFound:
-            pass  # deleted before: a first attempt got through, or someone else deleted it
-        return entry.record_id, False
-    except (ApiConnectionError, ApiTimeout, AuthError) as exc:
-        raise _Stop(exc) from exc
-    except ServerError as exc:
-        if exc.status_code in GATEWAY_STATUSES:
-            raise _Stop(exc) from exc
-        raise
+def write_may_have_landed(exc: StemGuiError) -> bool:
+    """Whether a write that failed with ``exc`` may still have been applied by the server."""
+    if isinstance(exc, ApiConnectionError):
+        return exc.may_have_arrived  # False only when no connection was ever made
+    return isinstance(exc, ApiTimeout | ServerError)  # sent; the answer was lost or is an error
+
+
+def _maybe_applied_waiting(conn: sqlite3.Connection) -> bool:
+    found = conn.execute("SELECT 1 FROM entries WHERE operation = 'create' AND maybe_applied = 1 LIMIT 1")
+    return found.fetchone() is not None
+
+
+def _claim(conn: sqlite3.Connection, model: str, record_id: str, entry_id: int | None) -> None:
+    conn.execute(
+        "INSERT OR IGNORE INTO claims (model, record_id, entry_id, claimed_at) VALUES (?, ?, ?, ?)",
+        (model, str(record_id), entry_id, _now()),
+    )
 
 
 def _record_id(model: str, body: Any) -> str | None:
@@ -416,30 +528,42 @@ def save_or_queue(
     ``if_match``: the version an update was made against (EditConflict if the record changed
     since). A queued update is resent later without it: it holds only the fields the user
     changed, so it cannot revert anyone else's change to other fields.
+
+    Every call here uses the client's short write timeout (``for_writes``): a hung backend hands
+    the save to the outbox within seconds. A create notes first which matching records exist
+    already, so that if its answer is lost the record it made is told apart from those.
     """
     operation = "update" if record_id else "create"
     _check_entry(model, operation, record_id)
+    writer = client.for_writes()
     if outbox.pending():
-        report = outbox.flush(client)  # older writes first, so that this one lands last
+        report = outbox.flush(writer)  # older writes first, so that this one lands last
         if report.auth_failed:
             raise AuthError(report.error or "Your API token was rejected", status_code=401)
         if report.stopped:
             reason = report.error or "another tab is sending the waiting entries"
             return _queued(outbox, model, operation, payload, record_id, reason)
+    seen, sent = None, False
     try:
-        body = client.save_model(model, id=record_id, data=payload, if_match=if_match)
+        if operation == "create":
+            seen = matching_ids(writer, model, payload)
+        sent = True
+        body = writer.save_model(model, id=record_id, data=payload, if_match=if_match)
     except StemGuiError as exc:
         if not is_backend_down(exc):
             raise
-        return _queued(outbox, model, operation, payload, record_id, exc.message)
+        maybe = sent and write_may_have_landed(exc)
+        return _queued(outbox, model, operation, payload, record_id, exc.message, maybe, seen)
     record = body.get(model_info(model).detail_key) if isinstance(body, dict) else None
+    if operation == "create" and record:
+        outbox.note_created(model, record.get("id"))
     return SaveResult(queued=False, record=record, waiting=outbox.count())
 
 
 def delete_or_queue(client: BrainstemClient, outbox: Outbox, model: str, record_id: str) -> SaveResult:
     """Delete on the server, or queue the delete while the backend is down; other errors raise."""
     try:
-        client.delete_model(model, id=record_id)
+        client.for_writes().delete_model(model, id=record_id)
     except StemGuiError as exc:
         if not is_backend_down(exc):
             raise
@@ -448,9 +572,14 @@ def delete_or_queue(client: BrainstemClient, outbox: Outbox, model: str, record_
 
 
 def _queued(
-    outbox: Outbox, model: str, operation: str, payload: dict, record_id: str | None, reason: str
-) -> SaveResult:
-    entry_id = outbox.add(model, operation, payload, record_id=record_id, last_error=reason)
+    outbox: Outbox, model: str, operation: str, payload: dict, record_id: str | None, reason: str,
+    maybe_applied: bool = False, seen_before: list[str] | None = None,
+) -> SaveResult:  # fmt: skip
+    try:
+        entry_id = outbox.add(model, operation, payload, record_id=record_id, last_error=reason,
+                              maybe_applied=maybe_applied, seen_before=seen_before)  # fmt: skip
+    except LocalSaveFailed as exc:  # neither saved nor kept: say both, the form keeps its values
+        raise LocalSaveFailed(f"{exc.message}. BrainSTEM did not answer either: {reason}") from exc
     return SaveResult(queued=True, entry_id=entry_id, waiting=outbox.count(), reason=reason)
 
 
@@ -474,11 +603,15 @@ def _file_stem(username: str) -> str:
 
 
 def _entry(row: sqlite3.Row) -> Entry:
+    columns = row.keys()  # a file of an older version that could not be migrated (read-only) lacks some
+    maybe = bool(row["maybe_applied"]) if "maybe_applied" in columns else row["attempts"] > 0
+    seen = row["seen_before"] if "seen_before" in columns else None
     return Entry(
         id=row["id"], created_at=row["created_at"], model=row["model"], operation=row["operation"],
         record_id=row["record_id"], payload=json.loads(row["payload"]), dedup=json.loads(row["dedup"]),
         attempts=row["attempts"], last_error=row["last_error"], state=row["state"],
         field_errors=json.loads(row["field_errors"]), version=row["version"],
+        maybe_applied=maybe, seen_before=json.loads(seen) if seen else None,
     )  # fmt: skip
 
 

@@ -1,6 +1,7 @@
 """Finding the record a create already made on the server, so that a resend never duplicates it.
 
-Used by ``stemgui.outbox`` before it (re)sends a create; the rule is in its module docstring:
+Used by ``stemgui.outbox`` before it (re)sends a create (which records it may claim is decided
+there: only new ones, not claimed by another entry); the rule is in its module docstring:
 sessions by their unique ``name`` plus every field the payload sets; actions by subject, type,
 coordinates system and description on the server, then date_time, details and
 coordinates_details (with schema defaults) and the other fields set, compared here.
@@ -30,11 +31,14 @@ ACTION_FIELDS = ("type", "description", "subject", "date_time", "consumable", "h
 JSON_FIELDS = {"details": ("action", "type"), "coordinates_details": ("coordinates", "coordinates_system")}
 
 
-def find_existing(client: BrainstemClient, model: str, payload: dict) -> dict | None:
-    """The record a create of ``payload`` already made on the server, if any."""
+def matching_records(client: BrainstemClient, model: str, payload: dict) -> list[dict] | None:
+    """Every record on the server that a create of ``payload`` makes, in server order.
+
+    None when the server cannot be asked (it cannot filter this way): nothing can be matched.
+    """
     filters = dedup_key(model, "create", payload).get("filters")
     if not filters:
-        return None
+        return []
     try:
         candidates = client.list_all(model, filters=filters)
     except (ValidationFailed, NotFound) as exc:
@@ -42,10 +46,13 @@ def find_existing(client: BrainstemClient, model: str, payload: dict) -> dict | 
         # protects sessions. Actions may then be duplicated — said loudly in the log.
         log.warning("outbox: cannot look up a %s before resending it: %s", model, exc.message)
         return None
-    for record in candidates:
-        if record_matches(model, payload, record):
-            return record
-    return None
+    return [record for record in candidates if record_matches(model, payload, record)]
+
+
+def matching_ids(client: BrainstemClient, model: str, payload: dict) -> list[str] | None:
+    """Ids of the records a create of ``payload`` would match, in server order (None: unknown)."""
+    records = matching_records(client, model, payload)
+    return None if records is None else [str(record["id"]) for record in records if record.get("id")]
 
 
 def dedup_key(model: str, operation: str, payload: dict) -> dict:

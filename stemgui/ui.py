@@ -37,7 +37,7 @@ from streamlit_authenticator.utilities import LoginError
 from stemgui import backend, data, ui_offline
 from stemgui.auth import UserStore, has_role, login_sleep_time
 from stemgui.client import DEFAULT_TIMEOUT, BrainstemClient
-from stemgui.config import Settings, load_settings
+from stemgui.config import Settings, load_settings, write_timeout
 from stemgui.errors import AuthError, StemGuiError
 from stemgui.login_limit import LoginLimiter, check_login
 from stemgui.outbox import Outbox, SaveResult
@@ -312,7 +312,8 @@ def _user_client(user: CurrentUser) -> BrainstemClient | None:
     if held is None or held[0] != fingerprint:
         if held is not None:
             held[1].close()
-        held = (fingerprint, BrainstemClient(url, token, timeout=api_timeout()))
+        api = BrainstemClient(url, token, timeout=api_timeout(), write_timeout=write_timeout())
+        held = (fingerprint, api)
         st.session_state["stemgui.client"] = held
     return held[1] if token else None
 
@@ -358,7 +359,9 @@ def delete(model: str, record_id: str) -> SaveResult:
 def queued_note() -> str:
     """The toast after a write kept in the outbox because BrainSTEM did not answer."""
     waiting = outbox().count()
-    return f"BrainSTEM is not answering: saved locally — {waiting} waiting. It is sent when it is back."
+    return ui_offline.QueuedNote(
+        f"BrainSTEM is not answering: saved locally — {waiting} waiting. It is sent when it is back."
+    )
 
 
 def after_save(result: SaveResult, message: str) -> None:
@@ -483,6 +486,9 @@ def show_field_errors(errors: dict[str, str] | None, fields: tuple[str, ...] = (
             st.error(plain(message if where == "form" else f"{where}: {message}"))
 
 
+SAVED_ICON, QUEUED_ICON = ":material/check_circle:", ":material/warning:"
+
+
 def queue_toast(message: str) -> None:
     """A toast shown on the next run (a toast made right before ``st.rerun`` is lost)."""
     st.session_state.setdefault("stemgui.toasts", []).append(message)
@@ -491,7 +497,10 @@ def queue_toast(message: str) -> None:
 def show_toasts() -> None:
     """Show queued toasts."""
     for message in st.session_state.pop("stemgui.toasts", []):
-        st.toast(plain(message), icon=":material/check_circle:")
+        if isinstance(message, ui_offline.QueuedNote):  # kept locally is not saved: never the green check
+            st.toast(f":orange[{plain(message)}]", icon=QUEUED_ICON, duration="long")
+        else:
+            st.toast(plain(message), icon=SAVED_ICON)
 
 
 @contextlib.contextmanager

@@ -22,7 +22,7 @@ import streamlit as st
 
 from stemgui import data
 from stemgui.client import BrainstemClient
-from stemgui.errors import StemGuiError
+from stemgui.errors import LocalSaveFailed, StemGuiError
 from stemgui.outbox import FlushReport, Outbox, SaveResult, delete_or_queue, is_backend_down, save_or_queue
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,8 @@ RUN = "stemgui.run"  # a number that grows by one on every run of app.py
 CHECKED = "stemgui.offline.checked"  # the run whose backend check is done
 BANNER = "stemgui.offline.banner"  # the run whose banner is shown
 PING = "stemgui.ping"  # the sidebar's cached health check (stemgui.ui)
+QUEUED_RUN = "stemgui.offline.queued"  # (run, epoch seconds) of the last write that was queued
+RECHECK_AFTER_QUEUED = 30.0  # a queued write confirms the backend down for the next run this long
 
 
 def begin_run() -> None:
@@ -76,6 +78,12 @@ def check_backend(client: BrainstemClient, outbox: Outbox | None) -> FlushReport
     was_offline = bool(st.session_state.get(OFFLINE))
     if not was_offline and (outbox is None or not outbox.pending()):
         return None
+    queued_run, queued_at = st.session_state.get(QUEUED_RUN) or (None, 0.0)
+    if was_offline and queued_run == _run() - 1 and time.time() - queued_at < RECHECK_AFTER_QUEUED:
+        # The rerun right after a save that found the backend down: asking a hung backend again
+        # would hold the "saved locally" answer for another ping timeout. The next run asks.
+        went_offline(st.session_state[OFFLINE].get("reason") or "a save was just queued")
+        return None
     if not client.ping():
         went_offline("no answer to a health check")
         return None
@@ -83,9 +91,15 @@ def check_backend(client: BrainstemClient, outbox: Outbox | None) -> FlushReport
         st.session_state.pop(OFFLINE, None)
         st.session_state.pop(PING, None)  # the sidebar asks again instead of showing an old answer
         log.info("backend answering again")
-    if outbox is None or not outbox.pending():
+    try:
+        if outbox is None or not outbox.pending():
+            return None
+        report = outbox.flush(client.for_writes())  # a hung backend must not hold every page
+    except LocalSaveFailed as exc:  # the outbox cannot note what it sends: nothing is sent
+        from stemgui.ui import plain  # stemgui.ui imports this module
+
+        st.warning(plain(exc.message), icon=":material/sd_card_alert:")
         return None
-    report = outbox.flush(client)
     if report.error and is_offline_error_text(report):
         went_offline(report.error)
     if report.sent:
@@ -156,6 +170,7 @@ def save(client: BrainstemClient, outbox: Outbox, model: str, payload: dict, rec
     result = save_or_queue(client, outbox, model, payload, record_id, if_match=if_match)
     if result.queued:
         went_offline(result.reason or "the save was queued")
+        st.session_state[QUEUED_RUN] = (_run(), time.time())
     return result
 
 
@@ -164,12 +179,17 @@ def delete(client: BrainstemClient, outbox: Outbox, model: str, record_id: str) 
     result = delete_or_queue(client, outbox, model, record_id)
     if result.queued:
         went_offline(result.reason or "the delete was queued")
+        st.session_state[QUEUED_RUN] = (_run(), time.time())
     return result
 
 
-def queued_message(result: SaveResult) -> str:
+class QueuedNote(str):
+    """A toast text saying a write waits in the outbox: shown as a warning, never as "saved"."""
+
+
+def queued_message(result: SaveResult) -> QueuedNote:
     """The toast after a write that was queued."""
-    return (
+    return QueuedNote(
         f"BrainSTEM is not answering: saved locally — {result.waiting} waiting. "
         "It is sent by itself when the backend is back (see Outbox)."
     )

@@ -157,9 +157,14 @@ def test_an_action_without_description_is_found_by_comparing_fields(lab):
 
 def test_a_gateway_error_on_save_is_queued(lab):
     payload = lab.payload("session")
-    with FlakyProxy(lab.url, failures=1, status=503) as proxy, lab.connect(proxy.url) as through_proxy:
+
+    def fail_the_post(handler) -> None:  # the lookup before the POST passes, the POST gets the 503
+        if handler.command == "GET":
+            proxy.fail_next(1, 503)
+
+    with FaultProxy(lab.url, before_forward=fail_the_post) as proxy, lab.connect(proxy.url) as through_proxy:
         result = save_or_queue(through_proxy, lab.outbox(), "session", payload)
-    assert result.queued and "HTTP 503" in result.reason
+    assert result.queued and "HTTP 503" in result.reason and proxy.received["POST"] == 1
     assert lab.matching("session", payload) == []
 
 

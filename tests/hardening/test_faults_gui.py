@@ -185,3 +185,87 @@ def test_an_action_logged_while_the_backend_is_down_is_sent_when_it_returns(back
     at.run()
     assert not at.exception and box.count() == 0 and BANNER not in texts(at)
     assert description in at.dataframe[0].value["description"].tolist()
+
+
+def _new_session_typed(at, name: str):
+    at.button(key="sessions.new").click().run()
+    prefix = form_prefix(at)
+    at.text_input(key=f"{prefix}.name").input(name)
+    at.multiselect(key=f"{prefix}.projects").set_value([at.multiselect(key=f"{prefix}.projects").options[0]])
+    at.text_area(key=f"{prefix}.description").input("typed while nothing could be saved")
+    return prefix
+
+
+@pytest.mark.parametrize("disk", ["immutable folder (chattr +i)", "full disk (real tmpfs)"])
+def test_an_outbox_folder_that_takes_no_write_keeps_pages_working_and_says_could_not_save_locally(
+    backend, disk
+):
+    """Issue 9 item 10: every page still works for the editor; a save while the backend is down
+    says "Could not save locally: <reason>" at the form and keeps everything typed."""
+    from tests.outbox.disks import full_disk, immutable
+
+    refusing = immutable if disk.startswith("immutable") else full_disk
+    with refusing(backend.gui_dir / "outbox"):
+        at = logged_in(type("U", (), {"username": backend.username}))
+        assert not at.exception, [e.value for e in at.exception]  # was: PermissionError (chmod)
+        for page in ("pages/actions.py", "pages/outbox.py", "pages/sessions.py"):
+            at.switch_page(page).run()
+            assert not at.exception, (page, [e.value for e in at.exception])
+        break_backend(backend, "503")
+        name = f"Not kept {os.getpid()}-{next(_names)}"
+        prefix = _new_session_typed(at, name)
+        at.button(key=f"{prefix}.save").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        reason = "the disk is full" if disk.startswith("full") else "no permission to write"
+        shown = values(at.error)
+        assert any(m.startswith(f"Could not save locally: {reason}") for m in shown), shown
+        assert at.text_input(key=f"{prefix}.name").value == name
+        assert at.text_area(key=f"{prefix}.description").value == "typed while nothing could be saved"
+        assert Outbox(backend.gui_dir, backend.username).count() == 0
+    heal_backend(backend, "503")
+    at.button(key=f"{prefix}.save").click().run()  # the same form, once the backend is back
+    assert not at.exception and backend.names().count(name) == 1
+
+
+def test_a_save_kept_locally_toasts_a_warning_unlike_a_save(backend):
+    """Issue 10 item 11: "saved locally" is a warning toast, never the green check of a save."""
+    from stemgui.ui import QUEUED_ICON, SAVED_ICON
+
+    at = logged_in(type("U", (), {"username": backend.username}))
+    break_backend(backend, "503")
+    prefix = _new_session_typed(at, f"Queued {os.getpid()}-{next(_names)}")
+    at.button(key=f"{prefix}.save").click().run()
+    [queued] = at.toast
+    assert queued.icon == QUEUED_ICON != SAVED_ICON and "saved locally" in queued.value
+    assert queued.value.startswith(":orange[")  # the warning colour, not the plain success text
+    heal_backend(backend, "503")
+    at.run()
+    prefix = _new_session_typed(at, f"Saved {os.getpid()}-{next(_names)}")
+    at.button(key=f"{prefix}.save").click().run()
+    [saved] = at.toast
+    assert saved.icon == SAVED_ICON and "Saved session" in saved.value
+
+
+def test_a_save_to_a_hung_backend_is_kept_locally_within_seconds(backend, monkeypatch):
+    """Issue 9 item 11: with the usual 15 s read timeout, a save to a backend that accepts and
+    never answers is in the outbox within the write timeout (was 18–24 s: the POST's 15 s read
+    timeout, then a health check in the rerun); the rerun does not ask the hung backend again."""
+    monkeypatch.setenv("STEMGUI_API_TIMEOUT", "15")
+    at = logged_in(type("U", (), {"username": backend.username}))
+    name = f"Hung {os.getpid()}-{next(_names)}"
+    prefix = _new_session_typed(at, name)
+    backend.slow.set()  # from now on every request is held, unanswered
+    before = dict(backend.proxy.received)
+    started = time.monotonic()
+    at.button(key=f"{prefix}.save").click().run(timeout=60)
+    took = time.monotonic() - started
+    assert not at.exception, [e.value for e in at.exception]
+    box = Outbox(backend.gui_dir, backend.username)
+    assert [e.payload["name"] for e in box.entries()] == [name]
+    assert took < 10, f"the save was held {took:.1f} s"
+    asked = {method: backend.proxy.received[method] - before.get(method, 0) for method in ("GET", "POST")}
+    assert asked == {"GET": 1, "POST": 0}  # the lookup before the POST timed out; nothing else
+    assert "saved locally" in [t.value for t in at.toast][0]
+    heal_backend(backend, "slow")
+    at.run()
+    assert box.count() == 0 and backend.names().count(name) == 1

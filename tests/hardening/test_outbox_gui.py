@@ -167,3 +167,27 @@ def test_a_refused_session_reopens_in_its_form_with_the_error_at_the_field(make_
     assert_safe_page(at)
     assert box.count() == 0
     assert [s["description"] for s in user.api.list_all("session", filters={"name": fixed})] == ["kept"]
+
+
+def test_an_immutable_outbox_folder_shows_its_entries_and_says_why_nothing_changes(make_user, gui_env):
+    """Issue 9 item 10: a folder that takes no write (chattr +i): the Outbox page lists what
+    waits, sends nothing it could not note as sent, and a discard says why it cannot happen."""
+    from tests.outbox.disks import immutable
+
+    user = make_user("editor")
+    project = user.api.list_all("project")[0]["id"]
+    name = unique("kept on a read-only disk")
+    box = Outbox(gui_env, user.username)
+    entry = box.add("session", "create", {"name": name, "projects": [project]})
+    with immutable(gui_env / "outbox"):
+        at = logged_in(user, page="pages/outbox.py")
+        assert_safe_page(at)
+        assert any(w.startswith("Could not save locally") for w in values(at.warning)), values(at.warning)
+        assert user.api.list_all("session", filters={"name": name}) == []  # not sent: could not be noted
+        at.button(key=f"outbox.discard.{entry}").click().run()
+        at.button(key=f"outbox.discard.yes.{entry}").click().run()
+        assert_safe_page(at)
+        assert any(m.startswith("Could not save locally") for m in values(at.error)), values(at.error)
+        assert box.count() == 1
+    at.run()  # writable again: sent by itself, once
+    assert box.count() == 0 and len(user.api.list_all("session", filters={"name": name})) == 1

@@ -1,0 +1,3 @@
+"""The outbox test fixtures (a user with a project, a subject and a fresh outbox data dir)."""
+
+from tests.test_outbox import lab, offline, shared_lab  # noqa: F401
