@@ -508,8 +508,6 @@ def validate_record(model: str, data: Any) -> tuple[BaseModel | None, dict[str, 
     """(validated record, {}) or (None, DRF-style errors) for a full write of ``model``."""
     if not isinstance(data, dict):
         return None, {"non_field_errors": ["Invalid data. Expected a dictionary."]}
-    if errors := number_errors(data):
-        return None, errors
     try:
         record = CREATE_MODELS[model].model_validate(data)
     except ValidationError as exc:
@@ -518,4 +516,6 @@ def validate_record(model: str, data: Any) -> tuple[BaseModel | None, dict[str, 
         errors = record.schema_errors()
         if errors:
             return None, errors
+    if errors := number_errors(record.model_dump()):  # after the schemas: their messages say more
+        return None, errors
     return record, {}
