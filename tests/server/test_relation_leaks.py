@@ -7,8 +7,8 @@ read-only member of PUB (not of PRIV) on the private portal.
 
 Noninterference: every filterable relation path of sessions, actions and projects — enumerated
 from the server's resource definitions, not picked by hand — is asked with values taken from the
-private records (equality, prefixes, substrings, ``in``, ``isnull``, JSON text, and each first
-probe also as an exclusion ``filter{-...}``). What the attackers get (count and ids) must not
+private records (equality, prefixes, substrings, ranges, ``in``, ``isnull``, JSON text,
+and each first probe also as an exclusion ``filter{-...}``). What the attackers get (count and ids) must not
 change when the private records are deleted.
 """
 
@@ -107,7 +107,8 @@ def probes(leaf: Leaf, record: dict) -> list[tuple[str, str]]:
             asked = [(".isnull", "true"), (".isnull", "false")]
         else:
             value = str(value)
-            asked = [(".startswith", value[:6]), ("", value), (".icontains", value[1:8]), (".in", value)]
+            asked = [(".startswith", value[:6]), ("", value), (".icontains", value[1:8]), (".in", value),
+                     (".lte", value)]  # fmt: skip
     params = [(flt(leaf.path + op), raw) for op, raw in asked]
     return [*params, (flt("-" + leaf.path + asked[0][0]), asked[0][1])]
 
