@@ -1,7 +1,8 @@
 """Who may read and write what: BrainSTEM's project-membership model, as SQL clauses.
 
 - private portal: records of projects where the user is a member (directly or via a group);
-  writes need ``can_change``; member management needs ``is_manager``/``is_owner``.
+  writes need ``can_change``; member management, the name and ``is_public`` of a project, and
+  linking a record into a public project (which publishes it) need ``is_manager``/``is_owner``.
 - public portal: read-only, records of projects with ``is_public``.
 - super portal: superusers only, everything.
 Taxonomies and resources ("open" scope) are readable by all; only their creator or a

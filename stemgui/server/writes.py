@@ -152,6 +152,8 @@ def update(db: DbSession, access: Access, resource: Resource, row, body: Any) ->
     data = _validated(db, access, resource, merged, current)
     if resource.name == "project":
         _check_managed_fields(db, access, row.id, data, current)
+    elif resource.project_link is not None:
+        _check_publishing_link(db, access, current["projects"], data["projects"])
     _store(db, resource, row, data, _writable_links(resource) & set(body))
     if resource.name == "project" and any(key in body for key in _MEMBER_FIELDS):
         if not access.project_role(db, row.id, "is_manager", "is_owner"):
@@ -167,6 +169,22 @@ def _check_managed_fields(db: DbSession, access: Access, project_id: str, data: 
     changed = {name: message for name, message in _MANAGED_FIELDS.items() if data[name] != current[name]}
     if changed and not access.project_role(db, project_id, "is_manager", "is_owner"):
         raise forbidden_fields({name: [message] for name, message in changed.items()})
+
+
+def _check_publishing_link(db: DbSession, access: Access, current: list[str], wanted: list[str]) -> None:
+    """403 on ``projects`` when linking a record that is not yet public into a public project
+    (which publishes it) by someone who does not manage every project it is in now."""
+
+    def any_public(ids) -> bool:
+        public = exists().where(t.Project.id.in_(list(ids)), t.Project.is_public.is_(True))
+        return bool(ids) and bool(db.scalar(select(public)))
+
+    added = set(wanted) - set(current)
+    if not any_public(added) or any_public(current):
+        return  # nothing is published, or it already was
+    if not all(access.project_role(db, project_id, "is_manager", "is_owner") for project_id in current):
+        message = "A public project would publish this record: only managers or owners of its projects may."
+        raise forbidden_fields({"projects": [message]})
 
 
 def remove(db: DbSession, access: Access, resource: Resource, row) -> None:

@@ -66,6 +66,23 @@ def test_manager_and_owner_may_publish_and_rename(lab):
     assert not lab["owner"].change("project", project["id"], {"is_public": False})["is_public"]
 
 
+@pytest.mark.parametrize("model", ["session", "subject"])
+def test_can_change_member_cannot_publish_records_by_linking_a_public_project(lab, taxa, model):
+    """Issue 9 item 2: a can_change member who owns a public project of their own may not link
+    the lab's private records into it (that would publish them); a manager may."""
+    owner, contributor, manager = lab["owner"], lab["contributor"], lab["manager"]
+    own_public = make_project(contributor, is_public=True)
+    fields = {"strain": taxa.strain, "sex": "U"} if model == "subject" else {}
+    record = owner.create(model, {"name": unique("Private"), "projects": [lab["project"]["id"]], **fields})
+    both = [lab["project"]["id"], own_public["id"]]
+    response = contributor.patch(model, record["id"], {"projects": both})
+    assert response.status_code == 403 and "projects" in response.json(), response.text
+    assert lab["anonymous"].get(model, record["id"], portal="public").status_code == 404
+    share(contributor, own_public["id"], manager, can_change=True)
+    assert sorted(manager.change(model, record["id"], {"projects": both})["projects"]) == sorted(both)
+    assert lab["anonymous"].read(model, record["id"], portal="public")["id"] == record["id"]
+
+
 # --- item 9: deleting a shared resource in use -----------------------------------------------
 
 
