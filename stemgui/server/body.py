@@ -14,15 +14,12 @@ from stemgui.server.problems import ApiProblem, bad_request
 
 MAX_BODY = 1_000_000  # bytes
 MAX_DEPTH = 32  # nesting levels; deeper bodies are refused before anything walks them
-
-
-MAX_NUMBER = NUMBER_LIMIT
-_MAX_DIGITS = len(str(MAX_NUMBER))  # longer digit strings are refused before int() reads them
+_MAX_DIGITS = len(str(NUMBER_LIMIT))  # longer digit strings are refused before int() reads them
 
 
 class _BadNumber:
-    """Stands in for NaN, Infinity or a number out of range while parsing, so that the 400 can
-    name the field that holds it instead of refusing the body as a whole."""
+    """Stands in for NaN or Infinity (``parse_constant``) or a number out of range while parsing,
+    so that the 400 can name the field that holds it instead of refusing the body as a whole."""
 
     def __init__(self, token: str, out_of_range: bool = False) -> None:
         self.token = token
@@ -33,15 +30,15 @@ class _BadNumber:
         token = self.token
         shown = token if len(token) <= 30 else f"{token[:20]}... ({len(token)} characters)"
         if self.out_of_range:
-            return f"{shown} is out of range: numbers must be between -2^53 and 2^53 ({MAX_NUMBER})."
+            return f"{shown} is out of range: numbers must be between -2^53 and 2^53 ({NUMBER_LIMIT})."
         return f"{shown} is not a valid number: numbers must be finite."
 
 
 def _float(text: str) -> float | _BadNumber:
-    value = float(text)
-    if not math.isfinite(value):
-        return _BadNumber(text)
-    return value if abs(value) <= MAX_NUMBER else _BadNumber(text, out_of_range=True)
+    value = float(text)  # a literal past the float range (1e400) is inf: out of range, too
+    if math.isfinite(value) and abs(value) <= NUMBER_LIMIT:
+        return value
+    return _BadNumber(text, out_of_range=True)
 
 
 def _int(text: str) -> int | _BadNumber:
@@ -49,7 +46,7 @@ def _int(text: str) -> int | _BadNumber:
     if len(text.lstrip("-")) > _MAX_DIGITS:
         return _BadNumber(text, out_of_range=True)
     value = int(text)
-    return value if abs(value) <= MAX_NUMBER else _BadNumber(text, out_of_range=True)
+    return value if abs(value) <= NUMBER_LIMIT else _BadNumber(text, out_of_range=True)
 
 
 def _name(path: tuple) -> str:
