@@ -5,11 +5,11 @@ action) in both (so everyone sees them through PUB), and a session and a subject
 only in PRIV, whose fields all hold secrets. The attackers: anonymous on the public portal, and a
 read-only member of PUB (not of PRIV) on the private portal.
 
-Noninterference: every filterable relation path of sessions, actions and projects — enumerated
-from the server's resource definitions, not picked by hand — is asked with values taken from the
-private records (equality, prefixes, substrings, ranges, ``in``, ``isnull``, JSON text,
-and each first probe also as an exclusion ``filter{-...}``). What the attackers get (count and ids) must not
-change when the private records are deleted.
+Noninterference: every filterable relation path of sessions, actions, projects and subjects —
+enumerated from the server's resource definitions, not picked by hand — is asked with values taken
+from the private records (equality, prefixes, substrings, ranges, ``in``, ``isnull``, JSON text,
+and each first probe also as an exclusion ``filter{-...}``). What the attackers get (count and
+ids) must not change when the private records are deleted.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from stemgui.server.resources import RESOURCES
 from tests.server.api import Api, flt, unique
 from tests.server.builders import make_action, make_project, make_session, make_subject, share
 
-MODELS = ("session", "action", "project")
+MODELS = ("session", "action", "project", "subject")
 PORTALS = ("public", "private")
 
 
@@ -292,7 +292,12 @@ def test_paths_deeper_than_two_relations_are_a_400_naming_the_parameter(world, s
     500 (SQLite "parser stack overflow", RecursionError); and they write next to nothing to the log."""
     paths = too_deep_paths(root)
     assert paths
-    endless = {"session": "projects.datasets", "project": "datasets.projects", "action": "subject.projects"}
+    endless = {
+        "session": "projects.datasets",
+        "project": "datasets.projects",
+        "action": "subject.projects",
+        "subject": "projects.subjects",
+    }
     paths.append(".".join([endless[root]] * 300))
     log_before = server.log_path.stat().st_size
     for path in paths:
