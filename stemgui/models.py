@@ -479,6 +479,31 @@ def field_errors(exc: ValidationError) -> dict[str, list[str]]:
     return errors
 
 
+NUMBER_LIMIT = 2**53  # beyond ±2^53 a JSON number loses precision (JavaScript, float columns)
+
+
+def number_errors(data: Any) -> dict[str, list[str]]:
+    """Field path (``coordinates_details.apCoordinate``) -> message, for every number in ``data``
+    that is not finite or lies beyond ±2^53."""
+    errors: dict[str, list[str]] = {}
+    stack: list[tuple[Any, tuple]] = [(data, ())]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((item, (*path, key)) for key, item in value.items())
+        elif isinstance(value, list):
+            stack.extend((item, (*path, index)) for index, item in enumerate(value))
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            if isinstance(value, float) and not math.isfinite(value):
+                message = "Numbers must be finite."
+            elif abs(value) > NUMBER_LIMIT:
+                message = f"Out of range: numbers must be between -2^53 and 2^53 ({NUMBER_LIMIT})."
+            else:
+                continue
+            errors[".".join(str(part) for part in path) or "non_field_errors"] = [message]
+    return errors
+
+
 def validate_record(model: str, data: Any) -> tuple[BaseModel | None, dict[str, list[str]]]:
     """(validated record, {}) or (None, DRF-style errors) for a full write of ``model``."""
     if not isinstance(data, dict):
@@ -491,4 +516,6 @@ def validate_record(model: str, data: Any) -> tuple[BaseModel | None, dict[str, 
         errors = record.schema_errors()
         if errors:
             return None, errors
+    if errors := number_errors(record.model_dump()):  # after the schemas: their messages say more
+        return None, errors
     return record, {}

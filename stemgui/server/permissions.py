@@ -1,7 +1,8 @@
 """Who may read and write what: BrainSTEM's project-membership model, as SQL clauses.
 
 - private portal: records of projects where the user is a member (directly or via a group);
-  writes need ``can_change``; member management needs ``is_manager``/``is_owner``.
+  writes need ``can_change``; member management, the name and ``is_public`` of a project, and
+  linking a record into a public project (which publishes it) need ``is_manager``/``is_owner``.
 - public portal: read-only, records of projects with ``is_public``.
 - super portal: superusers only, everything.
 Taxonomies and resources ("open" scope) are readable by all; only their creator or a
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Select, exists, func, or_, select, true, union
 from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.expression import UnaryExpression
 
@@ -73,26 +75,40 @@ class Access:
     def everything(self) -> bool:
         return self.portal == "super"
 
-    def scope(self, resource: Resource, write: bool = False) -> ColumnElement | None:
-        """A WHERE clause limiting ``resource`` to what the caller may read (or change); None: all."""
+    def scope(self, resource: Resource, write: bool = False, entity=None) -> ColumnElement | None:
+        """A WHERE clause limiting ``resource`` to what the caller may read (or change); None: all.
+
+        ``entity`` is an alias of the resource's table to limit instead of the table itself (a
+        step of a relation path); its link tables are then aliased too, so the clause correlates
+        with that alias only, never with another use of the same table around it.
+        """
+        orm = resource.orm if entity is None else entity
         if resource.scope == "open":
             if write and not self.everything and not (self.user and self.user.is_superuser):
-                return resource.orm.creator_id == self.user.id
+                return orm.creator_id == self.user.id
             return None
         projects = self.writable if write else self.readable
         if projects is None:
             return None
         if resource.scope == "project":
-            return resource.orm.id.in_(projects)
+            return orm.id.in_(projects)
         # a correlated EXISTS lets SQLite walk the list in index order and stop after one page
         if resource.scope == "subject":
-            link = subject_projects.c
-            return exists().where(
-                link.subject_id == resource.orm.subject_id, self._among(link.project_id, projects)
-            )
+            link = subject_projects.c if entity is None else subject_projects.alias().c
+            return exists().where(link.subject_id == orm.subject_id, self._among(link.project_id, projects))
         rel = resource.project_link
-        link = rel.table.c
-        return exists().where(link[rel.owner] == resource.orm.id, self._among(link.project_id, projects))
+        link = rel.table.c if entity is None else rel.table.alias().c
+        return exists().where(link[rel.owner] == orm.id, self._among(link.project_id, projects))
+
+    def readable_ids(self, resource: Resource, column) -> ColumnElement | None:
+        """A clause keeping ``column`` (ids of ``resource`` records) to records the caller may
+        read; None: all are readable."""
+        if resource.scope == "open" or self.readable is None:
+            return None
+        if resource.scope == "project":
+            return column.in_(self.readable)
+        entity = aliased(resource.orm)
+        return exists().where(entity.id == column, self.scope(resource, entity=entity))
 
     def _among(self, column, projects: tuple[str, ...]) -> ColumnElement:
         """``column IN projects``; on SQLite written ``+column`` so the row's own link rows are found

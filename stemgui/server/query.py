@@ -1,23 +1,28 @@
 """List query parameters -> SQL: ``filter{field[.op]}``, ``sort[]``, ``include[]``, ``limit``/``offset``.
 
-Filters may cross relations (``filter{projects.id}``, ``filter{subject.name.icontains}``);
-a leading ``-`` excludes (``filter{-name}``). An unknown field is a 400 naming it.
+Filters may cross up to two relations (``filter{projects.id}``, ``filter{subject.name.icontains}``,
+``filter{projects.datasets.name}``), seeing only related records the caller may read; a leading
+``-`` excludes (``filter{-name}``). An unknown field or a deeper path is a 400 naming it.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import JSON, Boolean, ColumnElement, String, cast, exists, literal, not_, select
+from sqlalchemy import JSON, Boolean, ColumnElement, String, and_, cast, exists, literal, not_
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.sqltypes import NullType
 from sqlalchemy.sql.visitors import InternalTraversal
 
+from stemgui.server.permissions import Access
 from stemgui.server.problems import bad_request
 from stemgui.server.resources import RESOURCES, Resource
 
 PAGE_MAX = 100
+MAX_RELATIONS = 2  # relation steps a filter path may cross; the spec's deepest needs two
 _FILTER_KEY = re.compile(r"^filter\{(-?)([A-Za-z0-9_.]+)\}$")
 OPERATORS = (
     "eq", "exact", "iexact", "in", "isnull", "contains", "icontains",
@@ -113,41 +118,82 @@ def _split_op(parts: list[str]) -> tuple[list[str], str]:
     return parts, "eq"
 
 
-def condition(resource: Resource, parts: list[str], raw: str, param: str) -> ColumnElement:
-    """The WHERE clause of one filter path on ``resource`` (recursing across relations)."""
+def condition(access: Access, resource: Resource, parts: list[str], raw: str, param: str) -> ColumnElement:
+    """The WHERE clause of one filter path on ``resource``.
+
+    A path across relations is one correlated EXISTS over a chain of joins in which every step
+    is limited to what the caller may read (``Access.scope`` on an alias of its table): a filter
+    never matches through a record the caller cannot see. The flat chain (rather than nested
+    subqueries) keeps SQLite's parser stack shallow; paths deeper than MAX_RELATIONS are a 400.
+    """
     unknown = bad_request({param: [f"Unknown filter field '{'.'.join(parts)}' on {resource.name}."]})
-    head, rest = parts[0], parts[1:]
-    orm = resource.orm
-    if head == "id" or head in resource.columns:
+    current, entity, rest = resource, resource.orm, parts
+    chain: list[ColumnElement] = []
+    for hops in itertools.count(1):
+        head, rest = rest[0], rest[1:]
         path, op = _split_op(rest)
-        if path:
+        if head == "id" or head in current.columns:
+            if path:
+                raise unknown
+            leaf = _compare(getattr(entity, head), op, raw, param)
+            break
+        if head not in current.to_one and head not in current.to_many:
             raise unknown
-        return _compare(getattr(orm, head), op, raw, param)
-    if head in resource.to_one:
-        rel = resource.to_one[head]
-        path, op = _split_op(rest)
+        if hops > MAX_RELATIONS:
+            message = f"A filter may cross at most {MAX_RELATIONS} relations (e.g. projects.datasets.name)."
+            raise bad_request({param: [message]})
+        target, ids, link_step = _step(current, entity, head)
         if path in ([], ["id"]):
-            return _compare(getattr(orm, rel.column), op, raw, param)
-        target = RESOURCES[rel.target]
-        inner = condition(target, rest, raw, param)
-        return getattr(orm, rel.column).in_(select(target.orm.id).where(inner))
-    if head in resource.to_many:
-        rel = resource.to_many[head]
-        path, op = _split_op(rest)
-        link = rel.table.c
-        if path in ([], ["id"]):
-            matched = _compare(link[rel.value], op, raw, param)
-        else:
-            target = RESOURCES[rel.target]
-            matched = link[rel.value].in_(select(target.orm.id).where(condition(target, rest, raw, param)))
-        return exists().where(link[rel.owner] == orm.id, matched)  # correlated: stops at a full page
-    raise unknown
+            leaf = _related_ids(access, target, ids, link_step, op, raw, param)
+            if link_step is not None and op != "isnull":
+                chain.append(link_step)
+            break
+        if link_step is not None:
+            chain.append(link_step)
+        entity = aliased(target.orm)
+        chain.append(entity.id == ids)
+        scope = access.scope(target, entity=entity)
+        if scope is not None:
+            chain.append(scope)
+        current = target
+    return exists().where(*chain, leaf) if chain else leaf
+
+
+def _step(current: Resource, entity, name: str) -> tuple[Resource, ColumnElement, ColumnElement | None]:
+    """(target resource, column of the related ids, join to the link table or None) of relation
+    ``name`` of ``entity``; link tables are aliased so that no step correlates with another."""
+    if name in current.to_one:
+        rel = current.to_one[name]
+        return RESOURCES[rel.target], getattr(entity, rel.column), None
+    rel = current.to_many[name]
+    link = rel.table.alias().c
+    return RESOURCES[rel.target], link[rel.value], link[rel.owner] == entity.id
+
+
+def _related_ids(
+    access: Access, target: Resource, ids, link_step: ColumnElement | None, op: str, raw: str, param: str
+) -> ColumnElement:
+    """A filter on the related ids themselves (``projects``, ``projects.id``, ``subject.in``),
+    counting only related records the caller may read."""
+    readable = access.readable_ids(target, ids)
+    only_readable = [readable] if readable is not None else []
+    if op == "isnull" and link_step is not None:  # "has no (readable) related record"
+        some = exists().where(link_step, *only_readable)
+        return not_(some) if _coerce(Boolean(), raw, param) else some
+    if op == "isnull":  # a to-one id is the record's own field: null or not
+        return _compare(ids, op, raw, param)
+    return and_(_compare(ids, op, raw, param), *only_readable)
 
 
 def _sort(resource: Resource, names: list[str]) -> list:
     order = []
     for name in names:
         key = name[1:] if name.startswith("-") else name
+        if "." in key:  # the order of related records could reveal those the caller may not read
+            message = (
+                f"'{key}': sorting by a related record's field is not supported; use this record's fields."
+            )
+            raise bad_request({"sort[]": [message]})
         if key != "id" and not resource.sortable(key):
             raise bad_request({"sort[]": [f"Unknown sort field '{key}' on {resource.name}."]})
         column = getattr(resource.orm, key)
@@ -187,15 +233,16 @@ def parse_include(resource: Resource, params) -> list[str]:
     return _includes(resource, params.getlist("include[]") + params.getlist("include"))
 
 
-def parse(resource: Resource, params) -> ListQuery:
-    """Parse a request's query parameters (a starlette ``QueryParams``) for ``resource``."""
+def parse(resource: Resource, params, access: Access) -> ListQuery:
+    """Parse a request's query parameters (a starlette ``QueryParams``) for ``resource``, as
+    ``access`` may see it."""
     query = ListQuery()
     for key, raw in params.multi_items():
         if "\x00" in key or "\x00" in raw:
             raise bad_request({key.replace("\x00", ""): ["Null characters are not allowed."]})
         match = _FILTER_KEY.match(key)
         if match:
-            clause = condition(resource, match.group(2).split("."), raw, key)
+            clause = condition(access, resource, match.group(2).split("."), raw, key)
             query.where.append(not_(clause) if match.group(1) else clause)
         elif key.startswith("filter"):
             raise bad_request({key: ["Malformed filter; use filter{field} or filter{field.operator}."]})

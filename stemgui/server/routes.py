@@ -103,7 +103,7 @@ def _row(db: DbSession, access: Access, resource: Resource, record_id: str, writ
 
 
 def _list(db: DbSession, access: Access, resource: Resource, params) -> dict:
-    parsed = query.parse(resource, params)
+    parsed = query.parse(resource, params, access)
     where = list(parsed.where)
     scope = access.scope(resource)
     if scope is not None:

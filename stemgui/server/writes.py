@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, insert, select
+from sqlalchemy import and_, delete, exists, func, insert, select
 from sqlalchemy.orm import Session as DbSession
 
 from stemgui.models import validate_record
@@ -21,6 +21,10 @@ from stemgui.server.serialize import serialize
 from stemgui.server.tables import ProjectUser
 
 _MEMBER_FIELDS = ("users", "groups")
+_MANAGED_FIELDS = {  # project fields only a manager or owner may change (as its members)
+    "is_public": "Only a manager or owner of the project may make it public or private.",
+    "name": "Only a manager or owner of the project may rename it.",
+}
 
 
 def _missing(value: str) -> str:
@@ -146,6 +150,10 @@ def update(db: DbSession, access: Access, resource: Resource, row, body: Any) ->
     merged = {name: current[name] for name in resource.writable_fields if name not in _MEMBER_FIELDS}
     merged.update({key: value for key, value in body.items() if key not in _MEMBER_FIELDS})
     data = _validated(db, access, resource, merged, current)
+    if resource.name == "project":
+        _check_managed_fields(db, access, row.id, data, current)
+    elif resource.project_link is not None:
+        _check_publishing_link(db, access, current["projects"], data["projects"])
     _store(db, resource, row, data, _writable_links(resource) & set(body))
     if resource.name == "project" and any(key in body for key in _MEMBER_FIELDS):
         if not access.project_role(db, row.id, "is_manager", "is_owner"):
@@ -155,13 +163,56 @@ def update(db: DbSession, access: Access, resource: Resource, row, body: Any) ->
     return serialize(db, resource, [row])[0]
 
 
+def _check_managed_fields(db: DbSession, access: Access, project_id: str, data: dict, current: dict) -> None:
+    """403 naming the fields when a member without is_manager/is_owner changes the project's
+    name or is_public: publishing makes every record of the project world-readable."""
+    changed = {name: message for name, message in _MANAGED_FIELDS.items() if data[name] != current[name]}
+    if changed and not access.project_role(db, project_id, "is_manager", "is_owner"):
+        raise forbidden_fields({name: [message] for name, message in changed.items()})
+
+
+def _check_publishing_link(db: DbSession, access: Access, current: list[str], wanted: list[str]) -> None:
+    """403 on ``projects`` when linking a record that is not yet public into a public project
+    (which publishes it) by someone who does not manage every project it is in now."""
+
+    def any_public(ids) -> bool:
+        public = exists().where(t.Project.id.in_(list(ids)), t.Project.is_public.is_(True))
+        return bool(ids) and bool(db.scalar(select(public)))
+
+    added = set(wanted) - set(current)
+    if not any_public(added) or any_public(current):
+        return  # nothing is published, or it already was
+    if not all(access.project_role(db, project_id, "is_manager", "is_owner") for project_id in current):
+        message = "A public project would publish this record: only managers or owners of its projects may."
+        raise forbidden_fields({"projects": [message]})
+
+
 def remove(db: DbSession, access: Access, resource: Resource, row) -> None:
-    """Delete a record (a project only by its owner); its links go with it."""
+    """Delete a record (a project only by its owner; a shared resource only while unused); its
+    links go with it."""
     if resource.name == "project":
         if not access.project_role(db, row.id, "is_owner"):
             raise forbidden("Only an owner of the project may delete it.")
         _delete_held_only_by(db, row.id)
+    if resource.scope == "open":
+        _check_unused(db, resource, row.id)
     db.execute(delete(resource.orm).where(resource.orm.id == row.id))
+
+
+def _check_unused(db: DbSession, resource: Resource, record_id: str) -> None:
+    """400 naming what still refers to a shared record (a consumable, supplier, region...): deleting
+    it would blank the field in other labs' records (or trip a foreign key)."""
+    uses = []
+    for other in RESOURCES.values():
+        for name, rel in other.to_one.items():
+            if rel.target == resource.name:
+                column = getattr(other.orm, rel.column)
+                count = db.scalar(select(func.count()).select_from(other.orm).where(column == record_id))
+                if count:
+                    uses.append(f"{count} {other.list_key.replace('_', ' ')} (as their {name})")
+    if uses:
+        message = f"This {resource.name} is still used by {', '.join(uses)}; change or delete those first."
+        raise bad_request({"non_field_errors": [message]})
 
 
 def _delete_held_only_by(db: DbSession, project_id: str) -> None:
