@@ -18,6 +18,8 @@ from pathlib import Path
 import bcrypt
 import yaml
 
+from stemgui.private_files import private_dir, write_private
+
 log = logging.getLogger(__name__)
 
 ROLES = ("viewer", "editor", "admin")
@@ -52,17 +54,6 @@ def login_sleep_time() -> float:
         return max(0.0, float(os.environ.get("STEMGUI_LOGIN_SLEEP", "0.7")))
     except ValueError:
         return 0.7
-
-
-def write_private(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically with mode 600."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
-    os.chmod(path, 0o600)
 
 
 def bcrypt_rounds() -> int:
@@ -132,7 +123,7 @@ class UserStore:
     # -- first run ------------------------------------------------------------------------
     def bootstrap(self) -> str | None:
         """Create the cookie key and, if there is no user, ``admin``; returns its new password."""
-        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_dir(self.data_dir)  # also repairs a data dir an older version left at 755
         with _write_lock:
             config = self.read()
             before = yaml.safe_dump(config)

@@ -25,8 +25,9 @@ from pathlib import Path
 import requests
 import yaml
 
-from stemgui.auth import has_role, write_private
+from stemgui.auth import has_role
 from stemgui.errors import ApiConnectionError, StemGuiError
+from stemgui.private_files import open_private_append, private_dir, write_private
 
 log = logging.getLogger(__name__)
 
@@ -71,14 +72,14 @@ class BundledServer:
 
     def start(self) -> BundledServer:
         """Start the subprocess on a free loopback port; load demo data on first start."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.data_dir)
         port = free_port()
         self.url = f"http://127.0.0.1:{port}/"
         command = [sys.executable, "-m", "stemgui.server", "serve",
                    "--db", self.db_url, "--host", "127.0.0.1", "--port", str(port)]  # fmt: skip
         env = {**os.environ, "STEMGUI_DATA_DIR": str(self.data_dir)}
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
-        log_file = self.log_path.open("ab")
+        log_file = open_private_append(self.log_path)
         self.process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log_file, stderr=log_file)
         log_file.close()
         try:
