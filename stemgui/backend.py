@@ -96,7 +96,7 @@ class BundledServer:
             from stemgui.server import admin
 
             admin.load_demo(self.db_url)
-            marker.write_text("The bundled server loaded its demo data into this data dir.\n")
+            write_private(marker, "The bundled server loaded its demo data into this data dir.\n")
             log.info("Loaded the demo data into %s", self.db_url)
 
     def _wait_until_responds(self) -> None:
