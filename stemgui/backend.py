@@ -131,12 +131,30 @@ class BundledServer:
         write_private(self.data_dir / API_USERS_FILE, yaml.safe_dump(accounts, sort_keys=True))
 
     def token_for(self, username: str, role: str) -> str:
-        """The API token of the GUI user ``username``; makes the API user on first use."""
+        """The API token of the GUI user ``username``; makes the API user on first use, and a new
+        token when the kept one expired or was revoked (so the app keeps working unnoticed)."""
+        from stemgui.server import admin
+
         with self.lock:
             account = self._accounts().get(username)
             if account and account.get("token") and account.get("role") == role:
-                return account["token"]
+                if admin.token_owner(self.db_url, account["token"]) == username:
+                    return account["token"]
+                log.info("The API token of %s expired or was revoked; issuing a new one.", username)
         return self.provision(username, role)
+
+    def renew_token(self, username: str) -> None:
+        """Revoke every API token of ``username`` and keep a new one (password changed or reset)."""
+        from stemgui.server import admin
+
+        with self.lock, _as_stemgui_error(admin.AdminError):
+            accounts = self._accounts()
+            account = accounts.get(username)
+            if account is None:
+                return  # no API user yet: the first token_for makes one
+            admin.revoke_tokens(self.db_url, username)
+            account["token"] = admin.issue_token(self.db_url, username)
+            self._save_accounts(accounts)
 
     def provision(self, username: str, role: str) -> str:
         """Create/update the API user of a GUI user with the rights of ``role``; a fresh token."""

@@ -114,7 +114,8 @@ def test_unknown_usernames_are_locked_the_same_way(guarded):
     unknown = f"nobody-{uuid.uuid4().hex[:10]}"
     answers = {}
     for name in (known, unknown):
-        answers[name] = [login(guarded, name, "wrong", address()).status_code for _ in range(PER_USERNAME + 1)]
+        tries = range(PER_USERNAME + 1)
+        answers[name] = [login(guarded, name, "wrong", address()).status_code for _ in tries]
     assert answers[known] == answers[unknown] == [400] * PER_USERNAME + [429]
 
 
@@ -158,8 +159,9 @@ def test_unknown_and_known_usernames_take_as_long(tmp_path_factory):
     """Issue 9 item 3: with production-like bcrypt cost, an unknown username is answered no faster
     than a known one with a wrong password (medians, generous ratio; figures in bench_login)."""
     db_url = f"sqlite:///{tmp_path_factory.mktemp('timing') / 'stemgui.sqlite'}"
-    proc = TunedServer(db_url, tmp_path_factory.mktemp("timing-data"), STEMGUI_BCRYPT_ROUNDS="10",
-                       STEMGUI_LOGIN_MAX_FAILURES="1000", STEMGUI_LOGIN_MAX_FAILURES_PER_ADDRESS="1000").start()  # fmt: skip
+    unlimited = {"STEMGUI_LOGIN_MAX_FAILURES": "1000", "STEMGUI_LOGIN_MAX_FAILURES_PER_ADDRESS": "1000"}
+    data_dir = tmp_path_factory.mktemp("timing-data")
+    proc = TunedServer(db_url, data_dir, STEMGUI_BCRYPT_ROUNDS="10", **unlimited).start()
     try:
         username, _ = new_user(proc)
 
@@ -206,7 +208,8 @@ def test_password_checks_run_a_bounded_number_at_a_time(tmp_path, monkeypatch):
 
     monkeypatch.setattr(bcrypt, "checkpw", watched)
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(db_url), host="127.0.0.1", port=port, log_level="error"))
+    config = uvicorn.Config(create_app(db_url), host="127.0.0.1", port=port, log_level="error")
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
