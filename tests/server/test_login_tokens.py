@@ -8,6 +8,7 @@ never count against the address of the shared test server.
 
 from __future__ import annotations
 
+import sqlite3
 import statistics
 import threading
 import time
@@ -323,3 +324,24 @@ def test_the_cli_password_reset_revokes_tokens(guarded):
     token = guarded.token(username, password)
     assert guarded.adduser(username, "reset by cli", email=f"{username}@example.org").returncode == 0
     assert get(guarded, token).status_code == 401
+
+
+def test_tokens_of_an_older_database_keep_working_after_the_upgrade(tmp_path):
+    """Issue 9 item 4: a database from before token expiry and login limits is migrated; its
+    tokens live a lifetime from their creation (see above), the limits start counting."""
+    db_file = tmp_path / "old.sqlite"
+    proc = ServerProcess(f"sqlite:///{db_file}", tmp_path)
+    assert proc.adduser("old", "old password").returncode == 0
+    token = admin.issue_token(proc.db_url, "old")
+    with sqlite3.connect(db_file) as conn:  # what the older version lacked
+        conn.execute("ALTER TABLE tokens DROP COLUMN expires_at")
+        conn.execute("DROP TABLE login_failures")
+    proc.start()
+    try:
+        assert get(proc, token).status_code == 200
+        assert login(proc, "old", "wrong", address()).status_code == 400
+        assert login(proc, "old", "old password", address()).status_code == 200
+    finally:
+        proc.stop()
+    with sqlite3.connect(db_file) as conn:
+        assert "expires_at" in {row[1] for row in conn.execute("PRAGMA table_info(tokens)")}
