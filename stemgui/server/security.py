@@ -69,11 +69,10 @@ def _dummy_hash(rounds: int) -> str:
     return bcrypt.hashpw(secrets.token_bytes(16), bcrypt.gensalt(rounds)).decode("ascii")
 
 
-def check_no_password(password: str) -> bool:
-    """A check that costs what ``check_password`` costs and never matches: for unknown usernames,
-    so the answer's timing does not tell which usernames exist."""
+def dummy_password_check(password: str) -> None:
+    """Spend what ``check_password`` costs, for an unknown username: the answer's timing must not
+    tell which usernames exist."""
     check_password(password, _dummy_hash(_rounds()))
-    return False
 
 
 def unusable_password() -> str:
@@ -99,7 +98,7 @@ def authenticate(db: DbSession, username: str, password: str) -> User | None:
     """The user with these credentials, else None (an unknown user costs one bcrypt check too)."""
     user = db.scalar(select(User).where(User.username == username))
     if user is None:
-        check_no_password(password)
+        dummy_password_check(password)
         return None
     return user if check_password(password, user.password_hash) else None
 
