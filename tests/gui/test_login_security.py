@@ -98,6 +98,14 @@ def test_relogin_cookie_dies_with_a_password_change(store, end):
     assert accepted(store, other)  # other users' cookies live on
 
 
+def test_a_reset_forgets_the_saved_personal_token(store):
+    """Issue 10 item 5: a reset ends the user's tokens, also a BrainSTEM token kept in auth.yaml."""
+    store.set_api_token("alice", "personal-token")
+    store.set_api_token("admin", "admins-token")
+    store.reset_password("alice")
+    assert store.api_token("alice") is None and store.api_token("admin") == "admins-token"
+
+
 def test_forged_expired_and_old_format_cookies_are_refused(store):
     key = store.cookie()["key"]
     assert not accepted(store, cookie_of(store, days=-1))
