@@ -6,7 +6,7 @@ Starts the bundled server as a subprocess on a temporary SQLite file with produc
 (the worst case for the server's CPU; with the default limits an address is refused without a
 check after 20 failures). Run from the repo root:
 
-    .venv/bin/python -m bench.bench_login [--repeat 15] [--attackers 24] [--seconds 15]
+    .venv/bin/python -m bench.bench_login [--repeat 31] [--attackers 24] [--seconds 15]
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ def under_attack(url: str, token: str, attackers: int, seconds: float) -> tuple[
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=15, help="logins timed per kind")
+    parser.add_argument("--repeat", type=int, default=31, help="logins timed per kind")
     parser.add_argument("--attackers", type=int, default=24)
     parser.add_argument("--seconds", type=float, default=15, help="length of each phase of normal requests")
     args = parser.parse_args(argv)
