@@ -43,7 +43,7 @@ def make_engine(db_url: str) -> Engine:
     -wal/-shm are mode 600 (they hold every record and the password and token hashes), and WAL +
     foreign keys are enabled."""
     if db_url.startswith("sqlite"):
-        database = db_url.split("///", 1)[-1]
+        database = db_url.split("///", 1)[1].split("?", 1)[0] if "///" in db_url else ""
         if database and database != ":memory:":
             folder = Path(database).parent
             if not folder.exists():
