@@ -23,6 +23,13 @@ $(STAMP_DEV): requirements.txt requirements-dev.txt $(STAMP_RUNTIME)
 run: $(STAMP_RUNTIME)
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
+# The first start's admin is made, and its password printed here, before Streamlit starts
+# (Streamlit runs app.py only on the first browser visit).
+.PHONY: first-run
+run: first-run
+first-run: $(STAMP_RUNTIME)
+	$(BIN)/python -m stemgui.firstrun
+
 # The bundled API server alone, with demo data (handy for curl and other clients).
 server: $(STAMP_RUNTIME)
 	$(BIN)/python -m stemgui.server demo

@@ -2,18 +2,16 @@
 
 import streamlit as st
 
-from stemgui import ui
+from stemgui import firstrun, ui
 
 st.set_page_config(page_title="stemgui", page_icon=":material/neurology:", layout="wide")
 ui.mark_app_run()
 
-initial_password = ui.first_run()
-if initial_password:  # the very first start: tell whoever started the app, once
-    # A deliberate one-time print to the operator's terminal (the file below keeps it too); it never
+initial_password = ui.first_run()  # `make run` did this already (stemgui.firstrun); a bare
+if initial_password:  # `streamlit run app.py` gets here on the first visit: tell the terminal, once
+    # A deliberate one-time print to the operator's terminal (the file keeps it too); it never
     # goes through logging, so no log handler or log file ever holds it.
-    data_dir = ui.settings().data_dir
-    print(f"\nstemgui: created user 'admin' with password: {initial_password}", flush=True)
-    print(f"stemgui: (also in {data_dir / 'initial-admin-password.txt'}, readable by you only)\n", flush=True)
+    print(firstrun.announcement(initial_password, ui.settings().data_dir), flush=True)
 
 authenticator = ui.build_authenticator()
 user = ui.logged_in_user()

@@ -4,6 +4,7 @@ import streamlit as st
 
 from stemgui import data, ui
 from stemgui.auth import UserError
+from stemgui.errors import StemGuiError
 
 user = ui.require_role("viewer")
 store = ui.user_store()
@@ -22,9 +23,11 @@ with st.form("account.password", clear_on_submit=True):
         else:
             try:
                 store.change_password(user.username, old, new)
-                st.success("Password changed.")
-            except UserError as exc:
-                st.error(str(exc))
+                ui.keep_session_after_password_change(user.username)
+                ui.end_api_sessions(user.username)
+                st.success("Password changed. Your other sessions and devices are logged out.")
+            except (UserError, StemGuiError) as exc:
+                st.error(ui.plain(exc))
 
 conf = ui.settings()
 st.subheader("Backend")

@@ -1,4 +1,4 @@
-"""Users (admins only): add and remove users, set roles."""
+"""Users (admins only): add and remove users, set roles, reset passwords."""
 
 import streamlit as st
 
@@ -12,6 +12,9 @@ store = ui.user_store()
 st.title("Users")
 if message := st.session_state.pop("admin.message", None):
     st.success(ui.plain(message))
+if shown_once := st.session_state.pop("admin.new_password", None):
+    st.warning(ui.plain(f"The new password of {shown_once[0]} (shown only now; pass it on safely):"))
+    st.code(shown_once[1], language=None)
 
 users = store.users()
 st.dataframe(
@@ -19,23 +22,37 @@ st.dataframe(
     hide_index=True, key="admin.table",
 )  # fmt: skip
 
-with st.form("admin.add", clear_on_submit=True):
+ADD_FIELDS = ("admin.username", "admin.name", "admin.email", "admin.password")
+
+
+def add_user() -> None:
+    """Runs before the rerun (a callback), where the form may still be emptied after a success;
+    after an error everything typed stays for the fix."""
+    get = st.session_state.get
+    try:
+        new_user = store.add_user(get("admin.username") or "", get("admin.password") or "", get("admin.role"),
+                                  name=get("admin.name") or "", email=get("admin.email") or "")  # fmt: skip
+        ui.sync_api_access(new_user.username, new_user.role)
+    except (UserError, StemGuiError) as exc:
+        st.session_state["admin.add_error"] = str(exc)
+        return
+    st.session_state["admin.message"] = f"Added {new_user.username} as {new_user.role}."
+    for key in ADD_FIELDS:
+        st.session_state[key] = ""
+
+
+with st.form("admin.add"):
     st.subheader("Add a user")
     left, right = st.columns(2)
-    username = left.text_input("Username", key="admin.username")
-    role = right.selectbox("Role", ROLES, format_func=lambda r: f"{r} — {ROLE_HELP[r]}", key="admin.role")
-    name = left.text_input("Full name", key="admin.name")
-    email = right.text_input("Email", key="admin.email")
-    password = st.text_input("Initial password (at least 8 characters; they can change it)",
-                             type="password", key="admin.password")  # fmt: skip
-    if st.form_submit_button("Add user"):
-        try:
-            new_user = store.add_user(username, password, role, name=name, email=email)
-            ui.sync_api_access(new_user.username, role)
-            st.session_state["admin.message"] = f"Added {new_user.username} as {role}."
-            st.rerun()
-        except (UserError, StemGuiError) as exc:
-            st.error(ui.plain(exc))
+    left.text_input("Username", key="admin.username")
+    right.selectbox("Role", ROLES, format_func=lambda r: f"{r} — {ROLE_HELP[r]}", key="admin.role")
+    left.text_input("Full name", key="admin.name")
+    right.text_input("Email", key="admin.email")
+    st.text_input("Initial password (at least 8 characters; they can change it)",
+                  type="password", key="admin.password")  # fmt: skip
+    st.form_submit_button("Add user", on_click=add_user)
+    if error := st.session_state.pop("admin.add_error", None):
+        st.error(ui.plain(error))
 
 st.subheader("Change a user")
 others = [u.username for u in users]
@@ -67,3 +84,32 @@ if target:
             else:
                 st.session_state.pop("admin.confirm", None)
                 st.rerun()
+
+
+def reset_password(username: str) -> None:
+    """A callback (so the typed password can be emptied): reset, end sessions and tokens."""
+    typed = st.session_state.get(f"admin.reset_password.{username}") or ""
+    try:
+        password = store.reset_password(username, typed or None)
+        ui.end_api_sessions(username)
+    except (UserError, StemGuiError) as exc:
+        st.session_state["admin.reset_error"] = str(exc)
+        return
+    if username == admin.username:
+        ui.keep_session_after_password_change(username)
+    st.session_state[f"admin.reset_password.{username}"] = ""
+    st.session_state["admin.message"] = (
+        f"Reset the password of {username}; their sessions and API tokens have ended."
+    )
+    if not typed:
+        st.session_state["admin.new_password"] = (username, password)
+
+
+if target:
+    st.subheader("Reset a password")
+    st.caption(ui.plain(f"Ends every session of {who} and their API tokens. "
+                        "Leave the box empty for a random password."))  # fmt: skip
+    st.text_input("New password (optional)", type="password", key=f"admin.reset_password.{who}")
+    st.button("Reset password", key="admin.reset", on_click=reset_password, args=(who,))
+    if error := st.session_state.pop("admin.reset_error", None):
+        st.error(ui.plain(error))

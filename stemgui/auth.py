@@ -12,11 +12,16 @@ import os
 import re
 import secrets
 import threading
+import time
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import bcrypt
+import jwt
 import yaml
+
+from stemgui.private_files import private_dir, write_private
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +38,8 @@ USERNAME_PATTERN = re.compile(r"^[a-z][a-z0-9_.-]{1,31}$")
 PASSWORD_MIN = 8
 PASSWORD_MAX_BYTES = 72  # bcrypt ignores (5.x: rejects) anything longer
 _write_lock = threading.Lock()
+# Password checks at once in this process: a burst of logins must not take every core.
+_HASHING = threading.BoundedSemaphore(max(1, (os.cpu_count() or 2) // 2))
 
 
 class UserError(ValueError):
@@ -52,17 +59,6 @@ def login_sleep_time() -> float:
         return max(0.0, float(os.environ.get("STEMGUI_LOGIN_SLEEP", "0.7")))
     except ValueError:
         return 0.7
-
-
-def write_private(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically with mode 600."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
-    os.chmod(path, 0o600)
 
 
 def bcrypt_rounds() -> int:
@@ -132,7 +128,7 @@ class UserStore:
     # -- first run ------------------------------------------------------------------------
     def bootstrap(self) -> str | None:
         """Create the cookie key and, if there is no user, ``admin``; returns its new password."""
-        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_dir(self.data_dir)  # also repairs a data dir an older version left at 755
         with _write_lock:
             config = self.read()
             before = yaml.safe_dump(config)
@@ -225,21 +221,88 @@ class UserStore:
         self._update(change)
 
     def check_password(self, username: str, password: str) -> bool:
-        """True if ``password`` is the user's current password."""
-        entry = self.read()["credentials"]["usernames"].get(username)
-        if not entry or not password:
+        """True if ``password`` is the user's current password.
+
+        An unknown username costs one bcrypt check too, so the time the answer takes does not
+        tell which usernames exist.
+        """
+        if not password:
             return False
+        entry = self.read()["credentials"]["usernames"].get(username)
+        stored = entry["password"] if entry else _dummy_hash(bcrypt_rounds())
         try:
-            return bcrypt.checkpw(password.encode("utf-8"), entry["password"].encode("ascii"))
+            matches = _checkpw(password, stored)
         except ValueError:
             return False
+        return matches and entry is not None
 
     def change_password(self, username: str, old: str, new: str) -> None:
-        """Set a new password after checking the current one."""
+        """Set a new password after checking the current one; ends the user's other sessions."""
         if not self.check_password(username, old):
             raise UserError("The current password is not correct.")
-        hashed = hash_password(new)
-        self._update(lambda config: config["credentials"]["usernames"][username].update(password=hashed))
+        self._set_password(username, hash_password(new))
+
+    def reset_password(self, username: str, new: str | None = None) -> str:
+        """An admin's reset: ``new`` (checked against the rules) or a random one; returns it.
+
+        Ends every session and re-login cookie of the user and forgets their saved personal
+        API token (the bundled server's tokens are renewed by the caller).
+        """
+        password = new if new else secrets.token_urlsafe(12)
+        self._set_password(username, hash_password(password), forget_token=True)
+        return password
+
+    def _set_password(self, username: str, hashed: str, forget_token: bool = False) -> None:
+        def change(config: dict) -> None:
+            entry = config["credentials"]["usernames"].get(username)
+            if entry is None:
+                raise UserError(f"There is no user '{username}'.")
+            entry["password"] = hashed
+            entry["session_version"] = int(entry.get("session_version") or 0) + 1
+            if forget_token:
+                entry.pop("api_token", None)
+
+        self._update(change)
+
+    # -- sessions: re-login cookies and logged-in browser sessions --------------------------------
+    def session_version(self, username: str | None) -> int | None:
+        """The user's session version (None: no such user). A login or cookie made under an older
+        version is no longer valid: logout, a password change and a reset raise it."""
+        entry = self.read()["credentials"]["usernames"].get((username or "").lower())
+        return int(entry.get("session_version") or 0) if entry else None
+
+    def end_sessions(self, username: str) -> None:
+        """End every browser session and re-login cookie of ``username`` (logout)."""
+
+        def change(config: dict) -> None:
+            entry = config["credentials"]["usernames"].get(username)
+            if entry is not None:
+                entry["session_version"] = int(entry.get("session_version") or 0) + 1
+
+        self._update(change)
+
+    def relogin_cookie(self, username: str, cookie_key: str, expires_at: float) -> str:
+        """The signed re-login cookie of ``username``, carrying the current session version."""
+        claims = {"username": username, "exp_date": expires_at, "session": self.session_version(username)}
+        return jwt.encode(claims, cookie_key, algorithm="HS256")
+
+    def relogin_claims(self, cookie: str | None, cookie_key: str, clock=time.time) -> dict | None:
+        """The claims of a re-login cookie that is genuine, unexpired and of the user's current
+        session version; otherwise None (a cookie from before a logout or password change)."""
+        if not cookie:
+            return None
+        try:
+            claims = jwt.decode(cookie, cookie_key, algorithms=["HS256"])
+        except jwt.PyJWTError:
+            return None
+        if not isinstance(claims.get("username"), str) or not isinstance(claims.get("exp_date"), int | float):
+            return None
+        if claims["exp_date"] <= clock():
+            return None
+        current = self.session_version(claims["username"])
+        if current is None or claims.get("session") != current:
+            return None
+        return claims
 
     # -- personal BrainSTEM tokens (only with STEMGUI_API_URL) --------------------------------
     def api_token(self, username: str) -> str | None:
@@ -258,6 +321,17 @@ class UserStore:
                 entry.pop("api_token", None)
 
         self._update(change)
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(rounds: int) -> str:
+    """A hash no password matches, at the cost of real ones (for unknown usernames)."""
+    return bcrypt.hashpw(secrets.token_bytes(16), bcrypt.gensalt(rounds)).decode("ascii")
+
+
+def _checkpw(password: str, hashed: str) -> bool:
+    with _HASHING:
+        return bcrypt.checkpw(password.encode("utf-8"), hashed.encode("ascii"))
 
 
 def _entry(name: str, email: str, hashed: str, role: str) -> dict:

@@ -25,8 +25,9 @@ from pathlib import Path
 import requests
 import yaml
 
-from stemgui.auth import has_role, write_private
+from stemgui.auth import has_role
 from stemgui.errors import ApiConnectionError, StemGuiError
+from stemgui.private_files import open_private_append, private_dir, write_private
 
 log = logging.getLogger(__name__)
 
@@ -71,14 +72,14 @@ class BundledServer:
 
     def start(self) -> BundledServer:
         """Start the subprocess on a free loopback port; load demo data on first start."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.data_dir)
         port = free_port()
         self.url = f"http://127.0.0.1:{port}/"
         command = [sys.executable, "-m", "stemgui.server", "serve",
                    "--db", self.db_url, "--host", "127.0.0.1", "--port", str(port)]  # fmt: skip
         env = {**os.environ, "STEMGUI_DATA_DIR": str(self.data_dir)}
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
-        log_file = self.log_path.open("ab")
+        log_file = open_private_append(self.log_path)
         self.process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log_file, stderr=log_file)
         log_file.close()
         try:
@@ -95,7 +96,7 @@ class BundledServer:
             from stemgui.server import admin
 
             admin.load_demo(self.db_url)
-            marker.write_text("The bundled server loaded its demo data into this data dir.\n")
+            write_private(marker, "The bundled server loaded its demo data into this data dir.\n")
             log.info("Loaded the demo data into %s", self.db_url)
 
     def _wait_until_responds(self) -> None:
@@ -130,12 +131,30 @@ class BundledServer:
         write_private(self.data_dir / API_USERS_FILE, yaml.safe_dump(accounts, sort_keys=True))
 
     def token_for(self, username: str, role: str) -> str:
-        """The API token of the GUI user ``username``; makes the API user on first use."""
+        """The API token of the GUI user ``username``; makes the API user on first use, and a new
+        token when the kept one expired or was revoked (so the app keeps working unnoticed)."""
+        from stemgui.server import admin
+
         with self.lock:
             account = self._accounts().get(username)
             if account and account.get("token") and account.get("role") == role:
-                return account["token"]
+                if admin.token_owner(self.db_url, account["token"]) == username:
+                    return account["token"]
+                log.info("The API token of %s expired or was revoked; issuing a new one.", username)
         return self.provision(username, role)
+
+    def renew_token(self, username: str) -> None:
+        """Revoke every API token of ``username`` and keep a new one (password changed or reset)."""
+        from stemgui.server import admin
+
+        with self.lock, _as_stemgui_error(admin.AdminError):
+            accounts = self._accounts()
+            account = accounts.get(username)
+            if account is None:
+                return  # no API user yet: the first token_for makes one
+            admin.revoke_tokens(self.db_url, username)
+            account["token"] = admin.issue_token(self.db_url, username)
+            self._save_accounts(accounts)
 
     def provision(self, username: str, role: str) -> str:
         """Create/update the API user of a GUI user with the rights of ``role``; a fresh token."""

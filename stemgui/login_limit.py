@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from stemgui.private_files import private_dir, private_sqlite
+
 if TYPE_CHECKING:
     from stemgui.auth import UserInfo, UserStore
 
@@ -56,9 +58,9 @@ class LoginLimiter:
             _env_number("STEMGUI_LOGIN_COOLDOWN", COOLDOWN_SECONDS) if cooldown is None else cooldown
         )
         self.clock = clock
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))
-        self.path.chmod(0o600)
+        if not self.path.parent.exists():
+            private_dir(self.path.parent)
+        private_sqlite(self.path)
         with self._connect() as conn:
             conn.executescript(_SCHEMA)
 

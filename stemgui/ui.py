@@ -32,6 +32,7 @@ import pandas as pd
 import streamlit as st
 import streamlit_authenticator as stauth
 from streamlit.errors import StreamlitAPIException
+from streamlit_authenticator.models import CookieModel
 from streamlit_authenticator.utilities import LoginError
 
 from stemgui import backend, data, ui_offline
@@ -85,11 +86,31 @@ def first_run() -> str | None:
     return user_store().bootstrap()
 
 
+class VersionedCookie(CookieModel):
+    """streamlit-authenticator's re-login cookie, carrying the user's session version.
+
+    The library's cookie holds only the username and an expiry, so it kept logging in after
+    Log out and after a password change. This one also holds ``UserStore.session_version`` and
+    is accepted only while that is still the user's version.
+    """
+
+    def _token_encode(self) -> str:
+        return user_store().relogin_cookie(st.session_state["username"], self.cookie_key, self.exp_date)
+
+    def get_cookie(self) -> dict | None:
+        if st.session_state.get("logout"):
+            return None
+        claims = user_store().relogin_claims(st.context.cookies.get(self.cookie_name), self.cookie_key)
+        if claims is not None:
+            st.session_state[_SESSION_VERSION] = claims["session"]
+        return claims
+
+
 def build_authenticator() -> stauth.Authenticate:
     """A fresh authenticator for this run (never cached: it holds widget state and credentials)."""
     store = user_store()
     cookie = store.cookie()
-    return stauth.Authenticate(
+    authenticator = stauth.Authenticate(
         store.credentials(),
         cookie_name=cookie["name"],
         cookie_key=cookie["key"],
@@ -97,16 +118,38 @@ def build_authenticator() -> stauth.Authenticate:
         auto_hash=False,
         login_sleep_time=login_sleep_time(),
     )
+    # The model renders its cookie component when built, so a second one cannot be made:
+    # give the one the library made our cookie format (it keeps all its state).
+    authenticator.cookie_controller.cookie_model.__class__ = VersionedCookie
+    return authenticator
+
+
+_SESSION_VERSION = "stemgui.session_version"
 
 
 def logged_in_user() -> CurrentUser | None:
-    """Who is logged in, with the role read from auth.yaml now (so role changes apply at once)."""
+    """Who is logged in, with the role read from auth.yaml now (so role changes apply at once).
+
+    A browser session ends when the user's session version moved on since its login (they
+    logged out elsewhere, changed their password, or an admin reset it).
+    """
     if st.session_state.get("authentication_status") is not True:
         return None
-    info = user_store().get(st.session_state.get("username"))
+    username = st.session_state.get("username")
+    store = user_store()
+    info = store.get(username)
     if info is None:
         return None  # removed by an admin while logged in
+    if st.session_state.get(_SESSION_VERSION, 0) != store.session_version(username):
+        return None
     return CurrentUser(info.username, info.name, info.role)
+
+
+def keep_session_after_password_change(username: str) -> None:
+    """After changing one's own password: this browser session stays logged in (every other one
+    ends) and its re-login cookie is renewed on the next run."""
+    st.session_state[_SESSION_VERSION] = user_store().session_version(username)
+    st.session_state["stemgui.set_cookie"] = True
 
 
 _APP_RAN = "stemgui.app_ran"
@@ -149,7 +192,8 @@ def require_role(needed: str = "viewer") -> CurrentUser:
 def login_page(authenticator: stauth.Authenticate) -> None:
     """The login form; on success the app reruns with the pages of the user's role."""
     if st.session_state.get("authentication_status") and logged_in_user() is None:
-        authenticator.logout(location="unrendered")  # the account was removed meanwhile
+        # the account was removed, or its sessions ended (logout elsewhere, password changed)
+        _end_browser_session(authenticator)
     st.title("stemgui")
     st.caption("Log in to enter and review BrainSTEM sessions and actions.")
     try:
@@ -187,8 +231,9 @@ def _check_login_form() -> None:
         return
     st.session_state.update(
         authentication_status=True, username=found.username, name=found.name, email=found.email,
-        roles=[found.role],
+        roles=[found.role], logout=None,
     )  # fmt: skip
+    st.session_state[_SESSION_VERSION] = user_store().session_version(found.username)
     st.session_state["stemgui.set_cookie"] = True  # this very run goes straight to the app
 
 
@@ -234,13 +279,21 @@ def follow_deep_link() -> None:
 
 
 def logout(authenticator: stauth.Authenticate) -> None:
-    """Log out: forget this browser session's client, caches, forms and session-only token."""
+    """Log out: end every session and re-login cookie of the user (this browser and any other),
+    forget this browser session's client, caches, forms and session-only token."""
+    username = st.session_state.get("username")
+    if username:
+        user_store().end_sessions(username)
+    _end_browser_session(authenticator)
+    st.rerun()
+
+
+def _end_browser_session(authenticator: stauth.Authenticate) -> None:
     authenticator.logout(location="unrendered")
     data.clear_caches()
     for key in [k for k in st.session_state if k not in _AUTH_KEYS]:
         del st.session_state[key]  # filters, forms, tokens: nothing carries over to the next user
     st.session_state["stemgui.delete_cookie"] = True
-    st.rerun()
 
 
 # ---------------------------------------------------------------- navigation
@@ -404,6 +457,14 @@ def sync_api_access(username: str, role: str | None) -> None:
         server.forget(username)
     else:
         server.provision(username, role)
+
+
+def end_api_sessions(username: str) -> None:
+    """After a password change or reset: the user's bundled-server tokens are revoked and
+    replaced (on BrainSTEM the user manages their own tokens)."""
+    conf = settings()
+    if conf.uses_bundled_backend:
+        backend.bundled_server(conf.data_dir).renew_token(username)
 
 
 def after_write(message: str) -> None:

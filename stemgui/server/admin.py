@@ -9,10 +9,8 @@ from collections.abc import Iterable
 
 from sqlalchemy import delete, select
 
-from stemgui.server import members
+from stemgui.server import members, security
 from stemgui.server.db import sessionmaker_for
-from stemgui.server.security import hash_password
-from stemgui.server.security import issue_token as _issue_token
 from stemgui.server.tables import Group, Project, User, group_members
 
 
@@ -38,14 +36,27 @@ def ensure_user(db_url: str, username: str, email: str, password: str, superuser
             user = User(username=username, email=email, password_hash="")
             db.add(user)
         user.email = email
-        user.password_hash = hash_password(password)
+        security.set_password(db, user, password)  # a changed password revokes the user's tokens
         user.is_superuser = superuser
 
 
 def issue_token(db_url: str, username: str) -> str:
-    """A fresh API token for an existing user."""
+    """A fresh API token for an existing user (valid for ``security.token_lifetime()``)."""
     with sessionmaker_for(db_url).begin() as db:
-        return _issue_token(db, _user(db, username))
+        return security.issue_token(db, _user(db, username)).key
+
+
+def revoke_tokens(db_url: str, username: str) -> int:
+    """Revoke every API token of an existing user; how many there were."""
+    with sessionmaker_for(db_url).begin() as db:
+        return security.revoke_tokens(db, _user(db, username))
+
+
+def token_owner(db_url: str, token: str) -> str | None:
+    """The username whose live (unexpired, unrevoked) token this is, else None."""
+    with sessionmaker_for(db_url)() as db:
+        user = security.user_for_token(db, token)
+        return user.username if user is not None else None
 
 
 def add_member(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from fastapi import FastAPI, Request
@@ -10,6 +11,7 @@ from fastapi.responses import JSONResponse
 from stemgui.server.db import sessionmaker_for
 from stemgui.server.problems import ApiProblem
 from stemgui.server.routes import router
+from stemgui.server.security import hashing_slots
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +33,7 @@ def create_app(db_url: str) -> FastAPI:
     """The API server app on database ``db_url`` (created or migrated on first use)."""
     app = FastAPI(title="stemgui BrainSTEM-compatible API", redirect_slashes=False, openapi_url=None)
     app.state.sessionmaker = sessionmaker_for(db_url)
+    app.state.hashing = asyncio.Semaphore(hashing_slots())  # password checks at once (see routes.token)
     app.add_exception_handler(ApiProblem, _problem)
     app.add_exception_handler(Exception, _crash)
     app.include_router(router)

@@ -6,8 +6,9 @@ import argparse
 import logging
 import sys
 
+from stemgui.private_files import private_dir
 from stemgui.server import admin
-from stemgui.server.db import default_db_url
+from stemgui.server.db import default_data_dir, default_db_url
 
 log = logging.getLogger("stemgui.server")
 
@@ -61,7 +62,9 @@ def _serve(args: argparse.Namespace) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; the exit status."""
     args = _parser().parse_args(argv)
-    args.db = args.db or default_db_url()
+    if not args.db:
+        private_dir(default_data_dir())  # the data dir holds the database: owner only, also if older
+        args.db = default_db_url()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
         if args.command == "serve":

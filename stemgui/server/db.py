@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import sessionmaker
 
+from stemgui.private_files import private_dir, private_sqlite
 from stemgui.server.tables import Base
 
 log = logging.getLogger(__name__)
@@ -18,10 +19,14 @@ PG_POOL_SIZE = 20  # connections kept open per server process (non-SQLite databa
 PG_MAX_OVERFLOW = 20  # extra connections opened under load, closed when returned
 
 
+def default_data_dir() -> Path:
+    """The data dir: ``$STEMGUI_DATA_DIR``, default ./data."""
+    return Path(os.environ.get("STEMGUI_DATA_DIR") or "data")
+
+
 def default_db_url() -> str:
-    """The SQLite file in the data dir (``$STEMGUI_DATA_DIR``, default ./data)."""
-    data_dir = Path(os.environ.get("STEMGUI_DATA_DIR") or "data")
-    return f"sqlite:///{data_dir / 'stemgui.sqlite'}"
+    """The SQLite file in the data dir."""
+    return f"sqlite:///{default_data_dir() / 'stemgui.sqlite'}"
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -34,11 +39,16 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def make_engine(db_url: str) -> Engine:
-    """An engine for ``db_url``; a SQLite file's folder is created and WAL + foreign keys enabled."""
+    """An engine for ``db_url``; a SQLite file's folder is created (mode 700), the file and its
+    -wal/-shm are mode 600 (they hold every record and the password and token hashes), and WAL +
+    foreign keys are enabled."""
     if db_url.startswith("sqlite"):
-        database = db_url.split("///", 1)[-1]
+        database = db_url.split("///", 1)[1].split("?", 1)[0] if "///" in db_url else ""
         if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(database).parent
+            if not folder.exists():
+                private_dir(folder)  # a folder that exists may be shared (e.g. /tmp): left as it is
+            private_sqlite(database)
         engine = create_engine(db_url, connect_args={"check_same_thread": False, "timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

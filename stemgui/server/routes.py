@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import uuid
 from collections.abc import Callable
 
@@ -14,12 +15,12 @@ from sqlalchemy.orm import Session as DbSession
 from starlette.concurrency import run_in_threadpool
 
 from stemgui.catalog import PORTALS
-from stemgui.server import query, versions, writes
+from stemgui.server import login_guard, query, versions, writes
 from stemgui.server.body import read_json
 from stemgui.server.permissions import Access
 from stemgui.server.problems import ApiProblem, bad_request, forbidden, not_found, unauthorized
 from stemgui.server.resources import Resource, resource_for
-from stemgui.server.security import authenticate, issue_token, user_for_token
+from stemgui.server.security import authenticate, issue_token, revoke_token, revoke_tokens, user_for_token
 from stemgui.server.serialize import serialize
 
 log = logging.getLogger(__name__)
@@ -120,10 +121,22 @@ def _list(db: DbSession, access: Access, resource: Resource, params) -> dict:
     return {resource.list_key: records, "count": count}
 
 
+def _throttled(wait: float) -> JSONResponse:
+    seconds = max(1, math.ceil(wait))
+    return JSONResponse(
+        {"detail": f"Too many failed logins. Expected available in {seconds} seconds."},
+        status_code=429, headers={"Retry-After": str(seconds)},
+    )  # fmt: skip
+
+
 @router.post("/api/token/")
 @router.post("/api/token")
 async def token(request: Request) -> Response:
-    """Trade a username and password for an API token."""
+    """Trade a username and password for an API token (limited per username and client address).
+
+    Password checks take turns (``app.state.hashing``): waiting requests hold no worker thread,
+    and the other requests keep the remaining CPU.
+    """
     body = await read_json(request)
     if not isinstance(body, dict):
         raise bad_request({"non_field_errors": ["Invalid data. Expected a dictionary."]})
@@ -132,12 +145,50 @@ async def token(request: Request) -> Response:
     }
     if errors:
         raise bad_request(errors)
+    username, password = body["username"], body["password"]
+    address = request.client.host if request.client else "unknown"
+    limits = login_guard.Limits.from_env()
+
+    def refused_now(db: DbSession) -> Response | None:
+        wait = login_guard.wait_seconds(db, username, address, limits)
+        return _throttled(wait) if wait > 0 else None
 
     def work(db: DbSession) -> Response:
-        user = authenticate(db, body["username"], body["password"])
+        if (refused := refused_now(db)) is not None:
+            return refused  # no password check while locked, not even for the right password
+        user = authenticate(db, username, password)
         if user is None:
-            raise bad_request({"non_field_errors": ["Unable to log in with provided credentials."]})
-        return JSONResponse({"token": issue_token(db, user)})
+            login_guard.record_failure(db, username, address, limits)  # committed with the answer
+            return JSONResponse({"non_field_errors": ["Unable to log in with provided credentials."]},
+                                status_code=400)  # fmt: skip
+        login_guard.record_success(db, username)
+        return JSONResponse({"token": issue_token(db, user).key})  # BrainSTEM's answer, exactly
+
+    # A locked username or address is answered at once, without queueing for a password check.
+    if (refused := await run_in_threadpool(_run, request, refused_now)) is not None:
+        return refused
+    async with request.app.state.hashing:
+        return await run_in_threadpool(_run, request, work)
+
+
+@router.post("/api/token/revoke/")
+@router.post("/api/token/revoke")
+async def revoke(request: Request) -> Response:
+    """Revoke the presenting token, or with ``{"all": true}`` every token of its user
+    (a bundled-server extension; BrainSTEM manages tokens on its web pages)."""
+    body = await read_json(request)
+    if not isinstance(body, dict) or not isinstance(body.get("all", False), bool):
+        raise bad_request({"all": ["Must be a valid boolean."]})
+
+    def work(db: DbSession) -> Response:
+        presented = _token_of(request)
+        if not presented:
+            raise unauthorized()
+        user = user_for_token(db, presented)
+        if user is None:
+            raise unauthorized("Invalid token.")
+        count = revoke_tokens(db, user) if body.get("all") else revoke_token(db, presented)
+        return JSONResponse({"revoked": count})
 
     return await run_in_threadpool(_run, request, work)
 

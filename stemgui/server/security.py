@@ -1,16 +1,46 @@
-"""Passwords (bcrypt) and API tokens (random, stored only as SHA-256 hashes)."""
+"""Passwords (bcrypt) and API tokens (random, stored only as SHA-256 hashes, with an expiry)."""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import secrets
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import NamedTuple
 
 import bcrypt
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session as DbSession
 
-from stemgui.server.tables import Token, User
+from stemgui.server.tables import Token, User, now
+
+TOKEN_DAYS = 30.0
+
+
+class IssuedToken(NamedTuple):
+    """A new token as the caller sees it once (only its hash is stored)."""
+
+    key: str
+    expires_at: datetime
+
+
+def token_lifetime() -> timedelta:
+    """How long a token is valid: ``STEMGUI_TOKEN_DAYS`` (default 30, fractions allowed)."""
+    try:
+        days = float(os.environ.get("STEMGUI_TOKEN_DAYS", TOKEN_DAYS))
+    except ValueError:
+        days = TOKEN_DAYS
+    return timedelta(days=days if days > 0 else TOKEN_DAYS)
+
+
+def hashing_slots() -> int:
+    """How many password checks may run at once (``STEMGUI_HASHING_CONCURRENCY``; default half
+    the CPU cores, at least 1), so a burst of logins cannot take every core from other requests."""
+    try:
+        return max(1, int(os.environ["STEMGUI_HASHING_CONCURRENCY"]))
+    except (KeyError, ValueError):
+        return max(1, (os.cpu_count() or 2) // 2)
 
 
 def _rounds() -> int:
@@ -34,6 +64,17 @@ def check_password(password: str, password_hash: str) -> bool:
         return False
 
 
+@lru_cache(maxsize=4)
+def _dummy_hash(rounds: int) -> str:
+    return bcrypt.hashpw(secrets.token_bytes(16), bcrypt.gensalt(rounds)).decode("ascii")
+
+
+def dummy_password_check(password: str) -> None:
+    """Spend what ``check_password`` costs, for an unknown username: the answer's timing must not
+    tell which usernames exist."""
+    check_password(password, _dummy_hash(_rounds()))
+
+
 def unusable_password() -> str:
     """A stored value no password matches (for system users such as the demo owner)."""
     return "!" + secrets.token_hex(20)
@@ -44,22 +85,52 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def issue_token(db: DbSession, user: User) -> str:
-    """Create, store (hashed) and return a fresh token for ``user``; the caller commits."""
-    token = secrets.token_hex(20)
-    db.add(Token(key_hash=token_hash(token), user_id=user.id))
-    return token
+def issue_token(db: DbSession, user: User) -> IssuedToken:
+    """Create and store (hashed) a fresh token for ``user``, valid for ``token_lifetime()``;
+    the caller commits."""
+    token, created = secrets.token_hex(20), now()
+    expires_at = created + token_lifetime()
+    db.add(Token(key_hash=token_hash(token), user_id=user.id, created_at=created, expires_at=expires_at))
+    return IssuedToken(token, expires_at)
 
 
 def authenticate(db: DbSession, username: str, password: str) -> User | None:
-    """The user with these credentials, else None."""
+    """The user with these credentials, else None (an unknown user costs one bcrypt check too)."""
     user = db.scalar(select(User).where(User.username == username))
-    if user is None or not check_password(password, user.password_hash):
+    if user is None:
+        dummy_password_check(password)
         return None
-    return user
+    return user if check_password(password, user.password_hash) else None
+
+
+def _live_token(db: DbSession, token: str) -> Token | None:
+    row = db.get(Token, token_hash(token))
+    if row is None:
+        return None
+    expires_at = row.expires_at or row.created_at + token_lifetime()
+    return row if expires_at > now() else None
 
 
 def user_for_token(db: DbSession, token: str) -> User | None:
-    """The owner of ``token``, else None."""
-    stmt = select(User).join(Token, Token.user_id == User.id).where(Token.key_hash == token_hash(token))
-    return db.scalar(stmt)
+    """The owner of ``token`` while it is neither expired nor revoked, else None."""
+    row = _live_token(db, token)
+    return db.get(User, row.user_id) if row is not None else None
+
+
+def revoke_token(db: DbSession, token: str) -> int:
+    """Revoke one token; how many were revoked (0 or 1). The caller commits."""
+    return db.execute(delete(Token).where(Token.key_hash == token_hash(token))).rowcount
+
+
+def revoke_tokens(db: DbSession, user: User) -> int:
+    """Revoke every token of ``user`` (password changed, or they asked); how many. The caller commits."""
+    return db.execute(delete(Token).where(Token.user_id == user.id)).rowcount
+
+
+def set_password(db: DbSession, user: User, password: str) -> None:
+    """Give ``user`` a new password and revoke their tokens, unless it is the password they have."""
+    if user.password_hash and check_password(password, user.password_hash):
+        return  # same password: keep the hash and the tokens issued with it
+    user.password_hash = hash_password(password)
+    if user.id is not None:
+        revoke_tokens(db, user)

@@ -17,6 +17,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    Integer,
     String,
     Table,
     Text,
@@ -71,6 +72,18 @@ class Token(Base):
     key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the token
     user_id: Mapped[str] = mapped_column(String(36), ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = _created()
+    # NULL: issued before tokens expired; such a token counts as expiring a lifetime after creation
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class LoginFailure(Base):
+    """Recent wrong passwords of one username or one client address (``security.LoginGuard``)."""
+
+    __tablename__ = "login_failures"
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)  # "user:<sha256>" or "addr:<ip>"
+    failures: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    last_failure_at: Mapped[datetime] = mapped_column(DateTime, default=now, nullable=False)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class Group(Base):
