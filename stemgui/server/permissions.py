@@ -75,10 +75,21 @@ class Access:
 
     def scope(self, resource: Resource, write: bool = False) -> ColumnElement | None:
         """A WHERE clause limiting ``resource`` to what the caller may read (or change); None: all."""
-        if resource.scope == "open":
+        if resource.scope in ("open", "personal"):
             if write and not self.everything and not (self.user and self.user.is_superuser):
                 return resource.orm.creator_id == self.user.id
+            if resource.scope == "personal" and self.portal == "public":
+                return resource.orm.is_public.is_(True)
             return None
+        if resource.scope == "parent":  # a stock as its inventory, equipment as its setup
+            from stemgui.server.resources import RESOURCES  # the registry imports this module's users
+
+            rel = resource.to_one[resource.parent]
+            parent = RESOURCES[rel.target]
+            clause = self.scope(parent, write)
+            if clause is None:
+                return None
+            return getattr(resource.orm, rel.column).in_(select(parent.orm.id).where(clause))
         projects = self.writable if write else self.readable
         if projects is None:
             return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import JSON, Boolean, ColumnElement, String, cast, exists, literal, not_, select
+from sqlalchemy import JSON, Boolean, ColumnElement, String, cast, exists, false, literal, not_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.sqltypes import NullType
 from sqlalchemy.sql.visitors import InternalTraversal
@@ -131,6 +131,8 @@ def condition(resource: Resource, parts: list[str], raw: str, param: str) -> Col
         target = RESOURCES[rel.target]
         inner = condition(target, rest, raw, param)
         return getattr(orm, rel.column).in_(select(target.orm.id).where(inner))
+    if head in resource.unserved:  # a relation this server does not hold yet is always empty
+        return false()
     if head in resource.to_many:
         rel = resource.to_many[head]
         path, op = _split_op(rest)
@@ -176,7 +178,7 @@ def _includes(resource: Resource, values: list[str]) -> list[str]:
     names = []
     for value in values:
         name = value.removesuffix(".*")
-        if name not in resource.to_one and name not in resource.to_many:
+        if name not in resource.to_one and name not in resource.to_many and name not in resource.unserved:
             raise bad_request({"include[]": [f"Unknown relation '{value}' on {resource.name}."]})
         names.append(name)
     return names
