@@ -163,7 +163,7 @@ class SetupCreate(_Write):
     location: str = ""
     description: str = Field("", max_length=500)
     setup_type: Uuid | None = None
-    specifications: list = Field(default_factory=list)
+    specifications: list | dict = Field(default_factory=list)  # the table says array, the example an object
     is_public: bool = False
     image: str | None = Field(None, max_length=500)
 
@@ -174,7 +174,7 @@ class SetupPublic(_Public):
     location: str = ""
     description: str = ""
     setup_type: str | None = None
-    specifications: list = Field(default_factory=list)
+    specifications: list | dict = Field(default_factory=list)
     is_public: bool = False
     image: str | None = None
 

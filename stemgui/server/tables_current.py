@@ -43,7 +43,7 @@ class Setup(Base):
     location: Mapped[str] = mapped_column(Text, default="", nullable=False)
     description: Mapped[str] = mapped_column(String(500), default="", nullable=False)
     setup_type: Mapped[str | None] = mapped_column(String(36), nullable=True)  # taxonomy not served
-    specifications: Mapped[list] = mapped_column(JSON, default=list, nullable=False)
+    specifications: Mapped[list | dict] = mapped_column(JSON, default=list, nullable=False)
     is_public: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     image: Mapped[str | None] = mapped_column(String(500), nullable=True)
     created_at: Mapped[datetime] = _created()
