@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from stemgui.server import device_auth
 from stemgui.server.db import sessionmaker_for
 from stemgui.server.problems import ApiProblem
 from stemgui.server.routes import router
@@ -31,5 +32,6 @@ def create_app(db_url: str) -> FastAPI:
     app.state.sessionmaker = sessionmaker_for(db_url)
     app.add_exception_handler(ApiProblem, _problem)
     app.add_exception_handler(Exception, _crash)
+    app.include_router(device_auth.router)  # before the generic /api/{portal}/{app}/{model}/ routes
     app.include_router(router)
     return app
