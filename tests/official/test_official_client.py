@@ -107,39 +107,6 @@ def test_device_login_refused_by_the_user(monkeypatch, tmp_path, official_server
     assert not (tmp_path / "token").exists()
 
 
-def test_device_code_is_given_out_once_and_wrong_credentials_approve_nothing(official_server, account):
-    """Issue 12: the token is collected once; a wrong password on the page approves nothing."""
-    base = official_server.url + "api/auth/device/"
-    start = requests.post(base, json={"client_name": "test"}, timeout=10).json()
-    poll = {"device_code": start["device_code"]}
-    assert requests.post(base + "token/", json=poll, timeout=10).json() == {"status": "authorization_pending"}
-    wrong = {"user_code": start["user_code"], "username": account[0], "password": "nope"}
-    assert requests.post(start["verification_uri"], data=wrong, timeout=10).status_code == 400
-    assert requests.post(base + "token/", json=poll, timeout=10).json() == {"status": "authorization_pending"}
-    right = {**wrong, "password": account[1], "user_code": start["user_code"].lower().replace("-", "")}
-    assert requests.post(start["verification_uri"], data=right, timeout=10).status_code == 200
-    first = requests.post(base + "token/", json=poll, timeout=10).json()
-    assert first["status"] == "success" and first["token"]
-    assert requests.post(base + "token/", json=poll, timeout=10).json() == {"error": "already_used"}
-    headers = {"Authorization": f"Bearer {first['token']}"}
-    assert requests.get(official_server.url + "api/private/stem/project/", headers=headers, timeout=10).ok
-
-
-def test_a_signed_in_app_approves_with_its_token(official_server, account):
-    """Issue 12: an app already holding the user's token (the GUI) approves a code for a script."""
-    token = official_server.token(*account)
-    base = official_server.url + "api/auth/device/"
-    start = requests.post(base, json={}, timeout=10).json()
-    approve = {"user_code": start["user_code"]}
-    assert requests.post(base + "approve/", json=approve, timeout=10).status_code == 401
-    answer = requests.post(
-        base + "approve/", json=approve, headers={"Authorization": f"Bearer {token}"}, timeout=10
-    )
-    assert answer.json() == {"status": "approved"}
-    result = requests.post(base + "token/", json={"device_code": start["device_code"]}, timeout=10).json()
-    assert result["status"] == "success"
-
-
 def test_procedures_load_with_filters_paging_save_patch_delete(login, lab):
     """Issue 12: load('procedure', ...) with filters, limit/offset and load_all; save; patch; delete."""
     made = []
@@ -222,9 +189,7 @@ def test_convenience_loaders_with_their_default_includes(login, lab):
     assert [s["id"] for s in projects[0]["sessions"]] == [session["id"]]
     assert [s["id"] for s in projects[0]["subjects"]] == [lab["subject"]]
     assert projects[0]["collections"] == [] and projects[0]["cohorts"] == []
-    subject = login.load_subject(projects=lab["project"]).json()["subjects"][
-        0
-    ]
+    subject = login.load_subject(projects=lab["project"]).json()["subjects"][0]
     assert [p["id"] for p in subject["procedures"]] == [procedure["id"]]
     assert subject["procedures"][0]["details"]["anestheticAgent"] == "Isoflurane"
     assert login.load_session(id=session["id"]).status_code == 200
