@@ -76,3 +76,6 @@ def test_quantities():
     _, errors = check(schema, {"injectionRate": {"value": "fast", "unit": "mph", "note": 1}})
     assert set(errors) == {"injectionRate.value", "injectionRate.unit", "injectionRate"}
     assert check(schema, {})[0] == {}  # unit hints are not values: nothing is filled in
+    _, errors = check(schema, {"injectionVolume": "300 nL"})
+    wanted = 'Injection volume must be a number or {"value": number, "unit": one of nL, µL, mL, L}.'
+    assert errors == {"injectionVolume": wanted}

@@ -74,4 +74,11 @@ def check(schema: dict, payload: Any) -> tuple[Any, dict[str, str]]:
     normalized = normalize(schema, payload)
     if isinstance(normalized, dict):
         normalized = apply_defaults(rules, normalized)
-    return normalized, validate_payload(rules, normalized)
+    errors = validate_payload(rules, normalized)
+    for name, prop in (schema.get("properties") or {}).items():
+        if name in errors and is_quantity(prop) and not isinstance(normalized.get(name), dict):
+            title = prop.get("title") or name
+            errors[name] = (
+                f'{title} must be a number or {{"value": number, "unit": one of {", ".join(units(prop))}}}.'
+            )
+    return normalized, errors
