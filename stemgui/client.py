@@ -28,7 +28,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from stemgui.catalog import PORTALS, model_info
-from stemgui.errors import ValidationFailed
+from stemgui.errors import NotFound, ValidationFailed
 from stemgui.http_errors import (
     CallContext,
     display_url,
@@ -182,6 +182,15 @@ class BrainstemClient:
     def delete(self, model: str, portal: str = "private", id: str | None = None) -> None:
         """Today's name of ``delete_model``: DELETE one record."""
         self.delete_model(model, portal, id)
+
+    def serves(self, model: str, portal: str = "private") -> bool:
+        """Whether the backend has the endpoint of ``model`` (e.g. today's ``procedure``, which older
+        servers lack: they answer 404). Other failures (offline, 401) are raised, not guessed."""
+        try:
+            self.load(model, portal, limit=1)
+        except NotFound:
+            return False
+        return True
 
     def list_all(
         self,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from stemgui.catalog import model_info
+from stemgui.client import BrainstemClient
 from stemgui.errors import NotFound, PermissionDenied, ValidationFailed
 from tests.client.helpers import unique
 
@@ -137,3 +138,14 @@ def test_stock_of_someone_elses_inventory_is_refused(client, server):
     assert client.load("inventory", id=inventory["id"])["inventory"]["name"] == inventory["name"]
     with pytest.raises(PermissionDenied):
         client.save("consumablestock", data={"type": "Virus", "inventory": inventory["id"]})
+
+
+def test_serves_tells_which_generation_a_backend_speaks(client, server):
+    """Issue 12: a backend with procedures says so; one without the endpoint (404) does not."""
+    from tests.faults import FaultProxy
+
+    assert client.serves("procedure") and client.serves("action")
+    with FaultProxy(server.url) as proxy, BrainstemClient(proxy.url, client._token) as older:
+        proxy.fail_next(1, status=404)  # a server from before procedures: no such endpoint
+        assert older.serves("procedure") is False
+        assert older.serves("action") is True
