@@ -24,7 +24,7 @@ def _q(value: float, unit: str) -> dict:
 INVENTORIES = [
     {"name": "Virus freezer (-80 °C)", "location": "Room B104, freezer 2", "description": "Viral vector aliquots"},
     {"name": "Implant cabinet", "location": "Room B102", "description": "Probes, fibers and wire"},
-]
+]  # fmt: skip
 
 # (key, inventory, type, consumable name or None, status, notes, acquired, expires, where, conditions, details)
 STOCKS = [
@@ -33,7 +33,7 @@ STOCKS = [
     ("GCaMP8m lot V-2025-044", "Virus freezer (-80 °C)", "Virus", None, "AVAILABLE", "AAV9-hSyn-jGCaMP8m, 5 µL aliquots", "2025-02-11", "2026-02-11", "Freezer 2, box 4", "-80 °C", {"lot": "V-2025-044", "construct": "AAV9-hSyn-jGCaMP8m-WPRE", "titer": _q(2.1e13, "vg/mL"), "quantity": 12}),
     ("A1x32 probes", "Implant cabinet", "SiliconProbe", "A1x32-Poly2-5mm-50s-177", "AVAILABLE", "Spare polytrodes", "2024-12-01", None, "Drawer 1", "Room temperature, desiccated", {"probeIds": "2291,2292,2293", "quantity": 3}),
     ("Fiber cannulas", "Implant cabinet", "OpticFiber", "CFMLC12L05 fiber cannula", "AVAILABLE", "Ø200 µm cannulas", "2025-01-20", None, "Drawer 2", "Room temperature", {"fiberIds": "OF-2025-01-A", "quantity": 12}),
-]
+]  # fmt: skip
 
 SETUP = {"name": "Surgery rig 1", "location": "Room B104", "description": "Stereotaxic surgery station",
          "specifications": [{"name": "Heating pad", "value": 37, "description": "°C"}]}  # fmt: skip
@@ -44,7 +44,7 @@ EQUIPMENT = [
     ("Nanoject III injector", "Injector", None, None, "Mounted on the left arm", {"x": 0.0, "y": 0.0, "z": 0.0}),
     ("A1x32 probe #2291", "SiliconProbe", "A1x32-Poly2-5mm-50s-177", "Intan RHD USB interface board", "Chronic implant, headstage RHD2132", {"x": 0.0, "y": 0.0, "z": 0.0}),
     ("LED driver with 470 nm LED", "LightSource", None, "Thorlabs LED driver DC2200", "Patch cord 200 µm", {"x": 0.0, "y": 0.0, "z": 0.0}),
-]
+]  # fmt: skip
 
 LICENSE = {
     "name": "IACUC Protocol 2025-014: Hippocampal circuits in rodents",
@@ -104,8 +104,11 @@ def _valid(model: str, data: dict, label: str):
 def load(db: DbSession, ids: dict[str, str], owner_id: str, demo_id: Callable[[str, str], str]) -> None:
     """Load today's records; ``ids`` maps the seed demo's names (subjects, consumables, devices) to ids."""
     for item in INVENTORIES:
-        ids[item["name"]] = _add(db, c.Inventory, demo_id("inventory", item["name"]), creator_id=owner_id, **item)
-    for key, inventory, kind, consumable, status, notes, acquired, expires, where, conditions, details in STOCKS:
+        ids[item["name"]] = _add(
+            db, c.Inventory, demo_id("inventory", item["name"]), creator_id=owner_id, **item
+        )
+    for row in STOCKS:
+        key, inventory, kind, consumable, status, notes, acquired, expires, where, conditions, details = row
         data = {"type": kind, "status": status, "notes": notes, "inventory": ids[inventory], "consumable": ids.get(consumable),
                 "acquisition_date": acquired, "expiration_date": expires, "storage_location": where,
                 "storage_conditions": conditions, "details": details}  # fmt: skip
@@ -126,12 +129,18 @@ def load(db: DbSession, ids: dict[str, str], owner_id: str, demo_id: Callable[[s
     if db.get(c.License, license_id) is None:
         _add(db, c.License, license_id, creator_id=owner_id, **values)
         subjects = sorted({row[0] for row in SURGERIES})
-        db.execute(insert(c.license_subjects), [{"license_id": license_id, "subject_id": ids[s]} for s in subjects])
+        db.execute(
+            insert(c.license_subjects), [{"license_id": license_id, "subject_id": ids[s]} for s in subjects]
+        )
     _surgeries(db, ids, license_id, demo_id)
 
 
-def _surgeries(db: DbSession, ids: dict[str, str], license_id: str, demo_id: Callable[[str, str], str]) -> None:
-    regions = dict(db.execute(select(t.BrainRegion.acronym, t.BrainRegion.id).where(t.BrainRegion.atlas == "AIA")).all())
+def _surgeries(
+    db: DbSession, ids: dict[str, str], license_id: str, demo_id: Callable[[str, str], str]
+) -> None:
+    regions = dict(
+        db.execute(select(t.BrainRegion.acronym, t.BrainRegion.id).where(t.BrainRegion.atlas == "AIA")).all()
+    )
     for row in SURGERIES:
         subject, when, kind, notes, stock, equipment, region, details, (system, coords) = row
         procedure_id = demo_id("procedure", f"{subject}:{when}:{kind}")
@@ -151,4 +160,3 @@ def _surgeries(db: DbSession, ids: dict[str, str], license_id: str, demo_id: Cal
         if links:
             db.execute(insert(c.procedure_equipment), links)
         db.execute(insert(c.procedure_licenses), [{"procedure_id": procedure_id, "license_id": license_id}])
-
