@@ -264,3 +264,24 @@ def test_filters_sort_include_and_subject_relations(lab):
     assert [s["id"] for s in project["subjects"]] == [lab.subject["id"]]
     assert project["collections"] == [] and project["cohorts"] == [] and project["sessions"] == []
     assert lab.owner.count("session", **{flt("datastorage.id"): lab.project}) == 0
+
+
+def test_links_change_and_follow_deletions(lab, new_api):
+    """Issue 12: equipment/licenses are replaced by a PATCH; a deleted stock or equipment leaves the
+    procedure without it (nothing dangling)."""
+    inventory = make_inventory(lab.owner)
+    stock = make_stock(lab.owner, inventory["id"])
+    setup = make_setup(lab.owner)
+    first, second = make_equipment(lab.owner, setup["id"]), make_equipment(lab.owner, setup["id"])
+    created = make_procedure(
+        lab.owner, lab.subject["id"], consumablestock=stock["id"], equipment=[first["id"], second["id"]]
+    )
+    assert sorted(created["equipment"]) == sorted([first["id"], second["id"]])
+    changed = lab.owner.change("procedure", created["id"], {"equipment": [second["id"]], "licenses": []})
+    assert changed["equipment"] == [second["id"]] and changed["consumablestock"] == stock["id"]
+    assert lab.owner.delete("equipment", second["id"]).status_code == 204
+    assert lab.owner.delete("consumablestock", stock["id"]).status_code == 204
+    after = lab.owner.read("procedure", created["id"])
+    assert after["equipment"] == [] and after["consumablestock"] is None
+    unknown = lab.owner.patch("procedure", created["id"], {"equipment": [second["id"]]})
+    assert unknown.status_code == 400 and names_field(unknown.json(), ("equipment",))
