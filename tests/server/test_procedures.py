@@ -266,7 +266,7 @@ def test_filters_sort_include_and_subject_relations(lab):
     assert lab.owner.count("session", **{flt("datastorage.id"): lab.project}) == 0
 
 
-def test_links_change_and_follow_deletions(lab, new_api):
+def test_links_change_and_follow_deletions(lab):
     """Issue 12: equipment/licenses are replaced by a PATCH; a deleted stock or equipment leaves the
     procedure without it (nothing dangling)."""
     inventory = make_inventory(lab.owner)
