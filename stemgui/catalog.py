@@ -31,6 +31,13 @@ MODELS: dict[str, ModelInfo] = {
         ModelInfo("supplier", "resources", "suppliers", "supplier"),
         ModelInfo("consumable", "resources", "consumables", "consumable"),
         ModelInfo("hardwaredevice", "resources", "hardwaredevices", "hardwaredevice"),
+        # today's BrainSTEM (the envelopes of its docs' examples, spaces included)
+        ModelInfo("procedure", "modules", "procedures", "procedure"),
+        ModelInfo("consumablestock", "modules", "consumable stocks", "consumable stock"),
+        ModelInfo("equipment", "modules", "equipment", "equipment"),
+        ModelInfo("inventory", "personal_attributes", "inventories", "inventory"),
+        ModelInfo("setup", "personal_attributes", "setups", "setup"),
+        ModelInfo("license", "personal_attributes", "licenses", "license"),
     )
 }
 

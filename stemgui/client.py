@@ -1,8 +1,9 @@
 """The one way stemgui talks to BrainSTEM or the bundled server: ``BrainstemClient``.
 
-Same call names and arguments as BrainSTEM's official Python client (``load_model``,
-``save_model``, ``delete_model``), plus ``list_all`` (every record, pages fetched concurrently)
-and ``ping``. Every failure is raised as a ``stemgui.errors`` type; see ``stemgui.http_errors``.
+Same call names and arguments as BrainSTEM's official Python client: the seed's ``load_model``,
+``save_model``, ``delete_model`` and today's (2.0.0) ``load`` (with ``limit``/``offset``/``load_all``),
+``save``, ``delete``; plus ``list_all`` (every record, pages fetched concurrently) and ``ping``.
+Every failure is raised as a ``stemgui.errors`` type; see ``stemgui.http_errors``.
 
 Retries: only idempotent methods (GET, PATCH, DELETE) are repeated, with exponential backoff,
 after a connection failure (refused, reset) or a 502/503/504. A POST is sent exactly once: a
@@ -32,7 +33,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from stemgui.catalog import PORTALS, model_info
-from stemgui.errors import ServerError, ValidationFailed
+from stemgui.errors import NotFound, ServerError, ValidationFailed
 from stemgui.http_errors import (
     CallContext,
     display_url,
@@ -179,6 +180,56 @@ class BrainstemClient:
         if not id:
             raise ValueError("delete_model needs the id of the record to delete")
         self._call("DELETE", model, portal, id, if_match=if_match)
+
+    def load(
+        self,
+        model: str,
+        portal: str = "private",
+        id: str | None = None,
+        options: Options = None,
+        filters: Mapping[str, Any] | None = None,
+        sort: Iterable[str] | None = None,
+        include: Iterable[str] | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        load_all: bool = False,
+    ) -> dict:
+        """Today's name of ``load_model``: one page (``limit``/``offset``), one record (``id``), or with
+        ``load_all`` every matching record as ``{<list key>: [...], "count": N}``."""
+        if load_all:
+            if id is not None:
+                raise ValueError("load_all cannot be used together with id")
+            records = self.list_all(model, filters=filters, sort=sort, include=include, portal=portal)
+            records = records[offset or 0 :]
+            return {model_info(model).list_key: records, "count": len(records)}
+        pages = (("limit", limit), ("offset", offset))
+        paging = [(key, str(value)) for key, value in pages if value is not None]
+        params = query_params(filters, sort, include) + paging + _option_params(options)
+        return self._call("GET", model, portal, id, params=params)
+
+    def save(
+        self,
+        model: str,
+        portal: str = "private",
+        id: str | None = None,
+        data: Mapping[str, Any] | None = None,
+        options: Options = None,
+    ) -> dict:
+        """Today's name of ``save_model``: create (POST, no ``id``) or partially update (PATCH)."""
+        return self.save_model(model, portal, id, data, options)
+
+    def delete(self, model: str, portal: str = "private", id: str | None = None) -> None:
+        """Today's name of ``delete_model``: DELETE one record."""
+        self.delete_model(model, portal, id)
+
+    def serves(self, model: str, portal: str = "private") -> bool:
+        """Whether the backend has the endpoint of ``model`` (e.g. today's ``procedure``, which older
+        servers lack: they answer 404). Other failures (offline, 401) are raised, not guessed."""
+        try:
+            self.load(model, portal, limit=1)
+        except NotFound:
+            return False
+        return True
 
     def list_all(
         self,

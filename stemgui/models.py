@@ -261,7 +261,10 @@ class ProjectPublic(_Public):
     name: str
     description: str = ""
     datasets: list[str] = Field(default_factory=list)
+    sessions: list[str] = Field(default_factory=list)  # today's name of datasets
     subjects: list[str] = Field(default_factory=list)
+    collections: list[str] = Field(default_factory=list)  # not held yet: always empty
+    cohorts: list[str] = Field(default_factory=list)  # not held yet: always empty
     publications: list[str] = Field(default_factory=list)
     extra_fields: dict = Field(default_factory=dict)
     is_public: bool = False
@@ -306,6 +309,8 @@ class SubjectPublic(_Public):
     death_date: str | None = None
     extra_fields: dict = Field(default_factory=dict)
     actions: list[str] = Field(default_factory=list)
+    procedures: list[str] = Field(default_factory=list)
+    subjectlogs: list[str] = Field(default_factory=list)  # not held yet: always empty
     subjectstatechanges: list[str] = Field(default_factory=list)
     name_used_in_repository: str = ""
     tags: list[str] = Field(default_factory=list)
@@ -512,10 +517,15 @@ def validate_record(model: str, data: Any) -> tuple[BaseModel | None, dict[str, 
         record = CREATE_MODELS[model].model_validate(data)
     except ValidationError as exc:
         return None, field_errors(exc)
-    if isinstance(record, ActionCreate):
+    if hasattr(record, "schema_errors"):  # actions, procedures, equipment: their JSON Schemas
         errors = record.schema_errors()
         if errors:
             return None, errors
     if errors := number_errors(record.model_dump()):  # after the schemas: their messages say more
         return None, errors
     return record, {}
+
+
+# today's BrainSTEM records (procedures and what they point at): defined beside these, and
+# added to CREATE_MODELS / PUBLIC_MODELS when that module loads
+from stemgui import models_current  # noqa: E402, F401

@@ -35,6 +35,7 @@ Rules that keep every write exactly once:
     an exact-string filter may miss it), ``details`` and ``coordinates_details`` (with the
     schema defaults the server fills in) and any other field the payload sets are compared in
     Python.
+  * procedure: as an action, with ``notes`` in place of ``description``.
   A PATCH is idempotent and is simply resent; a DELETE answered 404 is done.
 - Nothing dropped silently: a 400 (or 403, 404 on update, 500) marks the entry ``rejected``
   with the field errors and the message, for the user to edit, retry or discard.
@@ -80,7 +81,7 @@ log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
 GATEWAY_STATUSES = frozenset({502, 503, 504})
-MODELS = ("session", "action")
+MODELS = ("session", "action", "procedure")
 OPERATIONS = ("create", "update", "delete")
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,99}$")
 
@@ -588,7 +589,7 @@ def _queued(
 
 def _check_entry(model: str, operation: str, record_id: str | None) -> None:
     if model not in MODELS:
-        raise ValueError(f"The outbox keeps sessions and actions, not {model!r}")
+        raise ValueError(f"The outbox keeps sessions, actions and procedures, not {model!r}")
     if operation not in OPERATIONS:
         raise ValueError(f"Unknown operation {operation!r}; use one of {', '.join(OPERATIONS)}")
     if (operation == "create") == bool(record_id):

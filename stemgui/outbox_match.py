@@ -4,7 +4,9 @@ Used by ``stemgui.outbox`` before it (re)sends a create (which records it may cl
 there: only new ones, not claimed by another entry); the rule is in its module docstring:
 sessions by their unique ``name`` plus every field the payload sets; actions by subject, type,
 coordinates system and description on the server, then date_time, details and
-coordinates_details (with schema defaults) and the other fields set, compared here.
+coordinates_details (with schema defaults) and the other fields set, compared here; procedures
+(today's actions) the same way with ``notes`` for the description, their quantities compared
+in ``{value, unit}`` form.
 Comparisons are tolerant of how servers normalise values (1 == 1.0, "2023-03-22" ==
 "2023-03-22T00:00:00Z", extra_fields as a list or an object, defaults filled in).
 """
@@ -17,7 +19,8 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from stemgui.errors import NotFound, ValidationFailed
-from stemgui.schemas import apply_defaults, load_schema
+from stemgui.schemas import GENERATIONS, apply_defaults, load_schema, load_versioned
+from stemgui.schemas.quantities import check as normalize_quantities
 
 if TYPE_CHECKING:
     from stemgui.client import BrainstemClient
@@ -28,7 +31,12 @@ SESSION_FIELDS = ("name", "description", "projects", "date_time", "extra_fields"
                   "name_used_in_storage", "tags")  # fmt: skip
 ACTION_FIELDS = ("type", "description", "subject", "date_time", "consumable", "hardwaredevice",
                  "brain_region", "details", "coordinates_system", "coordinates_details")  # fmt: skip
+PROCEDURE_FIELDS = ("type", "notes", "subject", "date_time", "consumablestock", "equipment", "brain_region",
+                    "licenses", "details", "type_schema_version", "coordinates_system", "coordinates_details",
+                    "coordinates_schema_version")  # fmt: skip
 JSON_FIELDS = {"details": ("action", "type"), "coordinates_details": ("coordinates", "coordinates_system")}
+# model -> (its fields, its free-text field): the surgical records of the two generations
+SURGICAL = {"action": (ACTION_FIELDS, "description"), "procedure": (PROCEDURE_FIELDS, "notes")}
 
 
 def matching_records(client: BrainstemClient, model: str, payload: dict) -> list[dict] | None:
@@ -65,8 +73,9 @@ def dedup_key(model: str, operation: str, payload: dict) -> dict:
     filters = {key: payload.get(key) for key in ("subject", "type", "coordinates_system")}
     if not all(filters.values()):
         return {}  # the server will reject it anyway: nothing can have been created
-    if payload.get("description"):
-        filters["description"] = payload["description"]
+    text_field = SURGICAL.get(model, SURGICAL["action"])[1]
+    if payload.get(text_field):
+        filters[text_field] = payload[text_field]
     return {"filters": filters, "compare": "date_time, details, coordinates_details, fields set"}
 
 
@@ -76,16 +85,25 @@ def record_matches(model: str, payload: dict, record: dict) -> bool:
         keys = [key for key in SESSION_FIELDS if key in payload]
     else:
         # An omitted description/date_time/details is "" / None / {} + defaults on the server.
-        keys = [key for key in ACTION_FIELDS if key in payload or key in ("description", "date_time")]
+        fields, text_field = SURGICAL.get(model, SURGICAL["action"])
+        keys = [key for key in fields if key in payload or key in (text_field, "date_time")]
         keys += [key for key in JSON_FIELDS if key not in keys]
-    return all(_same_field(key, payload, record) for key in keys)
+    return all(_same_field(key, payload, record, model) for key in keys)
 
 
-def _same_field(key: str, payload: dict, record: dict) -> bool:
+def _same_field(key: str, payload: dict, record: dict, model: str = "action") -> bool:
     ours, theirs = payload.get(key), record.get(key)
+    if key in JSON_FIELDS and model == "procedure":
+        name_key = JSON_FIELDS[key][1]
+        version = payload.get("type_schema_version" if key == "details" else "coordinates_schema_version")
+        return _same_versioned_object(key, str(payload.get(name_key) or ""), version, ours, theirs)
     if key in JSON_FIELDS:
         kind, name_key = JSON_FIELDS[key]
         return _same_schema_object(kind, str(payload.get(name_key) or ""), ours, theirs)
+    if key in ("equipment", "licenses"):
+        return sorted(map(str, ours or [])) == sorted(map(str, theirs or []))
+    if key == "notes":
+        return (ours or "") == (theirs or "")
     if key == "date_time":
         return _same_date(ours, theirs)
     if key == "extra_fields":
@@ -110,6 +128,19 @@ def _same_schema_object(kind: Literal["action", "coordinates"], name: str, ours:
     known = set(schema.get("properties") or {})
     keys = (set(ours) | set(theirs)) & known if known else set(ours) | set(theirs)
     return all(_same_value(ours.get(key), theirs.get(key)) for key in keys)
+
+
+def _same_versioned_object(key: str, name: str, version: str | None, ours: Any, theirs: Any) -> bool:
+    """A procedure's details/coordinates: equal once ours is in the server's form (bare numbers as
+    {value, unit} in the default unit, documented defaults filled in)."""
+    generation = GENERATIONS["procedure"]
+    kind = generation.types if key == "details" else generation.coordinates
+    try:
+        schema = load_versioned(kind, name, version)
+    except KeyError:
+        return _same_value(ours or {}, theirs or {})
+    ours, _ = normalize_quantities(schema, ours if isinstance(ours, dict) else {})
+    return _same_value(ours, theirs if isinstance(theirs, dict) else {})
 
 
 def _same_value(ours: Any, theirs: Any) -> bool:

@@ -1,8 +1,10 @@
-"""The JSON Schemas of action ``details`` and ``coordinates_details``: one file per type.
+"""The JSON Schemas of ``details`` and ``coordinates_details``: one file per type / system.
 
 This package is the single source read by the bundled server (to validate) and by the GUI
-(to draw forms). Adding an action type or a coordinates system is adding a file to
-``action/`` or ``coordinates/``. Nothing here imports Streamlit.
+(to draw forms). Two generations of BrainSTEM live side by side (``GENERATIONS``): the seed's
+actions (``action/`` + ``coordinates/``) and today's procedures (``procedure/`` +
+``coordinates_current/``, each schema with its ``"version"``). Adding a type is adding a file;
+another version of a type is a file named ``<Type>@<version>.json``. Nothing here imports Streamlit.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -17,13 +20,67 @@ from typing import Any, Literal
 from jsonschema import Draft7Validator
 
 SCHEMA_DIR = Path(__file__).parent
-SchemaKind = Literal["action", "coordinates"]
+SchemaKind = Literal["action", "coordinates", "procedure", "coordinates_current"]
+
+
+@dataclass(frozen=True)
+class Generation:
+    """One generation of BrainSTEM's surgical records: the model and its two schema sets."""
+
+    model: str  # "action" (the seed's modules/action) or "procedure" (today's modules/procedure)
+    types: SchemaKind  # the schemas of ``details``, one per ``type``
+    coordinates: SchemaKind  # the schemas of ``coordinates_details``, one per ``coordinates_system``
+
+
+GENERATIONS: dict[str, Generation] = {
+    "action": Generation("action", "action", "coordinates"),
+    "procedure": Generation("procedure", "procedure", "coordinates_current"),
+}
+
+
+def _version_key(version: str) -> tuple:
+    return tuple(int(part) if part.isdigit() else part for part in version.split("."))
+
+
+@cache
+def _versions(kind: SchemaKind) -> dict[str, dict[str, dict]]:
+    """Type name -> version -> schema; a file ``Name@1.0.0.json`` is an older version of ``Name``."""
+    found: dict[str, dict[str, dict]] = {}
+    for path in sorted((SCHEMA_DIR / kind).glob("*.json")):
+        name, _, tag = path.stem.partition("@")
+        schema = json.loads(path.read_text("utf-8"))
+        found.setdefault(name, {})[str(schema.get("version") or tag)] = schema
+    return found
 
 
 @cache
 def _schemas(kind: SchemaKind) -> dict[str, dict]:
-    folder = SCHEMA_DIR / kind
-    return {path.stem: json.loads(path.read_text("utf-8")) for path in sorted(folder.glob("*.json"))}
+    """Type name -> its newest schema."""
+    return {name: versions[latest_version(kind, name)] for name, versions in _versions(kind).items()}
+
+
+def schema_names(kind: SchemaKind) -> dict[str, str]:
+    """Type (or system) name -> human title, in name order."""
+    return {name: schema.get("title", name) for name, schema in _schemas(kind).items()}
+
+
+def schema_versions(kind: SchemaKind, name: str) -> list[str]:
+    """The versions of one type's schema this app ships, oldest first; [] for an unknown type."""
+    return sorted(_versions(kind).get(name, {}), key=_version_key)
+
+
+def latest_version(kind: SchemaKind, name: str) -> str:
+    """The newest shipped version of one type's schema; KeyError if the type is unknown."""
+    versions = schema_versions(kind, name)
+    if not versions:
+        raise KeyError(name)
+    return versions[-1]
+
+
+def load_versioned(kind: SchemaKind, name: str, version: str | None = None) -> dict:
+    """A deep copy of one version of a schema (the newest when ``version`` is None); KeyError if absent."""
+    version = latest_version(kind, name) if version is None else version
+    return copy.deepcopy(_versions(kind)[name][version])
 
 
 def load_schema(kind: SchemaKind, name: str) -> dict:

@@ -8,6 +8,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from stemgui.server import device_auth
 from stemgui.server.db import sessionmaker_for
 from stemgui.server.problems import ApiProblem
 from stemgui.server.routes import router
@@ -36,5 +37,6 @@ def create_app(db_url: str) -> FastAPI:
     app.state.hashing = asyncio.Semaphore(hashing_slots())  # password checks at once (see routes.token)
     app.add_exception_handler(ApiProblem, _problem)
     app.add_exception_handler(Exception, _crash)
+    app.include_router(device_auth.router)  # before the generic /api/{portal}/{app}/{model}/ routes
     app.include_router(router)
     return app

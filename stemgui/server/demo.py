@@ -16,8 +16,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session as DbSession
 
 from stemgui.models import validate_record
+from stemgui.server import demo_current, members
 from stemgui.server import demo_data as d
-from stemgui.server import members
 from stemgui.server import tables as t
 from stemgui.server.admin import AdminError
 from stemgui.server.db import sessionmaker_for
@@ -151,6 +151,7 @@ def load(db_url: str, member_usernames: Iterable[str] = ()) -> None:
         projects = _projects(db, owner_id)
         _subjects_and_sessions(db, ids, projects)
         _actions(db, ids)
+        demo_current.load(db, ids, owner_id, demo_id)  # stocks, equipment, license, surgeries as procedures
         for username in member_usernames:
             user = db.scalar(select(t.User).where(t.User.username == username))
             if user is None:

@@ -83,10 +83,21 @@ class Access:
         with that alias only, never with another use of the same table around it.
         """
         orm = resource.orm if entity is None else entity
-        if resource.scope == "open":
+        if resource.scope in ("open", "personal"):
             if write and not self.everything and not (self.user and self.user.is_superuser):
                 return orm.creator_id == self.user.id
+            if resource.scope == "personal" and self.portal == "public":
+                return orm.is_public.is_(True)
             return None
+        if resource.scope == "parent":  # a stock as its inventory, equipment as its setup
+            from stemgui.server.resources import RESOURCES  # the registry imports this module's users
+
+            rel = resource.to_one[resource.parent]
+            parent = RESOURCES[rel.target]
+            clause = self.scope(parent, write)
+            if clause is None:
+                return None
+            return getattr(orm, rel.column).in_(select(parent.orm.id).where(clause))
         projects = self.writable if write else self.readable
         if projects is None:
             return None

@@ -11,7 +11,7 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import JSON, Boolean, ColumnElement, String, and_, cast, exists, literal, not_
+from sqlalchemy import JSON, Boolean, ColumnElement, String, and_, cast, exists, false, literal, not_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.sqltypes import NullType
@@ -137,6 +137,9 @@ def condition(access: Access, resource: Resource, parts: list[str], raw: str, pa
                 raise unknown
             leaf = _compare(getattr(entity, head), op, raw, param)
             break
+        if head in current.unserved:  # a relation this server does not hold yet is always empty
+            leaf = false()
+            break
         if head not in current.to_one and head not in current.to_many:
             raise unknown
         if hops > MAX_RELATIONS:
@@ -222,7 +225,7 @@ def _includes(resource: Resource, values: list[str]) -> list[str]:
     names = []
     for value in values:
         name = value.removesuffix(".*")
-        if name not in resource.to_one and name not in resource.to_many:
+        if name not in resource.to_one and name not in resource.to_many and name not in resource.unserved:
             raise bad_request({"include[]": [f"Unknown relation '{value}' on {resource.name}."]})
         names.append(name)
     return names

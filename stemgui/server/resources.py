@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Table
 from stemgui.catalog import MODELS
 from stemgui.models import CREATE_MODELS, PUBLIC_MODELS
 from stemgui.server import tables as t
+from stemgui.server.tables_current import Procedure
 
 
 @dataclass(frozen=True)
@@ -37,12 +38,19 @@ class Resource:
     name: str
     orm: type
     # who may read it: "project" (members), "projects" (via its projects), "subject" (via its
-    # subject), "open" (everyone signed in; writes by creator or superuser)
+    # subject), "open" (everyone signed in; writes by creator or superuser), "personal" (like open,
+    # but the public portal shows only is_public ones), "parent" (as its ``parent`` record)
     scope: str
     to_one: dict[str, ToOne] = field(default_factory=dict)
     to_many: dict[str, ToMany] = field(default_factory=dict)
     default_sort: tuple[str, ...] = ("name",)
     unique: tuple[tuple[str, ...], ...] = (("name",),)
+    # relations the spec lists that this server does not hold yet: include[] gives [], filters match none
+    unserved: tuple[str, ...] = ()
+    # scope "parent": read and changed as the record named by this to-one relation is
+    parent: str = ""
+    # schema-name field -> its schema-version field, reset to the newest when a PATCH changes the name
+    versions: dict[str, str] = field(default_factory=dict)
 
     @property
     def list_key(self) -> str:
@@ -90,8 +98,10 @@ RESOURCES: dict[str, Resource] = {
             "project",
             to_many={
                 "datasets": ToMany(t.session_projects, "project_id", "session_id", "session"),
+                "sessions": ToMany(t.session_projects, "project_id", "session_id", "session"),  # today's name
                 "subjects": ToMany(t.subject_projects, "project_id", "subject_id", "subject"),
             },
+            unserved=("collections", "cohorts"),
         ),
         Resource(
             "subject",
@@ -101,14 +111,17 @@ RESOURCES: dict[str, Resource] = {
             to_many={
                 "projects": _projects(t.subject_projects, "subject_id"),
                 "actions": ToMany(t.Action.__table__, "subject_id", "id", "action"),
+                "procedures": ToMany(Procedure.__table__, "subject_id", "id", "procedure"),
             },
             unique=(),
+            unserved=("subjectlogs",),
         ),
         Resource(
             "session",
             t.Session,
             "projects",
             to_many={"projects": _projects(t.session_projects, "session_id")},
+            unserved=("dataacquisition", "behaviors", "manipulations", "epochs", "datastorage"),
         ),
         Resource(
             "action",
@@ -137,6 +150,12 @@ RESOURCES: dict[str, Resource] = {
         Resource("hardwaredevice", t.HardwareDevice, "open", to_one=dict(_SUPPLIED)),
     )
 }
+
+
+# today's BrainSTEM records (procedures and what they point at)
+from stemgui.server.resources_current import CURRENT_RESOURCES  # noqa: E402
+
+RESOURCES.update(CURRENT_RESOURCES)
 
 
 def resource_for(app: str, model: str) -> Resource | None:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import DateTime, select
 from sqlalchemy.orm import Session as DbSession
 
 from stemgui.server.permissions import Access
@@ -65,6 +65,13 @@ def _fields(model: str) -> tuple[tuple[str, Callable[[], Any]], ...]:
     return tuple(made)
 
 
+@cache
+def _stamps(model: str) -> tuple[str, ...]:
+    """The public fields of ``model`` stored as date-times (shown as ISO 8601 text)."""
+    resource = RESOURCES[model]
+    return tuple(name for name, column in resource.columns.items() if isinstance(column.type, DateTime))
+
+
 def _shape(resource: Resource, values: dict) -> dict:
     """``values`` in the public field order, missing (read-only) fields at their defaults."""
     return {name: values[name] if name in values else make() for name, make in _fields(resource.name)}
@@ -91,9 +98,12 @@ def serialize(
     many = {name: _many(db, rel, ids) for name, rel in resource.to_many.items() if name not in skipped}
     users, groups = _members(db, ids) if resource.name == "project" and not hide_members else ({}, {})
     columns = list(resource.columns)
+    stamps = _stamps(resource.name)
     result = []
     for row in rows:
         values = {name: getattr(row, name) for name in columns}
+        for name in stamps:  # created_at / updated_at as ISO 8601 in UTC
+            values[name] = values[name].isoformat(timespec="microseconds") + "Z" if values[name] else None
         values.update({name: getattr(row, rel.column) for name, rel in resource.to_one.items()})
         values.update({name: found.get(row.id, []) for name, found in many.items()})
         if resource.name == "project":
@@ -103,7 +113,8 @@ def serialize(
             del shaped[name]
         result.append(shaped)
     for name in include:
-        _embed(db, resource, name, result, access)
+        if name not in resource.unserved:  # those stay the empty lists they are
+            _embed(db, resource, name, result, access)
     return result
 
 

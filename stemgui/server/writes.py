@@ -55,7 +55,8 @@ def _names(db: DbSession, target: Resource, ids, clause) -> dict[str, str]:
     """Id -> name of the ``target`` records among ``ids`` that match ``clause`` (None: all)."""
     if not ids:
         return {}
-    stmt = select(target.orm.id, target.orm.name).where(target.orm.id.in_(list(ids)))
+    label = getattr(target.orm, "name", target.orm.id)  # consumable stocks have no name: their id
+    stmt = select(target.orm.id, label).where(target.orm.id.in_(list(ids)))
     return dict(db.execute(stmt.where(clause) if clause is not None else stmt).all())
 
 
@@ -71,8 +72,8 @@ def _check_relations(
         readable = _names(db, target, ids, access.scope(target))
         if bad := [_missing(value) for value in ids if value not in readable]:
             missing[name] = bad
-        if target.scope == "open":
-            continue  # open targets may be referenced by anyone signed in
+        if target.scope in ("open", "personal", "parent") and name != resource.parent:
+            continue  # shared records (taxonomies, stocks, equipment, licenses): any reader may refer to them
         writable = _names(db, target, readable, access.scope(target, write=True))
         denied = [label for value, label in readable.items() if value not in writable]
         if denied:
@@ -149,6 +150,9 @@ def update(db: DbSession, access: Access, resource: Resource, row, body: Any) ->
     current = serialize(db, resource, [row])[0]
     merged = {name: current[name] for name in resource.writable_fields if name not in _MEMBER_FIELDS}
     merged.update({key: value for key, value in body.items() if key not in _MEMBER_FIELDS})
+    for name, version in resource.versions.items():  # a new type/system starts at its newest schema
+        if name in body and body[name] != current[name] and version not in body:
+            merged[version] = None
     data = _validated(db, access, resource, merged, current)
     if resource.name == "project":
         _check_managed_fields(db, access, row.id, data, current)

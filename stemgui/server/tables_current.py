@@ -1,0 +1,151 @@
+"""The tables of today's BrainSTEM records: procedures and what they point at.
+
+Procedures (``modules/procedure``) replace the seed's actions; consumable stocks live in
+inventories, equipment in setups (``personal_attributes``); licenses cover subjects and
+procedures. Same conventions as ``tables``: UUID strings, JSON for free-form data.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, Index, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from stemgui.server.tables import Base, _created, _creator, _id, _updated
+
+
+def _ref(table: str, nullable: bool = True, on_delete: str = "SET NULL") -> Mapped:
+    return mapped_column(
+        String(36), ForeignKey(f"{table}.id", ondelete=on_delete), nullable=nullable, index=True
+    )
+
+
+class Inventory(Base):
+    __tablename__ = "inventories"
+    id: Mapped[str] = _id()
+    updated_at: Mapped[datetime] = _updated()
+    name: Mapped[str] = mapped_column(String(50), nullable=False, index=True)
+    location: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    description: Mapped[str] = mapped_column(String(500), default="", nullable=False)
+    is_public: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    created_at: Mapped[datetime] = _created()
+    creator_id: Mapped[str | None] = _creator()
+
+
+class Setup(Base):
+    __tablename__ = "setups"
+    id: Mapped[str] = _id()
+    updated_at: Mapped[datetime] = _updated()
+    name: Mapped[str] = mapped_column(String(50), nullable=False, index=True)
+    location: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    description: Mapped[str] = mapped_column(String(500), default="", nullable=False)
+    setup_type: Mapped[str | None] = mapped_column(String(36), nullable=True)  # taxonomy not served
+    specifications: Mapped[list | dict] = mapped_column(JSON, default=list, nullable=False)
+    is_public: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    image: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    created_at: Mapped[datetime] = _created()
+    creator_id: Mapped[str | None] = _creator()
+
+
+class ConsumableStock(Base):
+    __tablename__ = "consumable_stocks"
+    id: Mapped[str] = _id()
+    updated_at: Mapped[datetime] = _updated()
+    type: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    status: Mapped[str] = mapped_column(String(16), default="AVAILABLE", nullable=False)
+    notes: Mapped[str] = mapped_column(String(500), default="", nullable=False)
+    inventory_id: Mapped[str] = _ref("inventories", nullable=False, on_delete="CASCADE")
+    acquisition_date: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    expiration_date: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    storage_location: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    storage_conditions: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    intended_use: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    cost: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    consumable_id: Mapped[str | None] = _ref("consumables")
+    details: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
+    type_schema_version: Mapped[str] = mapped_column(String(20), default="0.0.0", nullable=False)
+    created_at: Mapped[datetime] = _created()
+    creator_id: Mapped[str | None] = _creator()
+
+
+class Equipment(Base):
+    __tablename__ = "equipment"
+    id: Mapped[str] = _id()
+    updated_at: Mapped[datetime] = _updated()
+    name: Mapped[str] = mapped_column(String(255), default="", nullable=False, index=True)
+    type: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    notes: Mapped[str] = mapped_column(String(500), default="", nullable=False)
+    setup_id: Mapped[str] = _ref("setups", nullable=False, on_delete="CASCADE")
+    date_time: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    consumable_id: Mapped[str | None] = _ref("consumables")
+    hardwaredevice_id: Mapped[str | None] = _ref("hardware_devices")
+    details: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
+    type_schema_version: Mapped[str] = mapped_column(String(20), default="0.0.0", nullable=False)
+    coordinates_system: Mapped[str] = mapped_column(String(40), nullable=False)
+    coordinates_details: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
+    coordinates_schema_version: Mapped[str] = mapped_column(String(20), nullable=False)
+    created_at: Mapped[datetime] = _created()
+    creator_id: Mapped[str | None] = _creator()
+
+
+class License(Base):
+    __tablename__ = "licenses"
+    id: Mapped[str] = _id()
+    updated_at: Mapped[datetime] = _updated()
+    name: Mapped[str] = mapped_column(String(255), nullable=False, index=True)
+    type: Mapped[str] = mapped_column(String(64), nullable=False)
+    status: Mapped[str] = mapped_column(String(16), default="draft", nullable=False)
+    description: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    country: Mapped[str | None] = mapped_column(String(2), nullable=True)
+    regulatory_authority: Mapped[str | None] = mapped_column(String(36), nullable=True)  # not served
+    license_number: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    valid_from: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    valid_until: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    license_holders: Mapped[list] = mapped_column(JSON, default=list, nullable=False)
+    is_public: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    created_at: Mapped[datetime] = _created()
+    creator_id: Mapped[str | None] = _creator()
+
+
+class Procedure(Base):
+    __tablename__ = "procedures"
+    # (sort key, id, subject_id): pages in that order read only the index, the subject included
+    # for the permission check (as for actions)
+    __table_args__ = (
+        Index("ix_procedures_date_time_id", "date_time", "id", "subject_id"),
+        Index("ix_procedures_created_at_id", "created_at", "id", "subject_id"),
+    )
+    id: Mapped[str] = _id()
+    type: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    notes: Mapped[str] = mapped_column(String(500), default="", nullable=False)
+    subject_id: Mapped[str] = _ref("subjects", nullable=False, on_delete="CASCADE")
+    date_time: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
+    consumablestock_id: Mapped[str | None] = _ref("consumable_stocks")
+    brain_region_id: Mapped[str | None] = _ref("brain_regions")
+    details: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
+    type_schema_version: Mapped[str] = mapped_column(String(20), nullable=False)
+    coordinates_system: Mapped[str] = mapped_column(String(40), nullable=False, index=True)
+    coordinates_details: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
+    coordinates_schema_version: Mapped[str] = mapped_column(String(20), nullable=False)
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = _updated()
+    creator_id: Mapped[str | None] = _creator()
+
+
+def _pairs(name: str, owner: tuple[str, str], value: tuple[str, str]) -> Table:
+    """A many-to-many table, indexed both ways."""
+    return Table(
+        name,
+        Base.metadata,
+        Column(owner[0], String(36), ForeignKey(f"{owner[1]}.id", ondelete="CASCADE"), primary_key=True),
+        Column(value[0], String(36), ForeignKey(f"{value[1]}.id", ondelete="CASCADE"), primary_key=True),
+        Index(f"ix_{name}_{value[0]}", value[0], owner[0]),
+    )
+
+
+procedure_equipment = _pairs(
+    "procedure_equipment", ("procedure_id", "procedures"), ("equipment_id", "equipment")
+)
+procedure_licenses = _pairs("procedure_licenses", ("procedure_id", "procedures"), ("license_id", "licenses"))
+license_subjects = _pairs("license_subjects", ("license_id", "licenses"), ("subject_id", "subjects"))

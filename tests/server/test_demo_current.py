@@ -1,0 +1,45 @@
+"""The demo lab in today's terms (issue 12, "Demo data"): virus lots with titer, a stereotax,
+an injector and probes, an animal-research license, and complete surgeries as procedures."""
+
+from __future__ import annotations
+
+from tests.server.api import Api
+
+
+def test_demo_has_stocks_equipment_license_and_complete_surgeries(demo_server):
+    """Issue 12: the demo's records are served over HTTP, and loading it again changes nothing."""
+    _, token = demo_server.new_user("demoadmin", superuser=True)
+    api = Api(demo_server.url, token)
+    stocks = api.records("consumablestock", limit=100)
+    viruses = [s for s in stocks if s["type"] == "Virus"]
+    assert len(viruses) >= 3 and all(s["details"]["titer"]["unit"] == "vg/mL" for s in viruses)
+    assert {s["status"] for s in viruses} == {"AVAILABLE", "DEPLETED"}
+    equipment = {e["type"] for e in api.records("equipment", limit=100)}
+    assert {"Stereotax", "Injector", "SiliconProbe"} <= equipment
+    [license] = api.records("license")
+    assert license["type"] == "animal_research_authorization" and license["status"] == "active"
+    procedures = api.records("procedure", portal="super", limit=100, **{"sort[]": "date_time"})
+    by_subject: dict[str, list[str]] = {}
+    for procedure in procedures:
+        by_subject.setdefault(procedure["subject"], []).append(procedure["type"])
+        assert procedure["licenses"] == [license["id"]]
+    surgeries = sorted(by_subject.values(), key=len)
+    assert ["Anesthesia", "BurrHole", "VirusInjection", "Headpost"] in surgeries
+    assert [
+        "Anesthesia",
+        "Craniotomy",
+        "SiliconProbeImplant",
+        "ReferenceElectrodeImplant",
+        "Headcap",
+    ] in surgeries
+    assert ["BarbiturateInjection", "PerfusionFixation", "BrainExtraction"] in surgeries
+    injections = [p for p in procedures if p["type"] == "VirusInjection"]
+    assert {p["details"]["injectionVolume"]["unit"] for p in injections} == {"µL"}
+    assert all(p["consumablestock"] in {s["id"] for s in viruses} and p["equipment"] for p in injections)
+    assert any(
+        p["coordinates_system"] == "CCF_XYZ_Absolute" and p["type"] == "SiliconProbeImplant"
+        for p in procedures
+    )
+
+    demo_server.cli("demo")
+    assert api.records("procedure", portal="super", limit=100, **{"sort[]": "date_time"}) == procedures
