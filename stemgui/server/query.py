@@ -10,8 +10,21 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
-from sqlalchemy import JSON, Boolean, ColumnElement, String, and_, cast, exists, false, literal, not_
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ColumnElement,
+    DateTime,
+    String,
+    and_,
+    cast,
+    exists,
+    false,
+    literal,
+    not_,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.sqltypes import NullType
@@ -73,6 +86,13 @@ def _like(value: str) -> str:
 
 
 def _coerce(column, value: str, param: str):
+    if isinstance(getattr(column, "type", column), DateTime):
+        try:  # the API writes times as ISO 8601 with a Z; stored naive in UTC
+            parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            message = f"'{value}' is not a date-time (use ISO 8601, e.g. 2026-11-27T09:30)."
+            raise bad_request({param: [message]}) from None
+        return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
     if isinstance(getattr(column, "type", column), Boolean):
         lowered = value.lower()
         if lowered not in ("true", "false", "1", "0"):
@@ -94,6 +114,9 @@ def _compare(column, op: str, raw: str, param: str) -> ColumnElement:
         return column.is_(None) if _coerce(Boolean(), raw, param) else column.is_not(None)
     if op == "in":
         return column.in_([_coerce(column, part, param) for part in raw.split(",")])
+    if isinstance(column.type, DateTime) and op not in ("eq", "exact", "gt", "gte", "lt", "lte"):
+        # a text match on the stored form, "YYYY-MM-DD HH:MM:SS[.ffffff]"
+        column, raw = cast(column, String), raw.replace("T", " ").rstrip("Z")
     value = _coerce(column, raw, param)
     if op in ("gt", "gte", "lt", "lte"):
         return {"gt": column > value, "gte": column >= value, "lt": column < value, "lte": column <= value}[

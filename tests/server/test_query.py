@@ -244,3 +244,21 @@ def test_odd_paging_or_filter_values_are_never_a_server_error(world, params):
         assert len(body["sessions"]) <= 100 and body["count"] >= len(body["sessions"])
     else:
         assert isinstance(body, dict) and body
+
+
+def test_date_time_columns_filter_by_text_and_by_value_and_refuse_garbage(new_api, taxa):
+    """A timestamp column (a procedure's created_at) takes text matches, ISO comparisons, and a
+    400 naming the parameter for a value that is not a date-time (PostgreSQL gave a 500)."""
+    from tests.server.builders import make_project, make_subject
+    from tests.server.current_builders import make_procedure
+
+    api = new_api("timefilter")
+    project = make_project(api)
+    subject = make_subject(api, [project["id"]], taxa.strain)
+    created = make_procedure(api, subject["id"])
+    year = created["created_at"][:4]
+    assert api.count("procedure", **{flt("created_at.startswith"): year, flt("subject"): subject["id"]}) == 1
+    assert api.count("procedure", **{flt("created_at.gte"): f"{year}-01-01T00:00:00Z"}) >= 1
+    assert api.count("procedure", **{flt("created_at.lt"): "2000-01-01"}) == 0
+    response = api.get("procedure", params={flt("created_at.gt"): "yesterday"})
+    assert response.status_code == 400 and list(response.json()) == [flt("created_at.gt")]

@@ -24,6 +24,14 @@ from stemgui.server.query import MAX_RELATIONS
 from stemgui.server.resources import RESOURCES
 from tests.server.api import Api, flt, unique
 from tests.server.builders import make_action, make_project, make_session, make_subject, share
+from tests.server.current_builders import (
+    make_equipment,
+    make_inventory,
+    make_license,
+    make_procedure,
+    make_setup,
+    make_stock,
+)
 
 MODELS = ("session", "action", "project", "subject")
 PORTALS = ("public", "private")
@@ -183,7 +191,23 @@ def _build(new_api, anonymous, taxa) -> World:
         brain_region=taxa.brain_region,
         coordinates_details={"apCoordinate": 7.25, "mlCoordinate": 1.5, "dvCoordinate": 3.0},
     )
+    make_procedure(owner, mixed_subject["id"], notes="open procedure")
+    stock = make_stock(owner, make_inventory(owner)["id"], notes=f"{SECRET}-lot")
+    equipment = make_equipment(owner, make_setup(owner)["id"], name=unique(SECRET + "Rig"))
+    license_ = make_license(owner, name=unique(SECRET + "License"))
+    secret_procedure = make_procedure(
+        owner,
+        secret_subject["id"],
+        notes=f"{SECRET} injection",
+        consumablestock=stock["id"],
+        equipment=[equipment["id"]],
+        licenses=[license_["id"]],
+    )
     secrets = {
+        "procedure": owner.read("procedure", secret_procedure["id"]),
+        "consumablestock": owner.read("consumablestock", stock["id"]),
+        "equipment": owner.read("equipment", equipment["id"]),
+        "license": owner.read("license", license_["id"]),
         "project": owner.read("project", private["id"]),
         "session": secret_session,
         "subject": owner.read("subject", secret_subject["id"]),
