@@ -8,6 +8,7 @@ from stemgui import action_form as af
 from stemgui import action_payload as ap
 from stemgui import action_table as at
 from stemgui import action_views as av
+from stemgui import session_views as views
 from stemgui import ui
 from stemgui.schemas import action_types, coordinate_systems
 
@@ -17,21 +18,21 @@ CONFIRM = "actions.confirm_delete"
 
 
 def filter_bar(lookups: at.Lookups) -> at.ActionQuery:
-    """The filter widgets; returns what they ask for."""
-    types, systems = action_types(), coordinate_systems()
+    """The filter widgets; returns what they ask for (kept across forms and pages, see views.KEEP)."""
+    types, systems, keep = action_types(), coordinate_systems(), {"persist_state": views.KEEP}
     first = st.columns([3, 2, 3, 3])
     subject = first[0].selectbox("Subject", list(lookups.subjects), format_func=lookups.subjects.get,
-                                 index=None, placeholder="All subjects", key="actions.f.subject")
+                                 index=None, placeholder="All subjects", key="actions.f.subject", **keep)
     kind = first[1].selectbox("Type", list(types), format_func=types.get, index=None,
-                              placeholder="All types", key="actions.f.type")
+                              placeholder="All types", key="actions.f.type", **keep)
     system = first[2].selectbox("Coordinates system", list(systems), format_func=systems.get,
-                                index=None, placeholder="All systems", key="actions.f.system")
+                                index=None, placeholder="All systems", key="actions.f.system", **keep)
     region = first[3].selectbox("Brain region", list(lookups.regions), format_func=lookups.regions.get,
-                                index=None, placeholder="All regions (type)", key="actions.f.region")
-    second = st.columns([2, 2, 7])
-    date_from = second[0].date_input("From", value=None, key="actions.f.from")
-    date_to = second[1].date_input("To", value=None, key="actions.f.to")
-    text = second[2].text_input("Search description", key="actions.f.text", placeholder="e.g. left")
+                                index=None, placeholder="All regions (type)", key="actions.f.region", **keep)
+    second = st.columns([2, 2, 6])
+    date_from = second[0].date_input("From", value=None, key="actions.f.from", format=ui.DATE_FORMAT, **keep)
+    date_to = second[1].date_input("To", value=None, key="actions.f.to", format=ui.DATE_FORMAT, **keep)
+    text = second[2].text_input("Search description", key="actions.f.text", placeholder="e.g. left", **keep)
     return at.ActionQuery(subject, kind, system, region, date_from, date_to, text.strip())
 
 

@@ -18,16 +18,28 @@ FORM = "sessions.form"  # {"mode": create|edit|duplicate, "id": ..., "nonce": n}
 KEPT = ("name", "description", "projects", "date_time", "tags", "name_used_in_storage")
 
 
+# Filter values outlive their widgets: while the form is open (the page stops before the filter
+# bar) or another page is shown, Streamlit would keep the old value on the server while the
+# browser forgets it, so a box could look empty with its filter still applied. "session" keeps
+# the value and tells the browser to show it again when the box comes back.
+KEEP = "session"
+
+
 def filter_bar(projects: dict[str, str], tags: list[str]) -> data.SessionQuery:
     """The filter widgets; returns what they ask for."""
-    top = st.columns([3, 3, 2, 2, 3])
-    text = top[0].text_input("Search name or description", key="sessions.f.text", placeholder="e.g. rat")
+    top = st.columns([3, 4])
+    text = top[0].text_input("Search name or description", key="sessions.f.text", placeholder="e.g. rat",
+                             persist_state=KEEP)  # fmt: skip
     chosen = top[1].multiselect(
-        "Projects", list(projects), format_func=projects.get, key="sessions.f.projects"
+        "Projects", list(projects), format_func=projects.get, key="sessions.f.projects", persist_state=KEEP
     )
-    date_from = top[2].date_input("From", value=None, key="sessions.f.from")
-    date_to = top[3].date_input("To", value=None, key="sessions.f.to")
-    chosen_tags = top[4].multiselect("Tags", tags, key="sessions.f.tags", accept_new_options=True)
+    second = st.columns([2, 2, 5])
+    date_from = second[0].date_input("From", value=None, key="sessions.f.from", format=ui.DATE_FORMAT,
+                                     persist_state=KEEP)  # fmt: skip
+    date_to = second[1].date_input("To", value=None, key="sessions.f.to", format=ui.DATE_FORMAT,
+                                   persist_state=KEEP)  # fmt: skip
+    chosen_tags = second[2].multiselect("Tags", tags, key="sessions.f.tags", accept_new_options=True,
+                                        persist_state=KEEP)  # fmt: skip
     return data.SessionQuery(text.strip(), tuple(chosen), date_from, date_to, tuple(chosen_tags))
 
 

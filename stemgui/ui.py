@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
 _AUTH_KEYS = frozenset({"name", "username", "authentication_status", "email", "roles", "logout"})
 PING_EVERY = 30.0  # seconds between backend health checks shown in the sidebar
+DATE_FORMAT = "YYYY-MM-DD"  # every date box shows ISO dates, like the tables
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
 
 
