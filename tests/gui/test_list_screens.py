@@ -9,10 +9,6 @@ forgotten the box). The browser tests in ``test_list_screens_browser.py`` check 
 
 from __future__ import annotations
 
-from datetime import date
-
-import pytest
-
 from tests.gui.apptest import form_prefix, logged_in, texts
 from tests.gui.test_sessions import (
     fill,
