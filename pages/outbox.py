@@ -4,7 +4,7 @@ import json
 
 import streamlit as st
 
-from stemgui import data, ui
+from stemgui import data, dates, ui
 from stemgui import session_form as sf
 from stemgui import session_views as views
 from stemgui.errors import ValidationFailed
@@ -64,7 +64,9 @@ def entry_card(entry: Entry) -> None:
     with st.container(border=True):
         st.markdown(f"**{ui.plain(label(entry))}**")
         state = "refused by BrainSTEM — fix and retry" if entry.state == "rejected" else "waiting to be sent"
-        st.caption(ui.plain(f"Saved locally {entry.created_at} · {state} · tries: {entry.attempts}"))
+        saved = dates.when_text(entry.created_at, ui.browser_zone())
+        st.caption(ui.plain(f"Saved locally {saved} · {state} · tries: {entry.attempts}"),
+                   help=dates.utc_text(entry.created_at) or None)  # fmt: skip
         if entry.last_error:
             show = st.error if entry.state == "rejected" else st.info
             show(ui.plain(entry.last_error))
@@ -89,7 +91,7 @@ def entry_card(entry: Entry) -> None:
             st.session_state["outbox.confirm"] = entry.id
         if st.session_state.get("outbox.confirm") == entry.id:
             st.warning(ui.plain(f"Discard “{label(entry)}”? It was never sent; it will be gone."))
-            if st.button("Yes, discard", key=f"outbox.discard.yes.{entry.id}", type="primary"):
+            if ui.destructive_button(st, "Yes, discard", key=f"outbox.discard.yes.{entry.id}"):
                 box.discard(entry.id)
                 st.session_state.pop("outbox.confirm", None)
                 ui.queue_toast("Discarded.")

@@ -9,12 +9,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from stemgui import data, ui
+from stemgui import data, dates, display, ui
 from stemgui import session_form as sf
 from stemgui.client import BrainstemClient
 from stemgui.errors import PermissionDenied, StemGuiError, ValidationFailed
 
 FORM = "sessions.form"  # {"mode": create|edit|duplicate, "id": ..., "nonce": n}
+SHOW_ALL = "sessions.show_all"  # the "Show all" toggle: every match instead of the newest ROW_LIMIT
+SCROLL = "sessions.scroll_to_detail"  # a row was just opened: bring its detail into view once
+DETAIL = "sessions-detail"  # the detail panel's container key (scrolled to)
 KEPT = ("name", "description", "projects", "date_time", "tags", "name_used_in_storage")
 
 
@@ -52,6 +55,7 @@ def select(session_id: str | None) -> None:
     """Open ``session_id`` (None: close) and keep it in the URL so the link can be shared."""
     if session_id:
         st.query_params["session"] = session_id
+        st.session_state[SCROLL] = True
     else:
         st.query_params.pop("session", None)
     st.session_state["sessions.table.nonce"] = st.session_state.get("sessions.table.nonce", 0) + 1
@@ -76,20 +80,28 @@ def sessions_table(frame: pd.DataFrame, rows: data.SessionRows, query: data.Sess
         st.query_params.pop("session", None)
         if picked:
             st.query_params["session"] = ids[picked[0]]
-    if rows.complete:
-        st.caption(f"{len(frame):,} session{'' if len(frame) == 1 else 's'} shown")
+            st.session_state[SCROLL] = True
+    if rows.complete and not show_all():
+        st.caption(f"{display.count_text(len(frame), 'session')} shown")
     else:
-        more = "" if rows.exact else "at least "
-        note, button = st.columns([4, 1])
-        note.caption(f"Showing the {len(frame):,} newest of {more}{rows.matching:,} matching sessions: "
-                     "narrow the filters, or show them all (slower).")  # fmt: skip
-        if button.button("Show all", key="sessions.show_all_button"):
-            st.session_state["sessions.show_all"] = True
-            st.rerun()
+        note, toggle = st.columns([4, 1])
+        if rows.complete:
+            note.caption(f"All {display.count_text(len(frame), 'matching session')} shown; switch "
+                         f"“Show all” off to see the {data.ROW_LIMIT:,} newest (faster).")  # fmt: skip
+        else:
+            more = "" if rows.exact else "at least "
+            note.caption(f"Showing the {len(frame):,} newest of {more}{rows.matching:,} matching sessions: "
+                         "narrow the filters, or show them all (slower).")  # fmt: skip
+        toggle.toggle("Show all", key=SHOW_ALL, persist_state=KEEP)
     st.download_button(
         "Download CSV", data.frame_to_csv(frame), file_name="sessions.csv", mime="text/csv",
         key="sessions.csv", icon=":material/download:",
     )  # fmt: skip
+
+
+def show_all() -> bool:
+    """Whether the user asked for every matching session (the "Show all" toggle)."""
+    return bool(st.session_state.get(SHOW_ALL))
 
 
 def open_form(mode: str, session: dict | None = None, entry: int | None = None,
@@ -106,7 +118,7 @@ def open_form(mode: str, session: dict | None = None, entry: int | None = None,
     elif mode == "duplicate":
         values = sf.duplicate_values(session)
     else:
-        values = sf.SessionFormValues()
+        values = sf.SessionFormValues(date_time=dates.today(ui.browser_zone()))  # today, where the user is
     prefix = f"{FORM}.{nonce}"
     for name in KEPT:
         st.session_state[f"{prefix}.{name}"] = getattr(values, name)
@@ -212,8 +224,10 @@ def detail_panel(
     client: BrainstemClient, user: ui.CurrentUser, session: dict, projects: dict[str, str]
 ) -> None:
     """Every field of one session, related ids as names; Edit / Duplicate / Delete for editors."""
-    with st.container(border=True):
+    with st.container(border=True, key=DETAIL):
         st.subheader("Session")
+        if st.session_state.pop(SCROLL, False):
+            ui.scroll_to(DETAIL)  # opened by a row pick: the panel sits below the table
         st.text(session["name"])
         if user.can_write:
             actions = st.container(horizontal=True)
@@ -229,7 +243,8 @@ def detail_panel(
             confirm_delete(client, session)
         left, right = st.columns(2)
         with left:
-            ui.show_value("Date", (session.get("date_time") or "")[:10])
+            ui.show_value("Date", dates.when_text(session.get("date_time"), ui.browser_zone()),
+                          help=dates.utc_text(session.get("date_time")))  # fmt: skip
             ui.show_value("Projects", ", ".join(projects.get(p, p) for p in session.get("projects") or []))
             ui.show_value("Tags", ", ".join(session.get("tags") or []))
             ui.show_value("Name used in storage", session.get("name_used_in_storage"))
@@ -249,12 +264,12 @@ def confirm_delete(client: BrainstemClient, session: dict) -> None:
     """Ask once more, naming the record; delete only on the explicit yes."""
     st.warning(ui.plain(sf.delete_prompt(session)), icon=":material/warning:")
     buttons = st.container(horizontal=True)
-    if buttons.button("Yes, delete", type="primary", key="sessions.delete.yes"):
+    if buttons.button("Keep it", type="primary", key="sessions.delete.no"):  # the safe default
+        st.session_state.pop("sessions.confirm_delete", None)
+        st.rerun()
+    if ui.destructive_button(buttons, "Yes, delete", key="sessions.delete.yes"):
         result = ui.delete("session", session["id"])
         st.session_state.pop("sessions.confirm_delete", None)
         ui.after_save(result, f"Deleted session “{session['name']}”.")
         select(None)
-        st.rerun()
-    if buttons.button("Keep it", key="sessions.delete.no"):
-        st.session_state.pop("sessions.confirm_delete", None)
         st.rerun()

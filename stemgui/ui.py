@@ -26,6 +26,7 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import tzinfo
 from pathlib import Path
 
 import pandas as pd
@@ -34,7 +35,7 @@ import streamlit_authenticator as stauth
 from streamlit.errors import StreamlitAPIException
 from streamlit_authenticator.utilities import LoginError
 
-from stemgui import backend, data, ui_offline
+from stemgui import backend, data, dates, display, ui_offline
 from stemgui.auth import UserStore, has_role, login_sleep_time
 from stemgui.client import DEFAULT_TIMEOUT, BrainstemClient
 from stemgui.config import Settings, load_settings
@@ -48,6 +49,13 @@ PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
 _AUTH_KEYS = frozenset({"name", "username", "authentication_status", "email", "roles", "logout"})
 PING_EVERY = 30.0  # seconds between backend health checks shown in the sidebar
 DATE_FORMAT = "YYYY-MM-DD"  # every date box shows ISO dates, like the tables
+# Fixed text (no user data): scrolls the keyed container into view once it is on the page.
+_SCROLL_SCRIPT = """<script>/* {nonce} */
+setTimeout(function () {{
+  var target = document.querySelector(".st-key-{key}");
+  if (target) {{ target.scrollIntoView({{block: "start"}}); }}
+}}, 150);
+</script>"""
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
 
 
@@ -280,6 +288,16 @@ def backend_url() -> str:
     return backend.bundled_server(conf.data_dir).url if conf.uses_bundled_backend else conf.api_url
 
 
+def backend_name() -> str:
+    """How messages name the backend in use: "the bundled server" or the configured host."""
+    return display.backend_name(settings().api_url)
+
+
+def browser_zone() -> tzinfo:
+    """The browser's time zone (times are shown in it); UTC when the browser does not say."""
+    return dates.zone(st.context.timezone)
+
+
 def api_timeout() -> tuple[float, float]:
     """(connect, read) seconds; ``STEMGUI_API_TIMEOUT`` sets the read timeout (slow sites, tests)."""
     try:
@@ -464,10 +482,26 @@ def plain(text: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", str(text))
 
 
-def show_value(label: str, value: object) -> None:
-    """A label and a user-entered value shown as plain text."""
+def show_value(label: str, value: object, help: str | None = None) -> None:
+    """A label and a user-entered value shown as plain text (``help``: a tooltip, e.g. the UTC time)."""
     st.caption(label)
-    st.text(value if value not in (None, "") else "—")
+    st.text(value if value not in (None, "") else display.EMPTY, help=help or None)
+
+
+def scroll_to(container_key: str) -> None:
+    """Bring ``st.container(key=container_key)`` into view, e.g. a detail opened below a tall table.
+
+    Call it inside that container on the one run that should scroll (each call scrolls once).
+    """
+    nonce = st.session_state.get("stemgui.scroll_nonce", 0) + 1
+    st.session_state["stemgui.scroll_nonce"] = nonce
+    script = _SCROLL_SCRIPT.format(nonce=nonce, key=container_key)
+    st.html(script, unsafe_allow_javascript=True, width="content")
+
+
+def destructive_button(where, label: str, key: str) -> bool:
+    """A button that deletes or discards: red, never the primary (default) one; put it after the safe one."""
+    return where.button(f":red[{label}]", key=key, icon=":material/delete:", type="secondary")
 
 
 def field_error(errors: dict[str, str] | None, field: str) -> None:
