@@ -9,6 +9,10 @@ forgotten the box). The browser tests in ``test_list_screens_browser.py`` check 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from stemgui import dates
+from stemgui.action_table import Lookups, actions_frame
 from tests.gui.apptest import form_prefix, logged_in, texts
 from tests.gui.test_sessions import (
     fill,
@@ -104,3 +108,84 @@ def test_filters_survive_switching_pages_and_back(make_user):
     assert not at.exception
     assert box_text(at, "actions.f.text") == "left"
     assert len(at.dataframe[0].value) == actions_filtered
+
+
+# ---------------------------------------------------------------- items 6, 8, 10, 15, 17, 19
+
+
+def test_new_action_replaces_the_list_with_the_form(make_user):
+    """Issue 10 item 8: "New action" shows the form instead of the table (as Sessions does)."""
+    user = make_user("editor")
+    at = logged_in(user, "pages/actions.py")
+    assert len(at.dataframe) == 1
+    at.button(key="actions.new").click().run()
+    assert not at.exception
+    assert "New action" in [h.value for h in at.subheader]
+    assert len(at.dataframe) == 0 and not [b for b in at.button if b.key == "actions.new"]
+    at.button(key=f"{at.session_state['actions.form']['key']}.cancel").click().run()
+    assert len(at.dataframe) == 1
+
+
+def test_one_action_is_counted_in_the_singular(make_user):
+    """Issue 10 item 10: "1 action shown", not "1 actions shown"."""
+    user = make_user("editor")
+    description = unique("only-one")
+    body = {"type": "VirusInjection", "subject": user.api.list_all("subject")[0]["id"],
+            "description": description, "coordinates_system": "Stereotaxic_BregmaAbsolute"}  # fmt: skip
+    user.api.save_model("action", data=body)
+    at = logged_in(user, "pages/actions.py")
+    at.text_input(key="actions.f.text").input(description).run()
+    assert "1 action shown" in texts(at).splitlines()
+
+
+def test_delete_confirmation_makes_keeping_the_default_and_deleting_red(make_user):
+    """Issue 10 item 15: "Yes, delete" is not the primary button; "Keep it" is."""
+    user = make_user("editor")
+    session = make_session(user)
+    at = logged_in(user, session=session["id"])
+    at.button(key="sessions.delete").click().run()
+    yes, keep = at.button(key="sessions.delete.yes"), at.button(key="sessions.delete.no")
+    assert yes.proto.type != "primary" and keep.proto.type == "primary"
+    assert yes.label == ":red[Yes, delete]"
+    keep.click().run()
+    assert user.api.load_model("session", id=session["id"])
+
+
+def test_new_session_date_defaults_to_today(make_user):
+    """Issue 10 item 19: a new session's date starts as today (the browser's day; UTC in AppTest)."""
+    user = make_user("editor")
+    at = logged_in(user)
+    prefix = open_new_form(at)
+    assert at.date_input(key=f"{prefix}.date_time").value == datetime.now(UTC).date()
+
+
+def test_show_all_is_a_toggle_that_goes_back_to_the_newest(make_user, monkeypatch):
+    """Issue 10 item 6: "Show all" can be switched off again, also after visiting another page."""
+    monkeypatch.setattr("stemgui.data.ROW_LIMIT", 3)
+    user = make_user("viewer")
+    at = logged_in(user)
+    assert len(shown(at)) == 3
+    at.toggle(key="sessions.show_all").set_value(True).run()
+    assert len(shown(at)) == len(user.api.list_all("session"))
+    at.switch_page("pages/actions.py").run()
+    at.switch_page("pages/sessions.py").run()
+    assert at.toggle(key="sessions.show_all").value is True  # still there to switch off
+    at.toggle(key="sessions.show_all").set_value(False).run()
+    assert len(shown(at)) == 3
+
+
+def test_actions_table_has_empty_cells_for_missing_records_and_local_times():
+    """Issue 10 items 13 and 17: no grey "None" for an unset region/consumable/device; times
+    with an offset are shown in the browser's zone, times without one as entered."""
+    lookups = Lookups(subjects={"s": "Rat 1"})
+    actions = [
+        {"id": "a", "type": "VirusInjection", "subject": "s", "date_time": "2026-11-27T21:14:16+00:00",
+         "coordinates_system": "Stereotaxic_BregmaAbsolute", "details": {}},
+        {"id": "b", "type": "VirusInjection", "subject": "s", "date_time": "2026-11-20T09:05:00",
+         "coordinates_system": "Stereotaxic_BregmaAbsolute", "details": {"injectionVolume": 5.0}},
+    ]  # fmt: skip
+    frame = actions_frame(actions, lookups, "VirusInjection", dates.zone("Europe/Paris"))
+    for column in ("brain region", "consumable", "hardware device"):
+        assert list(frame[column]) == ["", ""]
+    assert list(frame["when"]) == ["2026-11-27 22:14", "2026-11-20 09:05"]
+    assert not frame.drop(columns=["Injection volume (nL)"]).isna().any().any()
