@@ -75,8 +75,10 @@ class BrainstemClient:
         attempts: int = 3,
         backoff: float = 0.2,
         max_workers: int = MAX_WORKERS,
+        label: str | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/") + "/"
+        self.label = label  # how error messages name the backend ("the bundled server"); None: its URL
         self.timeout = timeout
         self.attempts = max(1, attempts)
         self.backoff = backoff
@@ -224,7 +226,7 @@ class BrainstemClient:
     ) -> Any:
         """Send one API request (with retries where safe) and return the parsed JSON body."""
         url = self.base_url + endpoint_path(model, portal, record_id)
-        ctx = CallContext(method, model, record_id, self.base_url, self._token)
+        ctx = CallContext(method, model, record_id, self.base_url, self._token, self.label)
         headers = {"Content-Type": "application/json"} if body is not None else None
         response = self._send(method, url, ctx, params=params, data=body, headers=headers)
         if response.status_code >= 400:

@@ -197,7 +197,7 @@ def submit(client: BrainstemClient, form: dict, values: sf.SessionFormValues) ->
     if not errors and form["mode"] == "outbox":
         ui.outbox().update_payload(form["entry"], payload)  # sent by itself on the next run
         close_form()
-        ui.after_write("Changes kept in the outbox; they are sent when BrainSTEM answers.")
+        ui.after_write(f"Changes kept in the outbox; they are sent when {ui.backend_name()} answers.")
         st.rerun()
     if not errors:
         try:

@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pandas as pd
 import streamlit as st
@@ -315,7 +316,8 @@ def client() -> BrainstemClient:
     user = require_role("viewer")
     held = _user_client(user)
     if held is None:
-        st.info("Paste your personal BrainSTEM API token on the Account page to see your records.")
+        st.info(f"Paste your personal API token for {backend_name()} on the Account page to see your "
+                "records.")  # fmt: skip
         st.page_link("pages/account.py", label="Go to Account")
         st.stop()
     return held
@@ -331,7 +333,8 @@ def _user_client(user: CurrentUser) -> BrainstemClient | None:
     if held is None or held[0] != fingerprint:
         if held is not None:
             held[1].close()
-        held = (fingerprint, BrainstemClient(url, token, timeout=api_timeout()))
+        label = display.BUNDLED if conf.uses_bundled_backend else None  # a URL names itself
+        held = (fingerprint, BrainstemClient(url, token, timeout=api_timeout(), label=label))
         st.session_state["stemgui.client"] = held
     return held[1] if token else None
 
@@ -348,7 +351,8 @@ def begin_run(user: CurrentUser) -> None:
         return
     report = ui_offline.check_backend(api, outbox() if user.can_write else None)
     if report is not None and report.rejected:
-        st.warning(f"BrainSTEM refused {len(report.rejected)} change(s) saved while it was not answering: "
+        refused = display.count_text(len(report.rejected), "change")
+        st.warning(f"{display.capital(backend_name())} refused {refused} saved while it was not answering: "
                    "fix them on the Outbox page.", icon=":material/error:")  # fmt: skip
 
 
@@ -374,9 +378,10 @@ def delete(model: str, record_id: str) -> SaveResult:
 
 
 def queued_note() -> str:
-    """The toast after a write kept in the outbox because BrainSTEM did not answer."""
+    """The toast after a write kept in the outbox because the backend did not answer."""
     waiting = outbox().count()
-    return f"BrainSTEM is not answering: saved locally — {waiting} waiting. It is sent when it is back."
+    return (f"{display.capital(backend_name())} is not answering: saved locally — {waiting} waiting. "
+            "It is sent when it is back.")  # fmt: skip
 
 
 def after_save(result: SaveResult, message: str) -> None:
@@ -435,11 +440,9 @@ def sidebar(authenticator: stauth.Authenticate, user: CurrentUser) -> None:
     with st.sidebar:
         st.markdown(f"**{plain(user.name)}** · {user.role}")
         st.caption(f"Logged in as {plain(user.username)}")
-        conf = settings()
         try:
             url = backend_url()
-            kind = "bundled server" if conf.uses_bundled_backend else "BrainSTEM API"
-            st.caption(f"Backend: {kind} · {plain(url)}")
+            _backend_line(url)
             if _backend_answers(url):
                 st.caption(":green[● answering]")
             else:
@@ -452,13 +455,24 @@ def sidebar(authenticator: stauth.Authenticate, user: CurrentUser) -> None:
             logout(authenticator)
 
 
+def _backend_line(url: str) -> None:
+    """Which backend: the bundled server's address as text (its root is an API, not a page),
+    a configured server as a link to its site."""
+    if settings().uses_bundled_backend:
+        address = urlsplit(url).netloc
+        about = "The API server that comes with stemgui, on this machine (its data is in the data dir)."
+        st.caption(f"Backend: {display.BUNDLED} · `{address}`", help=about)
+    else:
+        st.caption(f"Backend: [{plain(backend_name())}]({url})", help=f"The API at {url}")
+
+
 def _outbox_status() -> None:
     box = outbox()
     waiting, refused = box.count(), len(box.rejected())
     if waiting:
         st.warning(f"Saved locally — {waiting} waiting", icon=":material/cloud_off:")
         if refused:
-            st.caption(f"{refused} refused by BrainSTEM: fix on the Outbox page")
+            st.caption(f"{refused} refused by {backend_name()}: fix on the Outbox page")
         st.page_link("pages/outbox.py", label="Open the Outbox", icon=":material/outbox:")
 
 

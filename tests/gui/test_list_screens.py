@@ -189,3 +189,26 @@ def test_actions_table_has_empty_cells_for_missing_records_and_local_times():
         assert list(frame[column]) == ["", ""]
     assert list(frame["when"]) == ["2026-11-27 22:14", "2026-11-20 09:05"]
     assert not frame.drop(columns=["Injection volume (nL)"]).isna().any().any()
+
+
+# ---------------------------------------------------------------- items 12, 16
+
+
+def sidebar_captions(at) -> list[str]:
+    return [str(c.value) for c in at.sidebar.caption]
+
+
+def test_sidebar_shows_the_bundled_server_as_text_not_a_dead_link(make_user, bundled):
+    """Issue 10 item 12: the bundled server's API root is no page: show its address as code, no link."""
+    at = logged_in(make_user("viewer"))
+    line = next(c for c in sidebar_captions(at) if c.startswith("Backend:"))
+    host = bundled.url.split("//", 1)[1].rstrip("/")
+    assert line == f"Backend: the bundled server · `{host}`"  # a code span is never turned into a link
+
+
+def test_messages_name_the_bundled_server(make_user, bundled):
+    """Issue 10 item 16: on the bundled backend, messages say "the bundled server", not BrainSTEM."""
+    user = make_user("editor")
+    at = logged_in(user, "pages/outbox.py")
+    assert "Nothing waiting — everything you saved has reached the bundled server." in texts(at)
+    assert "BrainSTEM" not in texts(at)
