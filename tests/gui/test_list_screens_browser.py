@@ -38,7 +38,7 @@ def page(app):
         tab.set_default_timeout(60_000)
         tab.goto(url)
         log_in(tab, "admin", wait_for_file(password_file))
-        expect(tab.get_by_role("heading", name="Sessions", exact=True)).to_be_visible()
+        expect(tab.get_by_role("heading", name="Sessions", exact=True).first).to_be_visible()
         idle(tab)
         try:
             yield tab
@@ -133,10 +133,10 @@ def test_project_filter_after_save_and_a_page_switch(page):
     expect(multiselect(page, "Projects").get_by_text(SEPTAL, exact=True)).to_be_visible()
     assert shown_count(page) == before + 1
     page.get_by_test_id("stSidebarNav").get_by_text("Actions", exact=True).click()
-    expect(page.get_by_role("heading", name="Actions", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Actions", exact=True).first).to_be_visible()
     idle(page)
     page.get_by_test_id("stSidebarNav").get_by_text("Sessions", exact=True).click()
-    expect(page.get_by_role("heading", name="Sessions", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Sessions", exact=True).first).to_be_visible()
     idle(page)
     expect(multiselect(page, "Projects").get_by_text(SEPTAL, exact=True)).to_be_visible()
     assert shown_count(page) == before + 1
@@ -186,7 +186,7 @@ def test_a_picked_row_brings_its_detail_into_view(page):
     from playwright.sync_api import expect
 
     open_first_row(page)
-    expect(page.get_by_role("heading", name="Session", exact=True)).to_be_in_viewport()
+    expect(page.get_by_role("heading", name="Session", exact=True).first).to_be_in_viewport()
     page.screenshot(path=str(ARTIFACTS / "readme-session-detail.png"))
 
 
@@ -199,16 +199,16 @@ def test_new_action_form_is_on_screen_and_screenshots(page, app):
     page.screenshot(path=str(ARTIFACTS / "readme-sessions.png"))
     page.screenshot(path=str(ARTIFACTS / "sessions-after-issue-10.png"), full_page=True)
     page.get_by_test_id("stSidebarNav").get_by_text("Actions", exact=True).click()
-    expect(page.get_by_role("heading", name="Actions", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Actions", exact=True).first).to_be_visible()
     idle(page)
     page.get_by_role("button", name="New action", exact=True).click()
     idle(page)
-    expect(page.get_by_role("heading", name="New action", exact=True)).to_be_in_viewport()
+    expect(page.get_by_role("heading", name="New action", exact=True).first).to_be_in_viewport()
     expect(page.get_by_test_id("stDataFrame")).to_have_count(0)  # the list gives way to the form
     page.screenshot(path=str(ARTIFACTS / "readme-actions-form.png"))
     page.screenshot(path=str(ARTIFACTS / "actions-form-after-issue-10.png"), full_page=True)
     page.get_by_test_id("stSidebarNav").get_by_text("Users", exact=True).click()
-    expect(page.get_by_role("heading", name="Users", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Users", exact=True).first).to_be_visible()
     idle(page)
     page.screenshot(path=str(ARTIFACTS / "readme-users.png"))
     page.screenshot(path=str(ARTIFACTS / "users-after-issue-10.png"), full_page=True)
