@@ -157,7 +157,7 @@ def session_form(client: BrainstemClient, projects: dict[str, str], tags: list[s
         )
         ui.field_error(errors, "projects")
         left, right = st.columns(2)
-        day = left.date_input("Date", key=f"{prefix}.date_time")
+        day = left.date_input("Date", key=f"{prefix}.date_time", format=ui.DATE_FORMAT)
         ui.field_error(errors, "date_time")
         options = sorted(set(tags) | set(st.session_state.get(f"{prefix}.tags") or []))
         chosen_tags = right.multiselect("Tags", options, key=f"{prefix}.tags", accept_new_options=True)

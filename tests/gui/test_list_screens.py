@@ -212,3 +212,15 @@ def test_messages_name_the_bundled_server(make_user, bundled):
     at = logged_in(user, "pages/outbox.py")
     assert "Nothing waiting — everything you saved has reached the bundled server." in texts(at)
     assert "BrainSTEM" not in texts(at)
+
+
+def test_every_date_box_shows_iso_dates(make_user):
+    """Issue 10 item 13: filters and the session form show YYYY-MM-DD (Streamlit's default is YYYY/MM/DD)."""
+    user = make_user("editor")
+    at = logged_in(user)
+    formats = {d.key: d.proto.format for d in at.date_input}  # the filters
+    open_new_form(at)
+    formats |= {d.key: d.proto.format for d in at.date_input}  # the form
+    at.switch_page("pages/actions.py").run()
+    formats |= {d.key: d.proto.format for d in at.date_input}
+    assert len(formats) == 5 and set(formats.values()) == {"YYYY-MM-DD"}, formats
