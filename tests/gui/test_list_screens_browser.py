@@ -15,6 +15,9 @@ pytestmark = pytest.mark.browser
 VIEWPORT = {"width": 1440, "height": 900}
 SEARCH = "Search name or description"
 SEPTAL = "Demo: Septal optogenetics"
+HIPPOCAMPAL = "Demo: Hippocampal sharp-wave ripples"
+# True when an element and its parent show their whole text (nothing cut off with "…").
+WHOLE = "el => [el, el.parentElement].every(e => e.scrollWidth <= e.clientWidth + 1)"
 
 
 @pytest.fixture(scope="module")
@@ -165,6 +168,30 @@ def test_tag_filter_after_duplicate_and_save(page):
     idle(page)
     expect(multiselect(page, "Tags").get_by_text("home cage", exact=True)).to_be_visible()
     assert shown_count(page) == before + 1
+
+
+@needs_chromium
+def test_long_project_names_and_dates_fit_their_boxes(page):
+    """Issue 10 item 18: the longest demo project names show whole in their chips, and a date
+    shows whole in the From/To boxes (before: "o: Septal o…" and cut-off dates)."""
+    from playwright.sync_api import expect
+
+    for project in (HIPPOCAMPAL, SEPTAL):
+        choose(page, "Projects", project)
+    for project in (HIPPOCAMPAL, SEPTAL):
+        chip = multiselect(page, "Projects").get_by_text(project, exact=True)
+        expect(chip).to_be_visible()
+        assert chip.evaluate(WHOLE), f"{project!r} is cut off"
+    for label in ("From", "To"):
+        labelled = page.get_by_test_id("stDateInput").filter(has=page.get_by_text(label, exact=True))
+        box = labelled.locator("input")
+        box.fill("2025-04-01")
+        box.press("Enter")
+        idle(page)
+        page.keyboard.press("Escape")
+        expect(box).to_have_value("2025-04-01")
+        assert box.evaluate("el => el.scrollWidth <= el.clientWidth"), f"the {label} date is cut off"
+    page.screenshot(path=str(ARTIFACTS / "sessions-long-filters.png"))
 
 
 def open_first_row(page) -> None:
