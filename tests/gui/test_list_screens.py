@@ -224,3 +224,17 @@ def test_every_date_box_shows_iso_dates(make_user):
     at.switch_page("pages/actions.py").run()
     formats |= {d.key: d.proto.format for d in at.date_input}
     assert len(formats) == 5 and set(formats.values()) == {"YYYY-MM-DD"}, formats
+
+
+def test_kept_filters_do_not_outlive_a_logout(make_user):
+    """Issue 10 item 1: filters kept across pages are still forgotten on logout (the next user
+    in this browser starts with empty boxes)."""
+    first, second = make_user("viewer"), make_user("viewer")
+    at = logged_in(first)
+    at.text_input(key="sessions.f.text").input("sleep").run()
+    at.button(key="stemgui.logout").click().run()
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = second.username
+    at.run()
+    assert box_text(at, "sessions.f.text") == "" and at.text_input(key="sessions.f.text").value == ""
+    assert len(shown(at)) == len(second.api.list_all("session"))
