@@ -73,11 +73,21 @@ def multiselect(page, label: str):
 
 
 def choose(page, label: str, option: str) -> None:
-    multiselect(page, label).first.click()
-    page.keyboard.type(option)  # long lists only draw the options in view: narrow it down first
-    page.get_by_role("option", name=option, exact=True).click()
-    page.keyboard.press("Escape")
-    idle(page)
+    from playwright.sync_api import Error as PlaywrightError
+
+    for _ in range(3):  # tried again when a rerun redraws the box under the pointer
+        idle(page)
+        multiselect(page, label).first.click()
+        page.keyboard.type(option)  # long lists only draw the options in view: narrow it down first
+        try:
+            page.get_by_role("option", name=option, exact=True).click(timeout=10_000)
+        except PlaywrightError:
+            page.keyboard.press("Escape")
+            continue
+        page.keyboard.press("Escape")
+        idle(page)
+        return
+    raise AssertionError(f"could not choose {option!r} in {label!r}")
 
 
 def search(page, text: str) -> None:
@@ -108,6 +118,7 @@ def test_text_filter_after_new_session_cancel(page):
     table shows exactly its matches (before: an empty box over a still-filtered table)."""
     from playwright.sync_api import expect
 
+    page.screenshot(path=str(ARTIFACTS / "readme-sessions.png"))  # the first test: only the demo lab
     everything = shown_count(page)
     search(page, "sleep")
     filtered = count_changes(page, everything)
@@ -223,7 +234,6 @@ def test_new_action_form_is_on_screen_and_screenshots(page, app):
     Also the issue's and the README's screenshots of Sessions, Actions (form open) and Users."""
     from playwright.sync_api import expect
 
-    page.screenshot(path=str(ARTIFACTS / "readme-sessions.png"))
     page.screenshot(path=str(ARTIFACTS / "sessions-after-issue-10.png"), full_page=True)
     page.get_by_test_id("stSidebarNav").get_by_text("Actions", exact=True).click()
     expect(page.get_by_role("heading", name="Actions", exact=True).first).to_be_visible()
