@@ -9,11 +9,13 @@ forgotten the box). The browser tests in ``test_list_screens_browser.py`` check 
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from stemgui import dates
 from stemgui.action_table import Lookups, actions_frame
-from tests.gui.apptest import form_prefix, logged_in, texts
+from stemgui.outbox import Outbox
+from tests.gui.apptest import form_prefix, logged_in, texts, unescape
 from tests.gui.test_sessions import (
     fill,
     make_session,
@@ -238,3 +240,20 @@ def test_kept_filters_do_not_outlive_a_logout(make_user):
     at.run()
     assert box_text(at, "sessions.f.text") == "" and at.text_input(key="sessions.f.text").value == ""
     assert len(shown(at)) == len(second.api.list_all("session"))
+
+
+def test_outbox_shows_local_minutes_with_utc_on_hover_and_names_the_backend(make_user, gui_env):
+    """Issue 10 items 13, 15, 16: an outbox entry says when it was saved as "YYYY-MM-DD HH:MM"
+    (not raw UTC ISO), UTC in the tooltip; it names the bundled server; discarding is not primary."""
+    user = make_user("editor")
+    payload = {"name": unique("no project"), "projects": []}  # the server refuses: projects are required
+    entry = Outbox(gui_env, user.username).add("session", "create", payload)
+    at = logged_in(user, "pages/outbox.py")  # the first run sends it; the server refuses it
+    saved = [c for c in at.caption if str(c.value).startswith("Saved locally")]
+    assert len(saved) == 1, texts(at)
+    line = unescape(str(saved[0].value))
+    expected = r"Saved locally \d{4}-\d{2}-\d{2} \d{2}:\d{2} · refused by the bundled server — "
+    assert re.match(expected, line), line
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", saved[0].proto.help), saved[0].proto.help
+    at.button(key=f"outbox.discard.{entry}").click().run()
+    assert at.button(key=f"outbox.discard.yes.{entry}").proto.type != "primary"
