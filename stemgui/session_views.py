@@ -72,7 +72,7 @@ def sessions_table(frame: pd.DataFrame, rows: data.SessionRows, query: data.Sess
     event = st.dataframe(
         frame, key=table_key, on_select="rerun", selection_mode="single-row", selection_default=default,
         hide_index=True, width="stretch", height=420 if len(frame) > 10 else "auto",
-        column_config={"date": st.column_config.DateColumn("date", format="YYYY-MM-DD")},
+        column_config={"date": st.column_config.TextColumn("date", help="YYYY-MM-DD")},
     )  # fmt: skip
     picked = list(event.selection.rows)
     if picked != default["selection"]["rows"] and picked != st.session_state.get(f"{table_key}.last"):
