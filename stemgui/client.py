@@ -90,8 +90,10 @@ class BrainstemClient:
         attempts: int = 3,
         backoff: float = 0.2,
         max_workers: int = MAX_WORKERS,
+        label: str | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/") + "/"
+        self.label = label  # how error messages name the backend ("the bundled server"); None: its URL
         self.timeout = timeout
         self.write_timeout = write_timeout
         self.attempts = max(1, attempts)
@@ -347,7 +349,7 @@ class BrainstemClient:
             raise not_json_error(response, self._context(method, model, record_id)) from None
 
     def _context(self, method: str, model: str, record_id: str | None) -> CallContext:
-        return CallContext(method, model, record_id, self.base_url, self._token)
+        return CallContext(method, model, record_id, self.base_url, self._token, self.label)
 
     def _send(self, method: str, url: str, ctx: CallContext, **kwargs: Any) -> requests.Response:
         tries = self.attempts if method in RETRY_METHODS else 1

@@ -13,6 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from stemgui.action_table import ActionQuery, Lookups, action_filters, actions_frame, frame_to_csv
+from stemgui.display import count_text
 from stemgui.errors import NotFound, PermissionDenied, ValidationFailed
 from tests.gui.action_helpers import (
     choose,
@@ -83,7 +84,7 @@ def test_list_shows_every_action_with_names_instead_of_ids(make_user):
     with_region = next(a for a in expected if a.get("brain_region"))
     region = user.api.load_model("brainregion", id=with_region["brain_region"])["brain_region"]
     assert frame.loc[with_region["id"], "brain region"] == f"{region['acronym']} — {region['name']}"
-    assert f"{len(expected):,} actions shown" in texts(at)
+    assert f"{count_text(len(expected), 'action')} shown" in texts(at)
     assert at.get("download_button")[0].label == "Download CSV"
 
 
@@ -118,7 +119,7 @@ def test_each_filter_shows_exactly_the_matching_actions(make_user, kind):
     expected = {a["id"] for a in everything if _matches(a, kind, value)}
     assert 0 < len(expected) < len(everything)
     assert set(shown(at).index) == expected
-    assert f"{len(expected):,} actions shown" in texts(at)
+    assert f"{count_text(len(expected), 'action')} shown" in texts(at)
 
 
 def test_one_chosen_type_adds_its_details_as_columns(make_user):

@@ -76,11 +76,11 @@ def test_two_users_at_once_never_see_each_other(app_two_users):
             page.set_default_timeout(60_000)
         _login(alice, url, "alice")
         _login(bob, url, "bob")
-        backend_url = next(
-            line.split("Backend: bundled server · ")[1].strip()
+        backend_url = "http://{}/".format(next(  # the sidebar shows the bundled server's host:port as text
+            line.split("Backend: the bundled server · ")[1].strip()
             for line in alice.locator("[data-testid='stSidebar']").inner_text().splitlines()
-            if "Backend: bundled server · " in line
-        )
+            if "Backend: the bundled server · " in line
+        ))
         secrets = {who: _private_session(data_dir, backend_url, who) for who in PASSWORDS}
 
         # both search at the same time; each sees exactly their own private session
