@@ -141,6 +141,28 @@ def test_brain_region_picker_offers_all_regions_by_acronym_and_name(make_user):
     assert "CA1 — Field CA1" in picker.options
 
 
+def test_brain_region_search_ranks_by_area_and_keeps_the_choice(make_user):
+    """Issue 10 item 9: "hippocampus" in the region search offers Hippocampal formation first and
+    CA1 near the top; the choice stays when the search changes or is cleared."""
+    user = make_user("editor")
+    at = logged_in(user, PAGE)
+    form = open_new(at)
+    at.text_input(key=f"{form}.region_query").input("hippocampus").run()
+    options = at.selectbox(key=f"{form}.brain_region").options
+    assert options[:3] == ["— none —", "HPF — Hippocampal formation", "HIP — Hippocampal region"]
+    assert "CA1 — Field CA1" in options[:16]
+    assert "SH — Septohippocampal nucleus" not in options[:16]  # a letters-only match, not an area
+    at.selectbox(key=f"{form}.brain_region").select("CA1 — Field CA1").run()
+    at.text_input(key=f"{form}.region_query").input("thalamus").run()
+    picker = at.selectbox(key=f"{form}.brain_region")
+    assert picker.value == region_id(user, "CA1")  # kept, though not among the thalamus matches
+    assert picker.options[1] == "TH — Thalamus" and picker.options[-1] == "CA1 — Field CA1"
+    at.text_input(key=f"{form}.region_query").input("").run()
+    assert at.selectbox(key=f"{form}.brain_region").value == region_id(user, "CA1")
+    assert len(at.selectbox(key=f"{form}.brain_region").options) == 1 + 1327
+    assert not at.exception
+
+
 # ---------------------------------------------------------------- create, reject, switch
 
 
