@@ -21,7 +21,7 @@ import streamlit as st
 from stemgui import action_payload as ap
 from stemgui import ui
 from stemgui.action_table import Lookups
-from stemgui.actions import coordinate_convention, starting_values
+from stemgui.actions import DEFAULTS_AS_HINTS, coordinate_convention, starting_values
 from stemgui.client import BrainstemClient
 from stemgui.errors import PermissionDenied, StemGuiError, ValidationFailed
 from stemgui.region_search import cached_region_index, search_regions
@@ -105,7 +105,8 @@ def _schema_inputs(kind: str, name: str | None, key: str, start_value: dict | No
         return {}, {}
     form_key = f"{key}.{'details' if kind == 'action' else 'coords'}.{name}"
     shown = {path: ui.plain(message) for path, message in errors.items()}  # a server may echo input
-    payload = render_schema_inputs(schema, form_key, start_value, errors=shown)
+    hints = DEFAULTS_AS_HINTS.get(name, ()) if kind == "action" else ()
+    payload = render_schema_inputs(schema, form_key, start_value, errors=shown, no_prefill=hints)
     return payload, input_errors(form_key)
 
 

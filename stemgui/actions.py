@@ -75,6 +75,18 @@ def coordinate_convention(system: str | None) -> str:
     return "No convention recorded for this coordinates system; distances in mm, angles in degrees."
 
 
+DEFAULTS_AS_HINTS: dict[str, tuple[str, ...]] = {
+    # 0 nL is no injection: the volume must be stated every time.
+    "VirusInjection": ("injectionVolume",),
+    # Drives carry anything from 1 to dozens of tetrodes: "1" would be a guess, so it is a hint.
+    "TetrodeWireElectrode": ("tetrodeCount",),
+}
+"""Action type -> details fields whose schema default is no real choice: the form starts them
+empty and shows the default as a hint. The other defaults are real choices and are prefilled:
+wireCount 1 (a single-wire electrode), nWiresTetrode 4 (a tetrode has four wires),
+fiberTipShape "flat" (the usual cleaved tip)."""
+
+
 # Per system: (left–right fields negated by a mirror, rotations about the vertical axis).
 _STEREOTAXIC = (("mlCoordinate", "mlAngle"), ("dvAngle",))
 _SURFACE_LR = (("mlCoordinate", "mlAngle"), ("rotation",))

@@ -11,7 +11,7 @@ import copy
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -58,6 +58,7 @@ class FieldSpec:
     brief: str | None = None
     options: tuple = ()
     children: tuple[FieldSpec, ...] = field(default_factory=tuple)
+    placeholder_default: bool = False  # the default is a hint in the empty input, not a value
 
 
 def schema_defaults(schema: dict) -> dict:
@@ -195,6 +196,25 @@ def extra_field_specs(schema: dict, value: Mapping | None) -> list[FieldSpec]:
     return [FieldSpec(name=name, kind="json", label=f"{name} (not in this schema)",
                       help="Kept as stored; clear it to remove it.")
             for name in (value or {}) if name not in known]
+
+
+def missing_required(schema: dict, payload: Mapping | None, prefix: str = "") -> dict[str, str]:
+    """Field path -> "X is required." for required inputs left empty, with no default filled in.
+
+    The server (and `validate_payload` after `apply_defaults`) would fill a schema default into an
+    omitted required field: an emptied "Injection volume *" would be saved as 0 nL. A person who
+    empties a required input gets this message at the field instead.
+    """
+    payload = payload if isinstance(payload, Mapping) else {}
+    errors: dict[str, str] = {}
+    for spec in field_specs(schema):
+        path = f"{prefix}{spec.name}"
+        value = payload.get(spec.name, MISSING)
+        if spec.required and (value is MISSING or value is None):
+            errors[path] = f"{spec.label.removesuffix(REQUIRED_SUFFIX)} is required: enter a value."
+        elif spec.kind == "group" and isinstance(value, Mapping):
+            errors |= missing_required(schema["properties"][spec.name], value, f"{path}.")
+    return errors
 
 
 # --- pure: stored value <-> widget value --------------------------------------------------------
@@ -370,10 +390,12 @@ def clear_schema_inputs(key: str) -> None:
 
 
 def render_schema_inputs(schema: dict, key: str, value: dict | None = None, *,
-                         errors: Mapping[str, str] | None = None) -> dict:
+                         errors: Mapping[str, str] | None = None, no_prefill: Collection[str] = ()) -> dict:
     """Draw one input per property of `schema` and return the payload (unset optional fields omitted).
 
-    Inputs are prefilled from `value`, else (None or {}) from the schema defaults. What the user
+    Inputs are prefilled from `value`, else (None or {}) from the schema defaults, except the
+    properties in `no_prefill`: their default is no real choice (an injection of 0 nL), so they
+    start empty with the default as a hint. What the user
     types is kept across reruns and while the form is not drawn (switching type away and back);
     passing a different `value` than on the previous run refills the inputs from it. `errors` (field path ->
     message, e.g. from `validate_payload` or the server) are shown under their fields.
@@ -384,8 +406,11 @@ def render_schema_inputs(schema: dict, key: str, value: dict | None = None, *,
     value_key = f"{STATE_PREFIX}{key}::value"
     reset = value_key in ss and ss[value_key] != value
     ss[value_key] = copy.deepcopy(value)
-    originals = value if isinstance(value, dict) and value else schema_defaults(schema)
-    specs = field_specs(schema) + extra_field_specs(schema, value if isinstance(value, dict) else None)
+    defaults = {name: v for name, v in schema_defaults(schema).items() if name not in no_prefill}
+    originals = value if isinstance(value, dict) and value else defaults
+    specs = [replace(spec, placeholder_default=True) if spec.name in no_prefill else spec
+             for spec in field_specs(schema)]
+    specs += extra_field_specs(schema, value if isinstance(value, dict) else None)
     problems: dict[str, str] = {}
     payload = _draw_fields(specs, key, "", originals, reset, errors or {}, problems)
     ss[f"{STATE_PREFIX}{key}::errors"] = problems
@@ -492,5 +517,9 @@ def _draw(spec: FieldSpec, wkey: str) -> Any:
 
 def _placeholder(spec: FieldSpec) -> str | None:
     if spec.kind in ("number", "integer"):
-        return spec.units or ("optional" if not spec.required else None)
+        hint = [spec.units] if spec.units else []
+        if spec.placeholder_default and _is_number(spec.default) and spec.default:
+            hint.append(f"e.g. {spec.default:g}")  # a zero default is no example (0 nL injected)
+        hint.append("required" if spec.required else "optional")
+        return ", ".join(hint)
     return {"lines": "One entry per line", "json": "JSON value"}.get(spec.kind)

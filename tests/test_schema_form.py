@@ -464,3 +464,14 @@ def test_the_pure_modules_do_not_import_streamlit():
     code = ("import sys, stemgui.schema_form, stemgui.actions; "
             "sys.exit('streamlit' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parent.parent).returncode == 0
+
+
+def test_missing_required_names_emptied_required_inputs_without_filling_defaults():
+    """Issue 10 item 2: a required input left empty is an error at its field, even when the schema
+    has a default the server would fill in ("count" defaults to 4 here, "volume" to "0")."""
+    from stemgui.schema_form import missing_required
+
+    assert missing_required(SYNTHETIC, {"label": "x", "weight": {"unit": "g"}}) == {
+        "count": "Count is required: enter a value.", "weight.value": "Value is required: enter a value."}
+    assert missing_required(SYNTHETIC, {"label": "x", "count": 4, "weight": {"value": 1.0}}) == {}
+    assert set(missing_required(load_schema("action", "VirusInjection"), {})) == {"injectionVolume"}

@@ -237,6 +237,42 @@ def test_negative_injection_volume_is_rejected_at_its_field_and_everything_typed
         {"injectionVolume": 10.0, "injectionRate": 1.5}]  # fmt: skip
 
 
+EMPTIED_REQUIRED = [("VirusInjection", "injectionVolume", None, "Injection volume (nL)"),
+                    ("TetrodeWireElectrode", "tetrodeCount", None, "Tetrode count"),
+                    ("SingleWireElectrode", "wireCount", 1.0, "Wire count")]
+
+
+@pytest.mark.parametrize(("action_type", "field", "starts_at", "title"), EMPTIED_REQUIRED,
+                         ids=[case[1] for case in EMPTIED_REQUIRED])
+def test_an_emptied_required_number_is_an_error_at_its_field_not_a_made_up_value(
+        make_user, action_type, field, starts_at, title):  # fmt: skip
+    """Issue 10 item 2: clearing "Injection volume (nL) *" / "Tetrode count *" / "Wire count *" and
+    saving stored 0 / 1 / 1. Now: an error at the field and no record. A new virus injection
+    starts empty (0 nL is no choice); a single-wire electrode starts at 1 wire (a real choice)."""
+    user = make_user("editor")
+    at = logged_in(user, PAGE)
+    form = open_new(at)
+    _, subject = first_subject(user)
+    description = unique(f"emptied {field}")
+    fill_action(at, form, action_type=action_type, system="Stereotaxic_BregmaAbsolute",
+                coords={"apCoordinate": -1.0}, subject=subject, description=description)
+    key = detail_key(form, action_type, field)
+    assert at.number_input(key=key).value == starts_at
+    set_input(at, key, 7)
+    at.run()
+    set_input(at, key, None)  # the user clears it
+    save(at, form)
+    assert not at.exception
+    message = re.sub(r"\\(.)", r"\1", errors_after(at, key) or "")  # shown markdown-escaped
+    assert message == f"{title} is required: enter a value."
+    assert user.api.list_all("action", filters={"description": description}) == []
+    assert at.text_area(key=f"{form}.description").value == description  # nothing typed is lost
+    set_input(at, key, 3)
+    save(at, form)
+    stored = user.api.list_all("action", filters={"description": description})
+    assert [a["details"][field] for a in stored] == [3]
+
+
 def test_server_rejection_is_shown_at_its_field_and_everything_typed_stays(make_user):
     user = make_user("editor")
     subject = make_subject(user, unique("short-lived"))
