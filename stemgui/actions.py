@@ -11,7 +11,7 @@ import copy
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from stemgui.schema_form import REQUIRED_SUFFIX, field_specs, split_units
+from stemgui.schema_form import REQUIRED_SUFFIX, SAFE_INTEGER, field_specs, json_text, split_units
 from stemgui.schemas import action_types, coordinate_systems, load_schema
 
 _SIGNS = (
@@ -290,6 +290,16 @@ def details_columns(actions: Iterable[Mapping[str, Any]], action_type: str) -> l
             continue
         row: dict[str, Any] = {"id": action.get("id")} | dict.fromkeys(titles.values())
         for field, value in (action.get("details") or {}).items():
-            row[titles.get(field, field)] = value
+            row[titles.get(field, field)] = _cell(value)
         rows.append(row)
     return rows
+
+
+def _cell(value: Any) -> Any:
+    """A table cell for a stored value: plain values as they are; anything a table cannot hold
+    as a number (an integer beyond ±2^53, a list, a group) as its JSON text."""
+    if value is None or isinstance(value, str | bool | float):
+        return value
+    if isinstance(value, int) and abs(value) <= SAFE_INTEGER:
+        return value
+    return json_text(value)

@@ -36,6 +36,7 @@ REQUIRED_SUFFIX = " *"
 _UNSUPPORTED_KEYWORDS = ("oneOf", "anyOf", "allOf", "not", "$ref", "if", "const", "patternProperties")
 _UNITS_IN_TITLE = re.compile(r"\s*\(([^()]*)\)\s*$")
 _DATE_BOUNDS = (date(1900, 1, 1), date(2200, 12, 31))
+SAFE_INTEGER = 2**53  # beyond it a JSON number loses digits in most clients (and in a float input)
 
 
 @dataclass(frozen=True)
@@ -220,10 +221,18 @@ def missing_required(schema: dict, payload: Mapping | None, prefix: str = "") ->
 # --- pure: stored value <-> widget value --------------------------------------------------------
 
 
+def json_text(value: Any) -> str:
+    """`value` as JSON text; any stored value, also NaN and integers longer than Python prints."""
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (ValueError, TypeError, RecursionError):  # e.g. a 5,000-digit int, an odd object
+        return repr(value) if not isinstance(value, int) else f"<an integer of {value.bit_length()} bits>"
+
+
 def widget_value(spec: FieldSpec, value: Any) -> Any:
     """The widget value showing stored `value` (`MISSING` = unset); ValueError if it cannot."""
     if spec.kind == "json":
-        return "" if value is MISSING else json.dumps(value, ensure_ascii=False)
+        return "" if value is MISSING else json_text(value)
     if value is MISSING:
         return {"text": "", "textarea": "", "lines": "", "multiselect": [], "boolean": False}.get(spec.kind)
     converter = _TO_WIDGET.get(spec.kind)
@@ -264,7 +273,12 @@ def _select_to_widget(spec: FieldSpec, value: Any) -> Any:
 
 
 def _number_to_widget(spec: FieldSpec, value: Any) -> float | int:
-    if not _is_number(value) or not math.isfinite(value):
+    if not _is_number(value):
+        raise ValueError("not a number")
+    # Integers first: math.isfinite(10**400) raises OverflowError instead of answering.
+    if isinstance(value, int) and abs(value) > SAFE_INTEGER:
+        raise ValueError("a number beyond ±2^53, too large to edit as a number")
+    if not math.isfinite(value):
         raise ValueError("not a finite number")
     if spec.kind == "integer":
         if not float(value).is_integer():
@@ -299,16 +313,31 @@ _TO_WIDGET = {
 }
 
 
-def fitted_spec(spec: FieldSpec, value: Any) -> FieldSpec:
-    """`spec`, or a JSON input for it when the stored `value` does not fit its widget."""
+def misfit(spec: FieldSpec, value: Any) -> str | None:
+    """Why the stored `value` cannot be shown in `spec`'s own widget ("not a number"); None if it can."""
+    if value is MISSING or spec.kind == "json":
+        return None
     if spec.kind == "group":
-        fits = value is MISSING or isinstance(value, dict)
-        return spec if fits else replace(spec, kind="json", children=())
+        return None if isinstance(value, dict) else "not a group of fields"
+    if value is None:
+        return "empty (null)"
     try:
         widget_value(spec, value)
-    except (ValueError, TypeError):
-        return replace(spec, kind="json", children=())
-    return spec
+    except (ValueError, TypeError, OverflowError) as exc:
+        return str(exc) or "not of the expected kind"
+    return None
+
+
+def fitted_spec(spec: FieldSpec, value: Any) -> FieldSpec:
+    """`spec`, or a JSON input for it when the stored `value` does not fit its widget."""
+    return spec if misfit(spec, value) is None else replace(spec, kind="json", children=())
+
+
+def misfit_warning(spec: FieldSpec, reason: str) -> str:
+    """What the person reads above a stored value shown as text instead of in its own input."""
+    label = spec.label.removesuffix(REQUIRED_SUFFIX)
+    return (f"{label}: the stored value is {reason}, so it is shown as text. Correct it, or leave "
+            "it as it is to keep it unchanged.")
 
 
 def payload_value(spec: FieldSpec, shown: Any, original: Any = MISSING) -> Any:
@@ -424,7 +453,10 @@ def _draw_fields(specs: list[FieldSpec], key: str, prefix: str, originals: Mappi
     for spec in specs:
         path = f"{prefix}{spec.name}"
         original = originals.get(spec.name, MISSING)
-        spec = fitted_spec(spec, original)
+        reason = misfit(spec, original)
+        if reason is not None:  # shown as text, flagged, kept as stored unless changed
+            _show_warning(misfit_warning(spec, reason))
+            spec = replace(spec, kind="json", children=())
         if spec.kind == "group":
             result = _draw_group(spec, key, path, original, reset, errors, problems)
         else:
@@ -482,6 +514,12 @@ def _show_error(message: str) -> None:
     import streamlit as st
 
     st.error(message, icon=":material/error:")
+
+
+def _show_warning(message: str) -> None:
+    import streamlit as st
+
+    st.warning(message, icon=":material/warning:")
 
 
 def _draw(spec: FieldSpec, wkey: str) -> Any:
