@@ -21,8 +21,9 @@ import streamlit as st
 from stemgui import action_payload as ap
 from stemgui import ui
 from stemgui.action_table import Lookups
-from stemgui.actions import DEFAULTS_AS_HINTS, coordinate_convention, starting_values
+from stemgui.actions import DEFAULTS_AS_HINTS, coordinate_convention, dv_plausibility, starting_values
 from stemgui.client import BrainstemClient
+from stemgui.config import dv_sign_setting
 from stemgui.errors import PermissionDenied, StemGuiError, ValidationFailed
 from stemgui.region_search import cached_region_index, search_regions
 from stemgui.schema_form import clear_schema_inputs, input_errors, render_schema_inputs
@@ -165,9 +166,18 @@ def action_form(key: str, lookups: Lookups, *, day_fixed: bool = False) -> ap.Ac
                                             ap.schema_errors(errors, "coordinates_details"))
         ui.field_error(errors, "coordinates_details")
     if system:
+        dv_sign, bad_setting = dv_sign_setting()
         with convention.container(border=True):
             st.caption("Coordinate convention")
-            st.markdown(coordinate_convention(system))
+            st.markdown(coordinate_convention(system, dv_sign))
+            st.caption(f"This lab's DV sign: **{dv_sign}** (setting `STEMGUI_DV_SIGN`: "
+                       "negative-ventral or positive-ventral).")
+            if bad_setting:
+                st.warning(bad_setting, icon=":material/warning:")
+        hint = dv_plausibility(system, coords, dv_sign)
+        if hint:
+            with inputs:
+                st.warning(hint, icon=":material/help:")
     description = st.text_area("Description", key=f"{key}.description", max_chars=ap.ACTION_DESCRIPTION_MAX)
     ui.field_error(errors, "description")
     ui.show_field_errors(errors, tuple(n for n in errors if ap.is_form_field(n)))

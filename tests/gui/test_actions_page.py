@@ -163,6 +163,31 @@ def test_brain_region_search_ranks_by_area_and_keeps_the_choice(make_user):
     assert not at.exception
 
 
+@pytest.mark.parametrize(("setting", "shown", "hint_for"), [
+    (None, "DV **− ventral**", 1.5), ("positive-ventral", "DV **+ ventral**", -1.5)])
+def test_the_convention_box_states_the_signs_and_the_labs_dv_setting(make_user, monkeypatch, setting,
+                                                                     shown, hint_for):  # fmt: skip
+    """Issue 10 item 14: the signs are stated as a fact ("please confirm" is gone), and the box
+    names the STEMGUI_DV_SIGN setting that flips DV for labs recording it positive ventral; the
+    dorsal-DV hint follows the setting."""
+    if setting:
+        monkeypatch.setenv("STEMGUI_DV_SIGN", setting)
+    else:
+        monkeypatch.delenv("STEMGUI_DV_SIGN", raising=False)
+    at = logged_in(make_user("editor"), PAGE)
+    form = open_new(at)
+    choose(at, form, "VirusInjection", "Stereotaxic_BregmaAbsolute")
+    box = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
+    assert shown in box and "confirm" not in box
+    assert f"This lab's DV sign: **{setting or 'negative-ventral'}** (setting `STEMGUI_DV_SIGN`" in box
+    set_input(at, coord_key(form, "Stereotaxic_BregmaAbsolute", "dvCoordinate"), hint_for)
+    at.run()
+    assert [w.value for w in at.warning if "lies above the skull surface" in w.value]
+    set_input(at, coord_key(form, "Stereotaxic_BregmaAbsolute", "dvCoordinate"), -hint_for)
+    at.run()
+    assert not [w.value for w in at.warning if "lies above the skull surface" in w.value]
+
+
 # ---------------------------------------------------------------- create, reject, switch
 
 
