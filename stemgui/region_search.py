@@ -119,7 +119,7 @@ def _word_match(region: Region, word: str) -> int:
     return 0
 
 
-def _rank(index: RegionIndex, region: Region, query: str, matches: list[dict[str, int]]) -> tuple | None:
+def _rank(region: Region, query: str, matches: list[dict[str, int]]) -> tuple | None:
     """The sort key of `region` for `query` (`matches`: per query word, region id -> match), or None."""
     acronym, name = region.acronym.lower(), region.name.lower()
     if query in (acronym, name):
@@ -164,7 +164,7 @@ def search_regions(index: RegionIndex, query: str, limit: int | None = None) -> 
         matches.append(levels)
     ranked = []
     for region in index.regions:
-        key = _rank(index, region, query, matches)
+        key = _rank(region, query, matches)
         if key is not None:
             # Allen writes fiber tracts and ventricles in lower case (hc, hf): areas come first.
             tract = region.acronym[:1].islower()
