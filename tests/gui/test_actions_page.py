@@ -262,15 +262,15 @@ def test_negative_injection_volume_is_rejected_at_its_field_and_everything_typed
         {"injectionVolume": 10.0, "injectionRate": 1.5}]  # fmt: skip
 
 
-EMPTIED_REQUIRED = [("VirusInjection", "injectionVolume", None, "Injection volume (nL)"),
-                    ("TetrodeWireElectrode", "tetrodeCount", None, "Tetrode count"),
-                    ("SingleWireElectrode", "wireCount", 1.0, "Wire count")]
+EMPTIED_REQUIRED = [("VirusInjection", "injectionVolume", None, "Injection volume (nL)", "nL, required"),
+                    ("TetrodeWireElectrode", "tetrodeCount", None, "Tetrode count", "e.g. 1, required"),
+                    ("SingleWireElectrode", "wireCount", 1.0, "Wire count", "required")]
 
 
-@pytest.mark.parametrize(("action_type", "field", "starts_at", "title"), EMPTIED_REQUIRED,
+@pytest.mark.parametrize(("action_type", "field", "starts_at", "title", "placeholder"), EMPTIED_REQUIRED,
                          ids=[case[1] for case in EMPTIED_REQUIRED])
 def test_an_emptied_required_number_is_an_error_at_its_field_not_a_made_up_value(
-        make_user, action_type, field, starts_at, title):  # fmt: skip
+        make_user, action_type, field, starts_at, title, placeholder):  # fmt: skip
     """Issue 10 item 2: clearing "Injection volume (nL) *" / "Tetrode count *" / "Wire count *" and
     saving stored 0 / 1 / 1. Now: an error at the field and no record. A new virus injection
     starts empty (0 nL is no choice); a single-wire electrode starts at 1 wire (a real choice)."""
@@ -283,6 +283,7 @@ def test_an_emptied_required_number_is_an_error_at_its_field_not_a_made_up_value
                 coords={"apCoordinate": -1.0}, subject=subject, description=description)
     key = detail_key(form, action_type, field)
     assert at.number_input(key=key).value == starts_at
+    assert at.number_input(key=key).proto.placeholder == placeholder  # the default as a hint
     set_input(at, key, 7)
     at.run()
     set_input(at, key, None)  # the user clears it
