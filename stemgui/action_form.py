@@ -26,7 +26,7 @@ from stemgui.client import BrainstemClient
 from stemgui.config import dv_sign_setting
 from stemgui.errors import PermissionDenied, StemGuiError, ValidationFailed
 from stemgui.region_search import cached_region_index, search_regions
-from stemgui.schema_form import clear_schema_inputs, input_errors, render_schema_inputs
+from stemgui.schema_widgets import clear_schema_inputs, input_errors, render_schema_inputs
 from stemgui.schemas import action_types, coordinate_systems, load_schema
 
 _PLAIN = ("type", "coordinates_system", "subject", "day", "time", "brain_region", "consumable",
