@@ -31,7 +31,9 @@ def _started_on(port: int, proc: subprocess.Popen, timeout: float = 90) -> bool:
 def test_make_run_honours_the_port_setting(how, tmp_path):
     """Issue 10 item 3: `STREAMLIT_SERVER_PORT=N make run` and `make run PORT=N` both serve on N."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("STEMGUI_API_URL", "PORT")}
+    # no MAKEFLAGS: under `make test PORT=...` the outer make would hand its PORT down
+    unset = ("STEMGUI_API_URL", "PORT", "STREAMLIT_SERVER_PORT", "MAKEFLAGS", "MFLAGS", "MAKELEVEL")
+    env = {k: v for k, v in os.environ.items() if k not in unset}
     env.update(STEMGUI_DATA_DIR=str(tmp_path / "data"), STEMGUI_LOGIN_SLEEP="0",
                STREAMLIT_SERVER_HEADLESS="true", STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
     # -o: treat the venv as set up (it is; the shared .venv's stamp may predate this checkout).
