@@ -34,6 +34,7 @@ class Lookups:
     regions: Mapping[str, str] = field(default_factory=dict)
     consumables: Mapping[str, str] = field(default_factory=dict)
     devices: Mapping[str, str] = field(default_factory=dict)
+    region_records: tuple[Mapping[str, Any], ...] = ()  # the API's records, for the ranked region search
 
     def name(self, related_field: str, value: Any) -> str | None:
         """The label of the record `value` of `related_field` (the id itself when unknown)."""

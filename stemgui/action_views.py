@@ -36,6 +36,7 @@ def load_lookups(client: BrainstemClient, user_key: str) -> Lookups:
         regions=data.brain_region_labels(client, user_key),
         consumables=data.consumable_labels(client, user_key),
         devices=data.hardware_device_labels(client, user_key),
+        region_records=tuple(data.load_records(client, user_key, "brainregion")),
     )
 
 
