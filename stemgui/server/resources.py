@@ -9,7 +9,7 @@ from sqlalchemy import JSON, Table
 from stemgui.catalog import MODELS
 from stemgui.models import CREATE_MODELS, PUBLIC_MODELS
 from stemgui.server import tables as t
-from stemgui.server.tables_current import Procedure
+from stemgui.server.tables_current import Procedure, license_subjects
 
 
 @dataclass(frozen=True)
@@ -107,9 +107,10 @@ RESOURCES: dict[str, Resource] = {
             "subject",
             t.Subject,
             "projects",
-            to_one={"strain": ToOne("strain_id", "strain")},
+            to_one={"strain": ToOne("strain_id", "strain"), "supplier": ToOne("supplier_id", "supplier")},
             to_many={
                 "projects": _projects(t.subject_projects, "subject_id"),
+                "licenses": ToMany(license_subjects, "subject_id", "license_id", "license", True),
                 "actions": ToMany(t.Action.__table__, "subject_id", "id", "action"),
                 "procedures": ToMany(Procedure.__table__, "subject_id", "id", "procedure"),
             },
