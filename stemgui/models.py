@@ -546,4 +546,5 @@ def validate_record(model: str, data: Any) -> tuple[BaseModel | None, dict[str, 
 
 # today's BrainSTEM records (procedures and what they point at): defined beside these, and
 # added to CREATE_MODELS / PUBLIC_MODELS when that module loads
-from stemgui import models_current  # noqa: E402, F401
+# (and today's subject logs)
+from stemgui import models_current, models_subjectlog  # noqa: E402, F401, I001

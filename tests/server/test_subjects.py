@@ -97,6 +97,7 @@ def test_the_subject_filters_of_the_gui(owner, taxa, new_api):
     """Issue 13: the list filters by project, strain, sex, status, text in name or description and a
     birth-date range, through the generic query code."""
     project, other = make_project(owner), make_project(owner)
+    make_project(new_api("stranger"))  # the owner is not in every project of the server
     strain2 = owner.create("strain", {"name": unique("Strain"), "species": taxa.species})["id"]
     rows = [
         ("Alpha", "quiet one", taxa.strain, "F", "active", "2025-01-05", project),
@@ -128,6 +129,13 @@ def test_the_subject_filters_of_the_gui(owner, taxa, new_api):
         "Beta", "Gamma",
     }  # fmt: skip
     assert found(**{flt("birth_date.lt"): "2025-02-01"}) == {"Alpha"}
+    license_ = make_license(owner)
+    owner.change("subject", ids["Beta"], {"licenses": [license_["id"]]})
+    owner.change("subject", ids["Gamma"], {"supplier": taxa.supplier})
+    # licenses are shared records: a user who is not in every project of the server finds them too
+    assert found(**{flt("licenses"): license_["id"]}) == {"Beta"}
+    assert found(**{flt("licenses.name"): license_["name"]}) == {"Beta"}
+    assert found(**{flt("supplier"): taxa.supplier}) == {"Gamma"}
     response = owner.get("subject", params={flt("status.bogus"): "x"})
     assert response.status_code == 400 and flt("status.bogus") in response.json()
 
