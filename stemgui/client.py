@@ -22,6 +22,7 @@ import datetime
 import decimal
 import json
 import logging
+import re
 import time
 import uuid
 from collections.abc import Iterable, Mapping
@@ -171,8 +172,12 @@ class BrainstemClient:
         """
         method = "PATCH" if id else "POST"
         body = encode_json(dict(data or {}), model)
+        # the docs' record actions (a subject log's "add_entry") are a path after the id, as the
+        # official client sends them; any other options are query parameters
+        action = _record_action(options) if id else None
+        params = [] if action else _option_params(options)
         return self._call(
-            method, model, portal, id, params=_option_params(options), body=body, if_match=if_match
+            method, model, portal, id, params=params, body=body, if_match=if_match, action=action
         )
 
     def delete_model(
@@ -314,9 +319,10 @@ class BrainstemClient:
         params: Params | None = None,
         body: bytes | None = None,
         if_match: str | None = None,
+        action: str | None = None,
     ) -> Any:
         """Send one API request (with retries where safe) and return the parsed JSON body."""
-        response = self._response(method, model, portal, record_id, params, body, if_match)
+        response = self._response(method, model, portal, record_id, params, body, if_match, action)
         return self._json(response, model, record_id, method)
 
     def _response(
@@ -328,9 +334,10 @@ class BrainstemClient:
         params: Params | None = None,
         body: bytes | None = None,
         if_match: str | None = None,
+        action: str | None = None,
     ) -> requests.Response:
         """Send one API request (with retries where safe); an error status raises its stemgui error."""
-        url = self.base_url + endpoint_path(model, portal, record_id)
+        url = self.base_url + endpoint_path(model, portal, record_id, action)
         ctx = self._context(method, model, record_id)
         headers = {"Content-Type": "application/json"} if body is not None else {}
         if if_match:
@@ -378,15 +385,28 @@ class BrainstemClient:
         time.sleep(delay)
 
 
-def endpoint_path(model: str, portal: str, record_id: str | None = None) -> str:
-    """``api/<portal>/<app>/<model>/[<id>/]`` for a model name of ``stemgui.catalog``."""
+def endpoint_path(model: str, portal: str, record_id: str | None = None, action: str | None = None) -> str:
+    """``api/<portal>/<app>/<model>/[<id>/[<action>/]]`` for a model name of ``stemgui.catalog``."""
     if portal not in PORTALS:
         raise ValueError(f"Unknown portal {portal!r}; use one of {', '.join(PORTALS)}")
     info = model_info(model)
     path = f"api/{portal}/{info.app}/{info.name}/"
     if record_id:
         path += quote(str(record_id), safe="") + "/"  # an id can never add path segments
+        if action:
+            path += quote(action, safe="") + "/"
     return path
+
+
+_ACTION = re.compile(r"[a-z][a-z_]*/?")
+
+
+def _record_action(options: Options) -> str | None:
+    """The record action named by ``options`` ("add_entry", as the official client passes it), or
+    None when they are query parameters."""
+    if isinstance(options, str) and _ACTION.fullmatch(options.strip()):
+        return options.strip().rstrip("/")
+    return None
 
 
 def query_params(

@@ -120,7 +120,9 @@ class Access:
             return column.in_(self.readable)
         entity = aliased(resource.orm)
         clause = self.scope(resource, entity=entity)
-        return None if clause is None else exists().where(entity.id == column, clause)
+        if clause is None:  # shared records (licenses, inventories) every signed-in user reads
+            return None
+        return exists().where(entity.id == column, clause)
 
     def _among(self, column, projects: tuple[str, ...]) -> ColumnElement:
         """``column IN projects``; on SQLite written ``+column`` so the row's own link rows are found
