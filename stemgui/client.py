@@ -148,8 +148,7 @@ class BrainstemClient:
         include: Iterable[str] | None = None,
     ) -> dict:
         """GET a list (``{"sessions": [...], "count": N}``) or, with ``id``, one record's envelope."""
-        params = query_params(filters, sort, include) + _option_params(options)
-        return self._call("GET", model, portal, id, params=params)
+        return self.load(model, portal, id, options, filters, sort, include)
 
     def load_versioned(self, model: str, id: str, portal: str = "private") -> Versioned:
         """GET one record and its version (the ``ETag``; None from a server that sends none)."""
