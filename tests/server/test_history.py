@@ -1,0 +1,324 @@
+"""Issue 15 (server): every write of every record kind leaves a history row, in the same
+transaction; ``.../<id>/history/``, ``.../deleted/`` and ``.../<id>/restore/``.
+
+Runs on SQLite and PostgreSQL (the ``server`` fixture is parametrized). The record kinds are
+taken from the server's ``RESOURCES``: a kind added later without a builder here fails
+``test_every_record_kind_has_a_builder`` until one is added.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from stemgui.server.resources import RESOURCES
+from tests.server.api import Api, names_field, unique, unwrap
+from tests.server.builders import Taxa, make_action, make_project, make_session, make_subject, share
+from tests.server.current_builders import (
+    make_equipment,
+    make_inventory,
+    make_license,
+    make_procedure,
+    make_setup,
+    make_stock,
+)
+
+
+@dataclass
+class World:
+    owner: Api
+    project: str
+    subject: str
+    taxa: Taxa
+
+
+def _supplier(api: Api) -> str:
+    return api.create("supplier", {"name": unique("Supplier"), "website": "x.org"})["id"]
+
+
+# model -> (make a fresh record that may be deleted, the field a change edits)
+BUILDERS: dict[str, tuple[Callable[[World], dict], str]] = {
+    "project": (lambda w: make_project(w.owner), "description"),
+    "subject": (lambda w: make_subject(w.owner, [w.project], w.taxa.strain), "description"),
+    "session": (lambda w: make_session(w.owner, [w.project]), "description"),
+    "action": (lambda w: make_action(w.owner, w.subject), "description"),
+    "species": (lambda w: w.owner.create("species", {"name": unique("Species")}), "description"),
+    "strain": (
+        lambda w: w.owner.create("strain", {"name": unique("Strain"), "species": w.taxa.species}),
+        "description",
+    ),
+    "brainregion": (
+        lambda w: w.owner.create(
+            "brainregion", {"name": unique("Region"), "acronym": unique("R")[:15], "atlas": "AIA"}
+        ),
+        "description",
+    ),
+    "supplier": (lambda w: w.owner.read("supplier", _supplier(w.owner)), "description"),
+    "consumable": (
+        lambda w: w.owner.create(
+            "consumable", {"name": unique("Cons"), "supplier": w.taxa.supplier, "type": "WireElectrode"}
+        ),
+        "description",
+    ),
+    "hardwaredevice": (
+        lambda w: w.owner.create("hardwaredevice", {"name": unique("Dev"), "supplier": w.taxa.supplier}),
+        "description",
+    ),
+    "procedure": (lambda w: make_procedure(w.owner, w.subject), "notes"),
+    "inventory": (lambda w: make_inventory(w.owner), "description"),
+    "setup": (lambda w: make_setup(w.owner), "description"),
+    "consumablestock": (lambda w: make_stock(w.owner, make_inventory(w.owner)["id"]), "notes"),
+    "equipment": (lambda w: make_equipment(w.owner, make_setup(w.owner)["id"]), "notes"),
+    "license": (lambda w: make_license(w.owner), "description"),
+}
+
+
+@pytest.fixture(scope="module")
+def world(new_api, taxa) -> World:
+    owner = new_api("hist")
+    project = make_project(owner)
+    subject = make_subject(owner, [project["id"]], taxa.strain)
+    return World(owner, project["id"], subject["id"], taxa)
+
+
+def history_url(api: Api, model: str, record_id: str, action: str = "history", portal="private") -> str:
+    return api.url(model, record_id, portal) + f"{action}/"
+
+
+def history_of(api: Api, model: str, record_id: str, **params) -> dict:
+    response = api.http.get(history_url(api, model, record_id), params=params, timeout=30)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def restore(api: Api, model: str, record_id: str, portal: str = "private"):
+    return api.http.post(history_url(api, model, record_id, "restore", portal), timeout=30)
+
+
+def deleted(api: Api, model: str, portal: str = "private", **params):
+    return api.http.get(api.url(model, portal=portal) + "deleted/", params=params, timeout=30)
+
+
+def test_every_record_kind_has_a_builder():
+    """Issue 15: the history tests cover every record kind the server serves."""
+    assert set(RESOURCES) <= set(BUILDERS), f"add a builder for {sorted(set(RESOURCES) - set(BUILDERS))}"
+
+
+@pytest.mark.parametrize("model", sorted(RESOURCES))
+def test_every_write_path_leaves_a_history_row(world, model):
+    """Issue 15: create, PATCH, PUT, DELETE and restore of every record kind each leave one history
+    row (who, when, fields before and after in the API shape), newest first; the restored record
+    has its id back and reads as before the delete."""
+    build, field = BUILDERS[model]
+    api = world.owner
+    created = build(world)
+    rid = created["id"]
+    api.change(model, rid, {field: "first change"})
+    put = api.request("PUT", model, rid, json={field: "second change"})
+    assert put.status_code == 200, put.text
+    before_delete = api.read(model, rid)
+    assert api.delete(model, rid).status_code == 204
+    assert api.get(model, rid).status_code == 404
+
+    listed = deleted(api, model).json()
+    assert rid in [item["id"] for item in listed["deleted"]]
+    back = restore(api, model, rid)
+    assert back.status_code == 201, back.text
+    restored = unwrap(model, back.json())
+    assert restored["id"] == rid
+    ignored = {"updated_at", "created_at"}
+    assert {k: v for k, v in restored.items() if k not in ignored} == {
+        k: v for k, v in before_delete.items() if k not in ignored
+    }
+    assert rid not in [item["id"] for item in deleted(api, model).json()["deleted"]]
+
+    body = history_of(api, model, rid)
+    rows = body["history"]
+    assert body["count"] == 5
+    assert [row["operation"] for row in rows] == ["restore", "delete", "update", "update", "create"]
+    assert all(row["user"]["username"] == api.username and row["record_id"] == rid for row in rows)
+    assert [row["id"] for row in rows] == sorted((row["id"] for row in rows), reverse=True)
+    create, patch, put_row, delete, restore_row = reversed(rows)
+    assert create["before"] is None and create["after"][field] == created[field]
+    assert patch["before"][field] == created[field] and patch["after"][field] == "first change"
+    assert field in patch["changed"]
+    assert put_row["before"][field] == "first change" and put_row["after"][field] == "second change"
+    assert delete["after"] is None and delete["before"][field] == "second change"
+    assert restore_row["before"] is None and restore_row["after"]["id"] == rid
+    # paged like lists
+    page = history_of(api, model, rid, limit=2, offset=1)
+    assert page["count"] == 5 and [r["operation"] for r in page["history"]] == ["delete", "update"]
+
+
+def test_history_rows_carry_relation_ids_and_project_membership(world, new_api):
+    """Issue 15: a session's history shows its project ids; a project's membership change is a
+    change of the project (its ``users`` before and after)."""
+    api = world.owner
+    other = make_project(api)
+    session = make_session(api, [world.project])
+    api.change("session", session["id"], {"projects": [world.project, other["id"]]})
+    row = history_of(api, "session", session["id"])["history"][0]
+    assert row["changed"] == ["projects"]
+    assert row["before"]["projects"] == [world.project]
+    assert sorted(row["after"]["projects"]) == sorted([world.project, other["id"]])
+
+    member = new_api("member")
+    share(api, other["id"], member, can_change=True)
+    row = history_of(api, "project", other["id"])["history"][0]
+    assert row["operation"] == "update" and "users" in row["changed"]
+    assert member.email not in row["before"]["users"]
+    assert row["after"]["users"][member.email]["can_change"] is True
+
+
+def test_refused_writes_leave_no_history_row(world):
+    """Issue 15: a write that fails validation or a 412 precondition writes no history row."""
+    api = world.owner
+    session = make_session(api, [world.project])
+    rid = session["id"]
+    assert api.patch("session", rid, {"date_time": "not a date"}).status_code == 400
+    assert api.post("session", {"name": session["name"], "projects": [world.project]}).status_code == 400
+    stale = api.request("PATCH", "session", rid, json={"description": "x"}, headers={"If-Match": '"1"'})
+    assert stale.status_code == 412
+    stale = api.request("DELETE", "session", rid, headers={"If-Match": '"1"'})
+    assert stale.status_code == 412
+    assert [row["operation"] for row in history_of(api, "session", rid)["history"]] == ["create"]
+
+
+def test_deleting_a_subject_records_its_cascaded_actions_and_procedures(world, taxa):
+    """Issue 15: records the database deletes with another (a subject's actions and procedures)
+    get their own delete rows, so they can be restored after their subject."""
+    api = world.owner
+    subject = make_subject(api, [world.project], taxa.strain)
+    action = make_action(api, subject["id"])
+    procedure = make_procedure(api, subject["id"])
+    assert api.delete("subject", subject["id"]).status_code == 204
+    for model, rec in (("action", action), ("procedure", procedure)):
+        rows = history_of(api, model, rec["id"])["history"]
+        assert [row["operation"] for row in rows] == ["delete", "create"]
+        refused = restore(api, model, rec["id"])  # its subject is gone: named, nothing written
+        assert refused.status_code == 400 and names_field(refused.json(), ("subject",)), refused.text
+    assert restore(api, "subject", subject["id"]).status_code == 201
+    for model, rec in (("action", action), ("procedure", procedure)):
+        assert restore(api, model, rec["id"]).status_code == 201
+        assert api.read(model, rec["id"])["subject"] == subject["id"]
+
+
+def test_restore_is_refused_when_the_name_is_taken(world):
+    """Issue 15: a restore whose name another record took meanwhile is a 400 naming ``name``."""
+    api = world.owner
+    session = make_session(api, [world.project])
+    assert api.delete("session", session["id"]).status_code == 204
+    make_session(api, [world.project], name=session["name"])
+    refused = restore(api, "session", session["id"])
+    assert refused.status_code == 400 and names_field(refused.json(), ("name",)), refused.text
+    assert api.get("session", session["id"]).status_code == 404
+    assert [row["operation"] for row in history_of(api, "session", session["id"])["history"]] == [
+        "delete",
+        "create",
+    ]
+
+
+def test_restore_is_refused_when_a_related_record_is_gone(world):
+    """Issue 15: a restore whose related record (a consumable) was deleted since is a 400 naming it."""
+    api = world.owner
+    consumable = BUILDERS["consumable"][0](world)
+    action = make_action(api, world.subject, consumable=consumable["id"])
+    assert api.delete("action", action["id"]).status_code == 204
+    assert api.delete("consumable", consumable["id"]).status_code == 204
+    refused = restore(api, "action", action["id"])
+    assert refused.status_code == 400 and names_field(refused.json(), ("consumable",)), refused.text
+
+
+def test_restoring_a_project_brings_back_members_and_links(world, new_api):
+    """Issue 15: a restored project has its members again and its sessions that still exist; a
+    session it alone held was deleted with it and can be restored after it."""
+    api = world.owner
+    project = make_project(api)
+    reader = new_api("reader")
+    share(api, project["id"], reader)
+    shared = make_session(api, [project["id"], world.project])
+    alone = make_session(api, [project["id"]])
+    assert api.delete("project", project["id"]).status_code == 204
+    assert api.get("session", alone["id"]).status_code == 404
+    assert restore(api, "session", alone["id"]).status_code == 404  # its project is gone: nobody sees it
+    assert restore(api, "project", project["id"]).status_code == 201
+    back = api.read("project", project["id"])
+    assert reader.email in back["users"] and back["users"][api.email]["is_owner"] is True
+    assert api.read("session", shared["id"])["projects"] == sorted([project["id"], world.project])
+    assert restore(api, "session", alone["id"]).status_code == 201
+    assert api.read("session", alone["id"])["projects"] == [project["id"]]
+
+
+def test_restoring_a_record_that_exists_is_a_400(world):
+    """Issue 15: only a deleted record can be restored."""
+    session = make_session(world.owner, [world.project])
+    refused = restore(world.owner, "session", session["id"])
+    assert refused.status_code == 400 and "not deleted" in refused.text
+
+
+# ----------------------------------------------------------------------------- permissions
+
+
+@pytest.fixture(scope="module")
+def guarded(new_api, taxa):
+    """An owner's project with a read-only member; a live session and a deleted one (with an
+    action of a deleted subject); an outsider who is in none of it."""
+    owner, reader, outsider = new_api("gowner"), new_api("greader"), new_api("goutsider")
+    project = make_project(owner)
+    share(owner, project["id"], reader)  # read-only
+    make_project(outsider)  # a project of their own, so their scope is not "everything"
+    live = make_session(owner, [project["id"]], description="secret live")
+    gone = make_session(owner, [project["id"]], description="secret gone")
+    assert owner.delete("session", gone["id"]).status_code == 204
+    return owner, reader, outsider, project["id"], live["id"], gone["id"]
+
+
+@pytest.mark.parametrize("which", ["live", "gone"])
+def test_history_is_for_readers_only(guarded, anonymous, which):
+    """Issue 15: a record's history (live or deleted) is read by its readers; an outsider gets
+    404, anonymous 401 (private) or 404 (public portal: histories name who changed what)."""
+    owner, reader, outsider, _, live, gone = guarded
+    rid = live if which == "live" else gone
+    for api in (owner, reader):
+        assert history_of(api, "session", rid)["count"] >= 1
+    assert outsider.http.get(history_url(outsider, "session", rid), timeout=30).status_code == 404
+    assert anonymous.http.get(history_url(anonymous, "session", rid), timeout=30).status_code == 401
+    public = anonymous.http.get(history_url(anonymous, "session", rid, portal="public"), timeout=30)
+    assert public.status_code == 404
+
+
+def test_history_of_an_unknown_or_malformed_id_is_404(guarded):
+    owner = guarded[0]
+    for rid in ("00000000-0000-0000-0000-000000000000", "not-an-id"):
+        assert owner.http.get(history_url(owner, "session", rid), timeout=30).status_code == 404
+
+
+def test_deleted_list_shows_only_what_the_caller_may_restore(guarded, anonymous):
+    """Issue 15: the "recently deleted" list holds what the caller may restore — not a reader's
+    read-only records, nothing of others."""
+    owner, reader, outsider, _, _, gone = guarded
+    owned = deleted(owner, "session").json()
+    assert gone in [item["id"] for item in owned["deleted"]]
+    item = next(item for item in owned["deleted"] if item["id"] == gone)
+    assert item["record"]["description"] == "secret gone" and item["deleted_by"]["username"] == owner.username
+    for api in (reader, outsider):
+        body = deleted(api, "session").json()
+        assert gone not in [item["id"] for item in body["deleted"]] and "secret" not in str(body)
+    assert deleted(anonymous, "session").status_code == 401
+    assert deleted(anonymous, "session", portal="public").status_code == 404
+
+
+def test_restore_permissions(guarded, anonymous):
+    """Issue 15: restore is 404 to whoever cannot see the record, 403 to a read-only member,
+    401 anonymous, and works for a member who may change it."""
+    owner, reader, outsider, _, _, gone = guarded
+    assert restore(outsider, "session", gone).status_code == 404
+    refused = restore(reader, "session", gone)
+    assert refused.status_code == 403 and "read-only" in refused.text
+    assert restore(anonymous, "session", gone).status_code == 401
+    assert restore(anonymous, "session", gone, portal="public").status_code == 404
+    assert owner.get("session", gone).status_code == 404  # none of that brought it back
+    assert restore(owner, "session", gone).status_code == 201
+    assert owner.read("session", gone)["description"] == "secret gone"
