@@ -322,3 +322,70 @@ def test_restore_permissions(guarded, anonymous):
     assert owner.get("session", gone).status_code == 404  # none of that brought it back
     assert restore(owner, "session", gone).status_code == 201
     assert owner.read("session", gone)["description"] == "secret gone"
+
+
+# ----------------------------------------------------------------------------- atomicity
+
+
+def _fail_history_of(db_url: str, username: str, install: bool) -> None:
+    """A database trigger that makes every history insert of ``username`` fail (a real failure
+    inside the database, no mock): the write sharing its transaction must roll back."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(db_url)
+    name = "fail_history_" + username.replace("-", "_")
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            if install:
+                conn.execute(sa.text(
+                    f"CREATE TRIGGER {name} BEFORE INSERT ON record_history "
+                    f"WHEN NEW.username = '{username}' BEGIN SELECT RAISE(ABORT, 'history refused'); END"
+                ))  # fmt: skip
+            else:
+                conn.execute(sa.text(f"DROP TRIGGER IF EXISTS {name}"))
+        elif install:
+            conn.execute(sa.text(
+                f"CREATE FUNCTION {name}() RETURNS trigger AS $$ BEGIN "
+                f"IF NEW.username = '{username}' THEN RAISE EXCEPTION 'history refused'; END IF; "
+                "RETURN NEW; END $$ LANGUAGE plpgsql"
+            ))  # fmt: skip
+            conn.execute(sa.text(
+                f"CREATE TRIGGER {name} BEFORE INSERT ON record_history "
+                f"FOR EACH ROW EXECUTE FUNCTION {name}()"
+            ))  # fmt: skip
+        else:
+            conn.execute(sa.text(f"DROP TRIGGER IF EXISTS {name} ON record_history"))
+            conn.execute(sa.text(f"DROP FUNCTION IF EXISTS {name}()"))
+    engine.dispose()
+
+
+def test_a_failing_history_insert_rolls_the_write_back(server, new_api):
+    """Issue 15: the history row and the write share one transaction — when the history insert
+    fails (a trigger refuses it), the create, change, delete or restore is not written either."""
+    owner, doomed = new_api("atomowner"), new_api("doomed")
+    project = make_project(owner)
+    share(owner, project["id"], doomed, can_change=True)
+    kept = make_session(owner, [project["id"]], description="as it was")
+    gone = make_session(owner, [project["id"]])
+    assert owner.delete("session", gone["id"]).status_code == 204
+    etag = owner.get("session", kept["id"]).headers["ETag"]
+    _fail_history_of(server.db_url, doomed.username, install=True)
+    try:
+        name = unique("never")
+        created = doomed.post("session", {"name": name, "projects": [project["id"]]})
+        changed = doomed.patch("session", kept["id"], {"description": "changed"})
+        removed = doomed.delete("session", kept["id"])
+        restored = restore(doomed, "session", gone["id"])
+    finally:
+        _fail_history_of(server.db_url, doomed.username, install=False)
+    for response in (created, changed, removed, restored):
+        assert response.status_code >= 400, response.text
+        assert "Traceback" not in response.text
+    assert owner.ids("session", **{"filter{name}": name}) == []
+    now = owner.get("session", kept["id"])
+    assert now.status_code == 200 and now.headers["ETag"] == etag
+    assert unwrap("session", now.json())["description"] == "as it was"
+    assert owner.get("session", gone["id"]).status_code == 404
+    assert [row["operation"] for row in history_of(owner, "session", kept["id"])["history"]] == ["create"]
+    # and the same user's writes go through once the history accepts them again
+    assert doomed.patch("session", kept["id"], {"description": "changed"}).status_code == 200
