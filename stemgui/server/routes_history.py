@@ -18,12 +18,25 @@ from sqlalchemy.orm import Session as DbSession
 from starlette.concurrency import run_in_threadpool
 
 from stemgui.server import history, restore, versions
-from stemgui.server.problems import not_found
+from stemgui.server.problems import ApiProblem, not_found
 from stemgui.server.query import PAGE_MAX, _int
 from stemgui.server.resources import Resource
 from stemgui.server.routes import _access, _resource, _row, _run
 
 router = APIRouter()
+# on every answer of these endpoints (errors too): the client tells "no such record" (404 with it)
+# from "this backend keeps no history" (404 without it, e.g. BrainSTEM)
+HISTORY_HEADER = {"X-Record-History": "kept"}
+
+
+async def _flagged(request: Request, work) -> Response:
+    try:
+        response = await run_in_threadpool(_run, request, work)
+    except ApiProblem as problem:
+        problem.headers.update(HISTORY_HEADER)
+        raise
+    response.headers.update(HISTORY_HEADER)
+    return response
 
 
 def _served(portal: str, app: str, model: str) -> Resource:
@@ -49,7 +62,7 @@ async def deleted(request: Request, portal: str, app: str, model: str) -> Respon
         page = [history.deleted_json(row) for row in rows[offset : offset + limit]]
         return JSONResponse({"deleted": page, "count": len(rows)})
 
-    return await run_in_threadpool(_run, request, work)
+    return await _flagged(request, work)
 
 
 @router.get("/api/{portal}/{app}/{model}/{record_id}/history/")
@@ -69,7 +82,7 @@ async def record_history(request: Request, portal: str, app: str, model: str, re
         rows, count = history.entries(db, resource, rid, limit, offset)
         return JSONResponse({"history": [history.entry_json(row) for row in rows], "count": count})
 
-    return await run_in_threadpool(_run, request, work)
+    return await _flagged(request, work)
 
 
 @router.post("/api/{portal}/{app}/{model}/{record_id}/restore/")
@@ -85,4 +98,4 @@ async def restore_record(request: Request, portal: str, app: str, model: str, re
             {resource.detail_key: record}, status_code=201, headers=versions.version_headers(row)
         )
 
-    return await run_in_threadpool(_run, request, work)
+    return await _flagged(request, work)
