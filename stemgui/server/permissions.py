@@ -119,7 +119,10 @@ class Access:
         if resource.scope == "project":
             return column.in_(self.readable)
         entity = aliased(resource.orm)
-        return exists().where(entity.id == column, self.scope(resource, entity=entity))
+        clause = self.scope(resource, entity=entity)
+        if clause is None:  # e.g. inventories, setups: every signed-in user reads them
+            return None  # (``WHERE ... AND NULL`` would match nothing)
+        return exists().where(entity.id == column, clause)
 
     def _among(self, column, projects: tuple[str, ...]) -> ColumnElement:
         """``column IN projects``; on SQLite written ``+column`` so the row's own link rows are found
