@@ -261,67 +261,111 @@ def test_restoring_a_record_that_exists_is_a_400(world):
 # ----------------------------------------------------------------------------- permissions
 
 
-@pytest.fixture(scope="module")
-def guarded(new_api, taxa):
-    """An owner's project with a read-only member; a live session and a deleted one (with an
-    action of a deleted subject); an outsider who is in none of it."""
+# kinds read through projects: the project itself (its members), sessions and subjects (their
+# projects), actions and procedures (their subject's projects)
+PROJECT_KINDS = ("project", "session", "subject", "action", "procedure")
+
+
+@dataclass
+class Guarded:
+    owner: Api
+    reader: Api  # a read-only member of the project
+    outsider: Api  # in none of it
+    model: str
+    live: str
+    gone: str  # deleted by the owner
+
+
+@pytest.fixture(scope="module", params=PROJECT_KINDS)
+def guarded(request, new_api, taxa) -> Guarded:
+    """Of one project-read kind: a live record and a deleted one, with all fields marked secret."""
     owner, reader, outsider = new_api("gowner"), new_api("greader"), new_api("goutsider")
     project = make_project(owner)
     share(owner, project["id"], reader)  # read-only
     make_project(outsider)  # a project of their own, so their scope is not "everything"
-    live = make_session(owner, [project["id"]], description="secret live")
-    gone = make_session(owner, [project["id"]], description="secret gone")
-    assert owner.delete("session", gone["id"]).status_code == 204
-    return owner, reader, outsider, project["id"], live["id"], gone["id"]
+    subject = make_subject(owner, [project["id"]], taxa.strain)
+    model = request.param
+
+    def build(label: str) -> str:
+        if model == "project":
+            made = make_project(owner, description=label)
+            share(owner, made["id"], reader)
+            return made["id"]
+        if model == "session":
+            return make_session(owner, [project["id"]], description=label)["id"]
+        if model == "subject":
+            return make_subject(owner, [project["id"]], taxa.strain, description=label)["id"]
+        if model == "action":
+            return make_action(owner, subject["id"], description=label)["id"]
+        return make_procedure(owner, subject["id"], notes=label)["id"]
+
+    live, gone = build("secret live"), build("secret gone")
+    assert owner.delete(model, gone).status_code == 204
+    return Guarded(owner, reader, outsider, model, live, gone)
 
 
 @pytest.mark.parametrize("which", ["live", "gone"])
 def test_history_is_for_readers_only(guarded, anonymous, which):
     """Issue 15: a record's history (live or deleted) is read by its readers; an outsider gets
     404, anonymous 401 (private) or 404 (public portal: histories name who changed what)."""
-    owner, reader, outsider, _, live, gone = guarded
-    rid = live if which == "live" else gone
-    for api in (owner, reader):
-        assert history_of(api, "session", rid)["count"] >= 1
-    assert outsider.http.get(history_url(outsider, "session", rid), timeout=30).status_code == 404
-    assert anonymous.http.get(history_url(anonymous, "session", rid), timeout=30).status_code == 401
-    public = anonymous.http.get(history_url(anonymous, "session", rid, portal="public"), timeout=30)
-    assert public.status_code == 404
+    g = guarded
+    rid = g.live if which == "live" else g.gone
+    for api in (g.owner, g.reader):
+        assert history_of(api, g.model, rid)["count"] >= 1
+    for api, portal, status in (
+        (g.outsider, "private", 404),
+        (anonymous, "private", 401),
+        (anonymous, "public", 404),
+    ):
+        response = api.http.get(history_url(api, g.model, rid, portal=portal), timeout=30)
+        assert response.status_code == status and "secret" not in response.text, (api.username, portal)
 
 
-def test_history_of_an_unknown_or_malformed_id_is_404(guarded):
-    owner = guarded[0]
+def test_history_of_an_unknown_or_malformed_id_is_404(world):
     for rid in ("00000000-0000-0000-0000-000000000000", "not-an-id"):
-        assert owner.http.get(history_url(owner, "session", rid), timeout=30).status_code == 404
+        assert world.owner.http.get(history_url(world.owner, "session", rid), timeout=30).status_code == 404
 
 
 def test_deleted_list_shows_only_what_the_caller_may_restore(guarded, anonymous):
     """Issue 15: the "recently deleted" list holds what the caller may restore — not a reader's
     read-only records, nothing of others."""
-    owner, reader, outsider, _, _, gone = guarded
-    owned = deleted(owner, "session").json()
-    assert gone in [item["id"] for item in owned["deleted"]]
-    item = next(item for item in owned["deleted"] if item["id"] == gone)
-    assert item["record"]["description"] == "secret gone" and item["deleted_by"]["username"] == owner.username
-    for api in (reader, outsider):
-        body = deleted(api, "session").json()
-        assert gone not in [item["id"] for item in body["deleted"]] and "secret" not in str(body)
-    assert deleted(anonymous, "session").status_code == 401
-    assert deleted(anonymous, "session", portal="public").status_code == 404
+    g = guarded
+    owned = deleted(g.owner, g.model).json()
+    item = next(item for item in owned["deleted"] if item["id"] == g.gone)
+    assert "secret gone" in str(item["record"]) and item["deleted_by"]["username"] == g.owner.username
+    for api in (g.reader, g.outsider):
+        body = deleted(api, g.model).json()
+        assert g.gone not in [item["id"] for item in body["deleted"]] and "secret" not in str(body)
+    assert deleted(anonymous, g.model).status_code == 401
+    assert deleted(anonymous, g.model, portal="public").status_code == 404
 
 
 def test_restore_permissions(guarded, anonymous):
     """Issue 15: restore is 404 to whoever cannot see the record, 403 to a read-only member,
     401 anonymous, and works for a member who may change it."""
-    owner, reader, outsider, _, _, gone = guarded
-    assert restore(outsider, "session", gone).status_code == 404
-    refused = restore(reader, "session", gone)
+    g = guarded
+    assert restore(g.outsider, g.model, g.gone).status_code == 404
+    refused = restore(g.reader, g.model, g.gone)
     assert refused.status_code == 403 and "read-only" in refused.text
-    assert restore(anonymous, "session", gone).status_code == 401
-    assert restore(anonymous, "session", gone, portal="public").status_code == 404
-    assert owner.get("session", gone).status_code == 404  # none of that brought it back
-    assert restore(owner, "session", gone).status_code == 201
-    assert owner.read("session", gone)["description"] == "secret gone"
+    assert restore(anonymous, g.model, g.gone).status_code == 401
+    assert restore(anonymous, g.model, g.gone, portal="public").status_code == 404
+    assert g.owner.get(g.model, g.gone).status_code == 404  # none of that brought it back
+    assert restore(g.owner, g.model, g.gone).status_code == 201
+    assert "secret gone" in str(g.owner.read(g.model, g.gone))
+    assert restore(g.owner, g.model, g.gone).status_code == 400  # it is back: nothing to restore
+
+
+def test_shared_records_history_is_read_by_all_and_restored_by_their_creator(world, new_api):
+    """Issue 15: a taxonomy or personal record (read by every signed-in user) has its history read
+    by all, but only its creator restores it (403 for others, and it is not in their list)."""
+    other = new_api("notcreator")
+    for model in ("species", "inventory"):
+        made = BUILDERS[model][0](world)
+        assert world.owner.delete(model, made["id"]).status_code == 204
+        assert history_of(other, model, made["id"])["count"] == 2
+        assert made["id"] not in [item["id"] for item in deleted(other, model).json()["deleted"]]
+        assert restore(other, model, made["id"]).status_code == 403
+        assert restore(world.owner, model, made["id"]).status_code == 201
 
 
 # ----------------------------------------------------------------------------- atomicity
