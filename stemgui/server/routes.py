@@ -231,7 +231,8 @@ async def detail(request: Request, portal: str, app: str, model: str, record_id:
         def as_now() -> dict:
             return {resource.detail_key: serialize(db, resource, [row], access=access)[0]}
 
-        before = history.snapshot(db, resource, row)  # for the history row: the version it replaces
+        # the version this write replaces (for its history row; the PATCH merges onto it too)
+        before = history.snapshot(db, resource, row) if history.enabled() else None
         versions.claim(db, resource, row, versions.Precondition.from_headers(request.headers), as_now)
         if request.method == "DELETE":
             writes.remove(db, access, resource, row, before)

@@ -153,7 +153,8 @@ def update(
     ``before``: the record as it was before this request (for its history row; default: now)."""
     if not isinstance(body, dict):
         raise bad_request({"non_field_errors": ["Invalid data. Expected a dictionary."]})
-    current = serialize(db, resource, [row])[0]
+    # the caller's snapshot from before the version claim differs from now only in updated_at
+    current = before if before is not None else serialize(db, resource, [row])[0]
     merged = {name: current[name] for name in resource.writable_fields if name not in _MEMBER_FIELDS}
     merged.update({key: value for key, value in body.items() if key not in _MEMBER_FIELDS})
     for name, version in resource.versions.items():  # a new type/system starts at its newest schema
@@ -171,7 +172,7 @@ def update(
         members.apply(db, row.id, {key: body.get(key) for key in _MEMBER_FIELDS})
     db.flush()
     after = serialize(db, resource, [row])[0]
-    history.record(db, access, resource, row, history.UPDATE, before or current, after)
+    history.record(db, access, resource, row, history.UPDATE, current, after)
     return after
 
 
