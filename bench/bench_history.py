@@ -58,10 +58,15 @@ class Target:
             )
         return response.json() if response.content else None
 
-    def round(self, writes: int) -> float:
-        """Writes per second over ``writes`` writes (groups of 6: session create/PATCH/PUT/DELETE,
-        action create/PATCH)."""
-        done, started = 0, time.perf_counter()
+    def cpu_seconds(self) -> float:
+        """CPU time the server process used so far (user + system), from /proc."""
+        fields = Path(f"/proc/{self.server.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def round(self, writes: int) -> tuple[float, float]:
+        """(writes per second, server CPU milliseconds per write) over ``writes`` writes (groups of
+        6: session create/PATCH/PUT/DELETE, action create/PATCH)."""
+        done, started, cpu = 0, time.perf_counter(), self.cpu_seconds()
         while done < writes:
             name = f"s-{uuid.uuid4().hex[:12]}"
             sid = self.call("POST", "stem/session/", {"name": name, "projects": [self.project]})["session"][
@@ -78,7 +83,7 @@ class Target:
             aid = self.call("POST", "modules/action/", action)["action"]["id"]
             self.call("PATCH", f"modules/action/{aid}/", {"description": "patched"})
             done += 6
-        return done / (time.perf_counter() - started)
+        return done / (time.perf_counter() - started), (self.cpu_seconds() - cpu) * 1000 / done
 
     def stop(self) -> None:
         self.server.stop()
@@ -105,9 +110,12 @@ def main() -> None:
             for target in targets:
                 target.round(30)  # warm-up: connections, caches
             rates: dict[str, list[float]] = {target.label: [] for target in targets}
+            cpu: dict[str, list[float]] = {target.label: [] for target in targets}
             for index in range(args.rounds):
                 for target in targets if index % 2 == 0 else reversed(targets):
-                    rates[target.label].append(target.round(args.writes))
+                    rate, cpu_ms = target.round(args.writes)
+                    rates[target.label].append(rate)
+                    cpu[target.label].append(cpu_ms)
         finally:
             for target in targets:
                 target.stop()
@@ -116,12 +124,15 @@ def main() -> None:
     database = "SQLite" if args.db == "sqlite" else "PostgreSQL"
     print(f"database: {database}; {args.rounds} rounds of {args.writes} sequential writes per server; "
           f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")  # fmt: skip
-    print("| | writes/s (median) | min–max |")
-    print("|---|---|---|")
+    cpu_medians = {label: statistics.median(values) for label, values in cpu.items()}
+    print("| | writes/s (median) | min–max | server CPU per write (median) |")
+    print("|---|---|---|---|")
     for label, values in rates.items():
-        print(f"| {label} | {medians[label]:.0f} | {min(values):.0f}–{max(values):.0f} |")
+        print(f"| {label} | {medians[label]:.0f} | {min(values):.0f}–{max(values):.0f} | "
+              f"{cpu_medians[label]:.2f} ms |")  # fmt: skip
     cost = 1 - medians["with history"] / medians["without history"]
-    print(f"history costs {cost:.0%} of the write throughput")
+    cpu_cost = cpu_medians["with history"] / cpu_medians["without history"] - 1
+    print(f"history costs {cost:.0%} of the write throughput and {cpu_cost:+.0%} server CPU per write")
 
 
 if __name__ == "__main__":

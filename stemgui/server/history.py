@@ -15,13 +15,13 @@ from __future__ import annotations
 import os
 from datetime import datetime
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, insert, select
 from sqlalchemy.orm import Session as DbSession
 
 from stemgui.server.permissions import Access, member_projects
 from stemgui.server.resources import RESOURCES, Resource
 from stemgui.server.serialize import serialize
-from stemgui.server.tables import Project, ProjectGroup, ProjectUser, group_members, subject_projects
+from stemgui.server.tables import Project, ProjectGroup, ProjectUser, group_members, now, subject_projects
 from stemgui.server.tables_history import RecordHistory
 
 CREATE, UPDATE, DELETE, RESTORE = "create", "update", "delete", "restore"
@@ -104,22 +104,15 @@ def record(
     if not enabled():
         return
     user = access.user
-    db.add(
-        RecordHistory(
-            model=resource.name,
-            record_id=row.id,
-            operation=operation,
-            user_id=user.id if user else None,
-            username=user.username if user else "",
-            before=before,
-            after=after,
-            changed=_changed(before, after),
-            guard=guard_of(db, resource, row),
-            creator_id=row.creator_id,
-            created_at=getattr(row, "created_at", None),
-        )  # fmt: skip
-    )
-    db.flush()  # a failing history insert fails the request here, and the write with it
+    values = dict(
+        model=resource.name, record_id=row.id, operation=operation, at=now(),
+        user_id=user.id if user else None, username=user.username if user else "",
+        before=before, after=after, changed=_changed(before, after),
+        guard=guard_of(db, resource, row), creator_id=row.creator_id,
+        created_at=getattr(row, "created_at", None),
+    )  # fmt: skip
+    # a plain INSERT (no ORM bookkeeping): a failing one fails the request, and the write with it
+    db.execute(insert(RecordHistory), values)
 
 
 def record_deletes(
