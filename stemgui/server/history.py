@@ -50,8 +50,11 @@ def _member_ids(db: DbSession, project_id: str, owners_only: bool = False) -> li
     return sorted(set(db.scalars(direct)) | set(db.scalars(via_group)))
 
 
-def guard_of(db: DbSession, resource: Resource, row) -> dict:
-    """What decides who may read and change ``row`` (kept, so it still decides once it is deleted)."""
+def guard_of(db: DbSession, resource: Resource, row, shape: dict | None = None) -> dict:
+    """What decides who may read and change ``row`` (kept, so it still decides once it is deleted);
+    ``shape``: the record's API shape, if at hand (its ``projects`` then need no query)."""
+    if resource.scope == "projects" and shape is not None and isinstance(shape.get("projects"), list):
+        return {"projects": sorted(shape["projects"])}
     if resource.scope == "project":
         return {"readers": _member_ids(db, row.id), "owners": _member_ids(db, row.id, owners_only=True)}
     if resource.scope == "projects":
@@ -108,7 +111,7 @@ def record(
         model=resource.name, record_id=row.id, operation=operation, at=now(),
         user_id=user.id if user else None, username=user.username if user else "",
         before=before, after=after, changed=_changed(before, after),
-        guard=guard_of(db, resource, row), creator_id=row.creator_id,
+        guard=guard_of(db, resource, row, after if after is not None else before), creator_id=row.creator_id,
         created_at=getattr(row, "created_at", None),
     )  # fmt: skip
     # a plain INSERT (no ORM bookkeeping): a failing one fails the request, and the write with it
