@@ -433,3 +433,44 @@ def test_a_failing_history_insert_rolls_the_write_back(server, new_api):
     assert [row["operation"] for row in history_of(owner, "session", kept["id"])["history"]] == ["create"]
     # and the same user's writes go through once the history accepts them again
     assert doomed.patch("session", kept["id"], {"description": "changed"}).status_code == 200
+
+
+# ----------------------------------------------------------------------------- stored data
+
+
+def test_history_survives_a_restart_and_an_older_database_gains_it(tmp_path):
+    """Issue 15: the history is stored data — a database made before it existed gets the table
+    when the server starts, and the rows are there after a restart."""
+    import sqlalchemy as sa
+
+    from stemgui.server.db import make_engine
+    from stemgui.server.tables import Base
+    from stemgui.server.tables_history import RecordHistory
+    from tests.serverproc import ServerProcess
+
+    db_url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    engine = make_engine(db_url)
+    Base.metadata.create_all(
+        engine, tables=[t for t in Base.metadata.sorted_tables if t.name != "record_history"]
+    )
+    assert "record_history" not in sa.inspect(engine).get_table_names()
+    engine.dispose()
+    proc = ServerProcess(db_url, tmp_path / "data")
+    proc.data_dir.mkdir()
+    try:
+        proc.start()
+        username, token = proc.new_user("restart")
+        api = Api(proc.url, token, username)
+        session = make_session(api, [make_project(api)["id"]])
+        api.change("session", session["id"], {"description": "before the restart"})
+        proc.stop()
+        proc.start()
+        rows = history_of(api, "session", session["id"])["history"]
+    finally:
+        proc.stop()
+    assert [row["operation"] for row in rows] == ["update", "create"]
+    assert rows[0]["after"]["description"] == "before the restart" and rows[0]["user"]["username"] == username
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        assert conn.scalar(sa.select(sa.func.count()).select_from(RecordHistory)) >= 3  # project too
+    engine.dispose()
