@@ -95,8 +95,9 @@ def may(db: DbSession, access: Access, guard: dict, write: bool = False) -> bool
 
 
 def _changed(before: dict | None, after: dict | None) -> list[str]:
+    """The fields that differ; the version stamp (``updated_at``) changes on every write: not listed."""
     keys = dict.fromkeys([*(before or {}), *(after or {})])
-    return [key for key in keys if (before or {}).get(key) != (after or {}).get(key)]
+    return [key for key in keys if key != "updated_at" and (before or {}).get(key) != (after or {}).get(key)]
 
 
 def record(
