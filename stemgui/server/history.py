@@ -227,3 +227,42 @@ def deleted_json(row: RecordHistory) -> dict:
         "history_id": row.id,
         "record": row.before,
     }
+
+
+def linked(db: DbSession, resource: Resource, record_id: str) -> list[tuple[Resource, object, dict]]:
+    """(resource, row, API shape now) of the records whose own fields name ``record_id``: a
+    writable list of ids (a session's ``projects``, a procedure's ``licenses``) or a to-one that
+    the database empties on delete (a procedure's ``consumablestock``). Deleting the record
+    changes them; take this before the DELETE and pass it to ``record_link_changes`` after it."""
+    if not enabled():
+        return []
+    found = []
+    for other in RESOURCES.values():
+        ids: set[str] = set()
+        for rel in other.to_many.values():
+            if rel.writable and rel.target == resource.name:
+                link = rel.table.c
+                ids |= set(db.scalars(select(link[rel.owner]).where(link[rel.value] == record_id)))
+        for rel in other.to_one.values():
+            column = other.orm.__table__.c[rel.column]
+            if rel.target == resource.name and any(fk.ondelete == "SET NULL" for fk in column.foreign_keys):
+                ids |= set(db.scalars(select(other.orm.id).where(column == record_id)))
+        ids.discard(record_id)
+        if ids:
+            rows = db.scalars(select(other.orm).where(other.orm.id.in_(ids))).all()
+            shapes = serialize(db, other, rows)
+            found += [(other, row, shape) for row, shape in zip(rows, shapes, strict=True)]
+    return found
+
+
+def record_link_changes(db: DbSession, access: Access, records: list[tuple[Resource, object, dict]]) -> None:
+    """An ``update`` row for each of ``records`` ((resource, row, API shape before)) that is still
+    there and changed: links lost with a deleted record (``linked``) or regained with a restored
+    one. A record deleted along with the other one has its own ``delete`` row already."""
+    for resource, row, before in records:
+        if not db.scalar(select(exists().where(resource.orm.id == row.id))):
+            continue
+        db.refresh(row)  # the database changed it (ON DELETE CASCADE / SET NULL), not this session
+        after = snapshot(db, resource, row)
+        if _changed(before, after):
+            record(db, access, resource, row, UPDATE, before, after)

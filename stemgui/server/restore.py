@@ -60,7 +60,7 @@ def restore(db: DbSession, access: Access, resource: Resource, record_id: str) -
     writes._store(db, resource, row, data, writes._writable_links(resource))
     if resource.name == "project":
         _restore_members(db, access, row.id, shape)
-    _relink(db, resource, row.id, shape)
+    _relink(db, access, resource, row.id, shape)
     after = serialize(db, resource, [row])[0]
     history.record(db, access, resource, row, history.RESTORE, None, after)
     return after, row
@@ -83,17 +83,22 @@ def _restore_members(db: DbSession, access: Access, project_id: str, shape: dict
     members.apply(db, project_id, {"users": kept_users, "groups": kept_groups})
 
 
-def _relink(db: DbSession, resource: Resource, record_id: str, shape: dict) -> None:
+def _relink(db: DbSession, access: Access, resource: Resource, record_id: str, shape: dict) -> None:
     """Re-add the read-only reverse links kept in link tables (a project's sessions and subjects,
-    a license's procedures) to the related records that still exist."""
+    a license's procedures) to the related records that still exist; each of those gets an
+    ``update`` row (its own list of ids changed)."""
     record_tables = {res.orm.__table__ for res in RESOURCES.values()}
     done: set[tuple[str, str]] = set()
     for name, rel in resource.to_many.items():
         if rel.writable or rel.table in record_tables or (rel.table.name, rel.value) in done:
             continue  # writable links came back with the record; others are the other record's column
         done.add((rel.table.name, rel.value))
-        target = RESOURCES[rel.target].orm
+        target = RESOURCES[rel.target]
         wanted = [value for value in shape.get(name) or () if isinstance(value, str)]
-        alive = db.scalars(select(target.id).where(target.id.in_(wanted))).all() if wanted else []
-        if alive:
-            db.execute(insert(rel.table), [{rel.owner: record_id, rel.value: value} for value in alive])
+        rows = db.scalars(select(target.orm).where(target.orm.id.in_(wanted))).all() if wanted else []
+        if rows:
+            before = serialize(db, target, rows)
+            db.execute(insert(rel.table), [{rel.owner: record_id, rel.value: row.id} for row in rows])
+            history.record_link_changes(
+                db, access, [(target, row, was) for row, was in zip(rows, before, strict=True)]
+            )

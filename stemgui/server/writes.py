@@ -204,14 +204,16 @@ def remove(db: DbSession, access: Access, resource: Resource, row, before: dict 
     """Delete a record (a project only by its owner; a shared resource only while unused); its
     links go with it. Every record deleted gets its history row (``before``: as it was before
     this request)."""
-    if resource.name == "project":
-        if not access.project_role(db, row.id, "is_owner"):
-            raise forbidden("Only an owner of the project may delete it.")
-        _delete_held_only_by(db, access, row.id)
+    if resource.name == "project" and not access.project_role(db, row.id, "is_owner"):
+        raise forbidden("Only an owner of the project may delete it.")
     if resource.scope == "open":
         _check_unused(db, resource, row.id)
+    unlinked = history.linked(db, resource, row.id)  # records that lose their link to this one
+    if resource.name == "project":
+        _delete_held_only_by(db, access, row.id)
     history.record_deletes(db, access, resource, [row], before)
     db.execute(delete(resource.orm).where(resource.orm.id == row.id))
+    history.record_link_changes(db, access, unlinked)
 
 
 def _check_unused(db: DbSession, resource: Resource, record_id: str) -> None:
