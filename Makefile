@@ -6,7 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP_RUNTIME := $(VENV)/.runtime-installed
 STAMP_DEV := $(VENV)/.dev-installed
-PORT ?= 8501
+# `make run PORT=8601` or STREAMLIT_SERVER_PORT=8601 (Streamlit's own setting) both choose the port.
+PORT ?= $(or $(STREAMLIT_SERVER_PORT),8501)
 
 .PHONY: run test server demo lint bench system-deps clean
 

@@ -73,7 +73,11 @@ if target:
         st.session_state["admin.confirm"] = who
     if st.session_state.get("admin.confirm") == who:
         st.warning(ui.plain(f"Remove the user “{who}”? Their records stay in the projects."))
-        if st.button("Yes, remove", type="primary", key="admin.remove.yes"):
+        keep, yes = st.columns([1, 1.3])
+        if keep.button("Keep", type="primary", key="admin.remove.keep"):
+            st.session_state.pop("admin.confirm", None)
+            st.rerun()
+        if ui.destructive_button(yes, "Yes, remove", key="admin.remove.yes"):
             try:
                 store.remove_user(who, admin.username)
                 ui.sync_api_access(who, None)

@@ -4,7 +4,7 @@ import json
 
 import streamlit as st
 
-from stemgui import data, ui
+from stemgui import data, dates, display, ui
 from stemgui import session_form as sf
 from stemgui import session_views as views
 from stemgui.errors import ValidationFailed
@@ -27,9 +27,10 @@ def report_outcome(report: FlushReport) -> None:
     """Say what a retry or flush did (as toasts on the next run)."""
     if report.sent:
         data.clear_caches()
-        ui.queue_toast(f"Sent {len(report.sent)} change(s).")
+        ui.queue_toast(f"Sent {display.count_text(len(report.sent), 'change')}.")
     if report.rejected:
-        ui.queue_toast(f"BrainSTEM refused {len(report.rejected)} change(s): fix the fields shown.")
+        refused = display.count_text(len(report.rejected), "change")
+        ui.queue_toast(f"{display.capital(ui.backend_name())} refused {refused}: fix the fields shown.")
     if report.error:
         ui.queue_toast(QueuedNote(f"Still waiting: {report.error}"))
     if report.busy:
@@ -65,8 +66,11 @@ def entry_card(entry: Entry) -> None:
     """One waiting entry with its state, the server's field errors, and what the user can do."""
     with st.container(border=True):
         st.markdown(f"**{ui.plain(label(entry))}**")
-        state = "refused by BrainSTEM — fix and retry" if entry.state == "rejected" else "waiting to be sent"
-        st.caption(ui.plain(f"Saved locally {entry.created_at} · {state} · tries: {entry.attempts}"))
+        refused = entry.state == "rejected"
+        state = f"refused by {ui.backend_name()} — fix and retry" if refused else "waiting to be sent"
+        saved = dates.when_text(entry.created_at, ui.browser_zone())
+        st.caption(ui.plain(f"Saved locally {saved} · {state} · tries: {entry.attempts}"),
+                   help=dates.utc_text(entry.created_at) or None)  # fmt: skip
         if entry.last_error:
             show = st.error if entry.state == "rejected" else st.info
             show(ui.plain(entry.last_error))
@@ -91,7 +95,7 @@ def entry_card(entry: Entry) -> None:
             st.session_state["outbox.confirm"] = entry.id
         if st.session_state.get("outbox.confirm") == entry.id:
             st.warning(ui.plain(f"Discard “{label(entry)}”? It was never sent; it will be gone."))
-            if st.button("Yes, discard", key=f"outbox.discard.yes.{entry.id}", type="primary"):
+            if ui.destructive_button(st, "Yes, discard", key=f"outbox.discard.yes.{entry.id}"):
                 with ui.error_boundary():
                     box.discard(entry.id)
                     st.session_state.pop("outbox.confirm", None)
@@ -102,12 +106,12 @@ def entry_card(entry: Entry) -> None:
 
 
 st.title("Outbox")
-st.caption("Changes saved on this server while BrainSTEM did not answer. They are sent by themselves "
-           "once it answers again; changes BrainSTEM refused wait here for you.")  # fmt: skip
+st.caption(f"Changes saved on this machine while {ui.backend_name()} did not answer. They are sent by "
+           "themselves once it answers again; changes it refused wait here for you.")  # fmt: skip
 box = ui.outbox()
 entries = box.entries()
 if not entries:
-    st.success("Nothing waiting — everything you saved has reached BrainSTEM.")
+    st.success(f"Nothing waiting — everything you saved has reached {ui.backend_name()}.")
 else:
     if st.button("Send all now", key="outbox.flush", type="primary", icon=":material/cloud_upload:"):
         with ui.error_boundary():

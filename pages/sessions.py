@@ -20,7 +20,7 @@ with ui.error_boundary():
         views.open_form("create")
         st.rerun()
     query = views.filter_bar(projects, tags)
-    limit = None if st.session_state.get("sessions.show_all") else data.ROW_LIMIT
+    limit = None if views.show_all() else data.ROW_LIMIT
     rows = ui.load("session rows", data.load_session_rows, query, limit)
     views.sessions_table(ui.load("sessions frame", data.load_sessions_frame, query, limit), rows, query)
     if views.selected_id():

@@ -22,10 +22,12 @@ from stemgui import action_payload as ap
 from stemgui import edit_conflict_views as conflicts
 from stemgui import ui
 from stemgui.action_table import Lookups
-from stemgui.actions import coordinate_convention, starting_values
+from stemgui.actions import DEFAULTS_AS_HINTS, coordinate_convention, dv_plausibility, starting_values
 from stemgui.client import BrainstemClient
+from stemgui.config import dv_sign_setting
 from stemgui.errors import PermissionDenied, StemGuiError, ValidationFailed
-from stemgui.schema_form import clear_schema_inputs, input_errors, render_schema_inputs
+from stemgui.region_search import cached_region_index, search_regions
+from stemgui.schema_widgets import clear_schema_inputs, input_errors, render_schema_inputs
 from stemgui.schemas import action_types, coordinate_systems, load_schema
 
 _PLAIN = ("type", "coordinates_system", "subject", "day", "time", "brain_region", "consumable",
@@ -34,6 +36,7 @@ NONE_LABEL = "— none —"
 CONFLICT_TITLES = {"date_time": "Date and time", "brain_region": "Brain region",
                    "hardwaredevice": "Hardware device", "coordinates_system": "Coordinates system",
                    "coordinates_details": "Coordinates"}  # fmt: skip
+REGION_MATCHES = 200  # the picker's options for a search: the best ones, not all 1,327
 
 
 def open_action_form(key: str, values: ap.ActionFormValues) -> None:
@@ -60,18 +63,40 @@ def is_open(key: str) -> bool:
 
 
 def _picker(label: str, options: Mapping[str, str], key: str, *, required: bool = False,
-            help: str | None = None) -> str | None:  # fmt: skip
+            help: str | None = None, names: Mapping[str, str] | None = None) -> str | None:  # fmt: skip
     """A selectbox that shows names and returns the id (type to filter the names).
 
     An optional picker offers "— none —" first, so a choice carried over can be taken back.
+    `names` (default: `options`) names the current choice when `options` is a narrowed list.
     """
+    names = options if names is None else names
     ids: list[str | None] = ([] if required else [None]) + list(options)
     current = st.session_state.get(key)
     if current and current not in options:
-        ids.append(current)  # a record we cannot name (gone or not visible): keep it, show the id
+        ids.append(current)  # kept; shown by its id when we cannot name it (gone or not visible)
     return st.selectbox(label + (" *" if required else ""), ids, key=key,
-                        format_func=lambda value: NONE_LABEL if value is None else options.get(value, value),
+                        format_func=lambda value: NONE_LABEL if value is None else names.get(value, value),
                         placeholder="Type to search…", help=help)
+
+
+def _region_picker(key: str, lookups: Lookups) -> None:
+    """A search box ranking the regions (acronym, name words, the areas above), and the picker.
+
+    Streamlit's own selectbox filter matches letters only, so "hippocampus" would miss CA1;
+    the ranked matches of the search box become the picker's options, best first.
+    """
+    query = st.text_input("Find a brain region", key=f"{key}.region_query",
+                          placeholder="Acronym, name or a larger area: CA1, hippocampus",
+                          help="Matches acronyms, whole words and beginnings of names, and every region "
+                               "inside a matching area (CA1 for \"hippocampus\"); best matches first.")
+    options: Mapping[str, str] = lookups.regions
+    if query.strip() and lookups.region_records:
+        ranked = search_regions(cached_region_index(lookups.region_records), query, limit=REGION_MATCHES)
+        options = {rid: lookups.regions.get(rid, rid) for rid in ranked}
+        found = f"{len(ranked)} best matches" if len(ranked) == REGION_MATCHES else f"{len(ranked)} matching"
+        st.caption(f"{found}, best first: choose one below." if ranked else "No region matches that.")
+    _picker("Brain region", options, f"{key}.brain_region", names=lookups.regions,
+            help="Pick from the list (type to filter it), or search above by area name.")
 
 
 def _schema_inputs(kind: str, name: str | None, key: str, start_value: dict | None,
@@ -85,7 +110,8 @@ def _schema_inputs(kind: str, name: str | None, key: str, start_value: dict | No
         return {}, {}
     form_key = f"{key}.{'details' if kind == 'action' else 'coords'}.{name}"
     shown = {path: ui.plain(message) for path, message in errors.items()}  # a server may echo input
-    payload = render_schema_inputs(schema, form_key, start_value, errors=shown)
+    hints = DEFAULTS_AS_HINTS.get(name, ()) if kind == "action" else ()
+    payload = render_schema_inputs(schema, form_key, start_value, errors=shown, no_prefill=hints)
     return payload, input_errors(form_key)
 
 
@@ -96,7 +122,7 @@ def action_form(key: str, lookups: Lookups, *, day_fixed: bool = False) -> ap.Ac
     shown, not asked, and only the time of day is an input.
     """
     ss = st.session_state
-    ui.keep_widgets(key, _PLAIN)  # what was typed survives a visit to another page
+    ui.keep_widgets(key, (*_PLAIN, "region_query"))  # what was typed survives a visit to another page
     start: ap.ActionFormValues = ss[f"{key}.start"]
     errors: dict[str, str] = ss.get(f"{key}.errors") or {}
     types, systems = action_types(), coordinate_systems()
@@ -124,8 +150,7 @@ def action_form(key: str, lookups: Lookups, *, day_fixed: bool = False) -> ap.Ac
                             help="Empty: the time of saving." if day_fixed else "Empty: the date only.")
         ui.field_error(errors, "date_time")
     with right:
-        _picker("Brain region", lookups.regions, f"{key}.brain_region",
-                help="Type an acronym (CA1) or part of a name (hippocampus).")
+        _region_picker(key, lookups)
         ui.field_error(errors, "brain_region")
         _picker("Consumable", lookups.consumables, f"{key}.consumable")
         ui.field_error(errors, "consumable")
@@ -145,9 +170,18 @@ def action_form(key: str, lookups: Lookups, *, day_fixed: bool = False) -> ap.Ac
                                             ap.schema_errors(errors, "coordinates_details"))
         ui.field_error(errors, "coordinates_details")
     if system:
+        dv_sign, bad_setting = dv_sign_setting()
         with convention.container(border=True):
             st.caption("Coordinate convention")
-            st.markdown(coordinate_convention(system))
+            st.markdown(coordinate_convention(system, dv_sign))
+            st.caption(f"This lab's DV sign: **{dv_sign}** (setting `STEMGUI_DV_SIGN`: "
+                       "negative-ventral or positive-ventral).")
+            if bad_setting:
+                st.warning(bad_setting, icon=":material/warning:")
+        hint = dv_plausibility(system, coords, dv_sign)
+        if hint:
+            with inputs:
+                st.warning(hint, icon=":material/help:")
     description = st.text_area("Description", key=f"{key}.description", max_chars=ap.ACTION_DESCRIPTION_MAX)
     ui.field_error(errors, "description")
     ui.show_field_errors(errors, tuple(n for n in errors if ap.is_form_field(n)))

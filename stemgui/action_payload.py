@@ -17,6 +17,8 @@ from typing import Any
 from stemgui.actions import in_time_order, mirror_action, next_action_defaults
 from stemgui.errors import ValidationFailed
 from stemgui.models import ACTION_DESCRIPTION_MAX, validate_record
+from stemgui.schema_form import missing_required
+from stemgui.schemas import load_schema
 
 WRITABLE = ("type", "description", "subject", "date_time", "consumable", "hardwaredevice", "brain_region",
             "details", "coordinates_system", "coordinates_details")
@@ -106,10 +108,30 @@ def build_payload(values: ActionFormValues, unreadable: Mapping[str, str] | None
         length = len(payload["description"])
         errors["description"] = f"At most {ACTION_DESCRIPTION_MAX} characters (now {length})."
     if not errors:  # the shared rules would only repeat the messages above
+        errors.update(_emptied_required(payload))
+    if not errors:
         _, problems = validate_record("action", payload)
         errors.update({name: " ".join(messages) for name, messages in problems.items()})
     errors.update(unreadable or {})
     return payload, errors
+
+
+def _emptied_required(payload: Mapping[str, Any]) -> dict[str, str]:
+    """Required details/coordinates inputs left empty ("details.injectionVolume" -> message).
+
+    Checked before the shared rules, which fill schema defaults in: an emptied required number
+    must be an error at its field, never a saved default.
+    """
+    errors: dict[str, str] = {}
+    for kind_field, payload_field, kind in (("type", "details", "action"),
+                                            ("coordinates_system", "coordinates_details", "coordinates")):
+        try:
+            schema = load_schema(kind, payload[kind_field])
+        except KeyError:
+            continue  # an unknown type or system: the shared rules name it
+        for path, message in missing_required(schema, payload[payload_field]).items():
+            errors[f"{payload_field}.{path}"] = message
+    return errors
 
 
 def is_form_field(name: str) -> bool:

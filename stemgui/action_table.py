@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta, tzinfo
 from typing import Any
 
 import pandas as pd
 
+from stemgui import dates
 from stemgui.actions import details_columns, format_values
 from stemgui.csv_safe import safe_csv
 from stemgui.schemas import action_types, coordinate_systems
@@ -33,6 +34,7 @@ class Lookups:
     regions: Mapping[str, str] = field(default_factory=dict)
     consumables: Mapping[str, str] = field(default_factory=dict)
     devices: Mapping[str, str] = field(default_factory=dict)
+    region_records: tuple[Mapping[str, Any], ...] = ()  # the API's records, for the ranked region search
 
     def name(self, related_field: str, value: Any) -> str | None:
         """The label of the record `value` of `related_field` (the id itself when unknown)."""
@@ -73,10 +75,9 @@ def action_filters(query: ActionQuery) -> dict[str, str]:
     return filters
 
 
-def when(date_time: Any) -> str:
-    """"2024-05-01 10:30" (or just the date) from an API `date_time`; "" when unset."""
-    text = str(date_time or "")
-    return text[:16].replace("T", " ") if len(text) >= 16 else text
+def when(date_time: Any, tz: tzinfo = UTC) -> str:
+    """"2024-05-01 10:30" in `tz` (or just the date) from an API `date_time`; "" when unset."""
+    return dates.when_text(date_time, tz)
 
 
 def excerpt(text: Any, length: int = EXCERPT) -> str:
@@ -106,9 +107,9 @@ def details_text(action: Mapping[str, Any], sep: str = "; ") -> str:
     return format_values("action", action.get("type"), action.get("details"), sep=sep)
 
 
-def _row(action: Mapping[str, Any], lookups: Lookups) -> dict[str, Any]:
+def _row(action: Mapping[str, Any], lookups: Lookups, tz: tzinfo) -> dict[str, Any]:
     return {
-        "when": when(action.get("date_time")),
+        "when": when(action.get("date_time"), tz),
         "type": type_title(action.get("type")),
         "subject": lookups.name("subject", action.get("subject")),
         "brain region": lookups.name("brain_region", action.get("brain_region")),
@@ -128,10 +129,13 @@ def newest_first(actions: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]
 
 
 def actions_frame(actions: Iterable[Mapping[str, Any]], lookups: Lookups,
-                  action_type: str | None = None) -> pd.DataFrame:
-    """The Actions table, newest first, index = action id; with `action_type`, its details as columns."""
+                  action_type: str | None = None, tz: tzinfo = UTC) -> pd.DataFrame:
+    """The Actions table, newest first, index = action id; with `action_type`, its details as columns.
+
+    Times are shown in `tz`; a related record that is not set is an empty cell, not "None".
+    """
     ordered = newest_first(actions)
-    frame = pd.DataFrame([_row(a, lookups) for a in ordered], columns=BASE_COLUMNS,
+    frame = pd.DataFrame([_row(a, lookups, tz) for a in ordered], columns=BASE_COLUMNS,
                          index=pd.Index([a["id"] for a in ordered], name="id", dtype="object"))
     if action_type:
         extra = pd.DataFrame(details_columns(ordered, action_type))
@@ -139,6 +143,13 @@ def actions_frame(actions: Iterable[Mapping[str, Any]], lookups: Lookups,
             clashing = [c for c in extra if c in BASE_COLUMNS]
             extra = extra.set_index("id").drop(columns=clashing, errors="ignore")
             frame = frame.join(extra)
+    return blank_missing(frame)
+
+
+def blank_missing(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns with empty cells instead of None/NaN (numeric columns keep their type)."""
+    text_columns = [c for c in frame.columns if frame[c].dtype == object]
+    frame[text_columns] = frame[text_columns].fillna("")
     return frame
 
 
@@ -148,19 +159,19 @@ def frame_to_csv(frame: pd.DataFrame) -> bytes:
     return safe_csv(frame, index=True)
 
 
-def record_label(action: Mapping[str, Any], lookups: Lookups) -> str:
+def record_label(action: Mapping[str, Any], lookups: Lookups, tz: tzinfo = UTC) -> str:
     """"Virus injection · Rat 1 · CA1 — Field CA1 · 2024-05-01 10:30": names one action for people."""
     parts = [type_title(action.get("type")), lookups.name("subject", action.get("subject")),
-             lookups.name("brain_region", action.get("brain_region")), when(action.get("date_time"))]
+             lookups.name("brain_region", action.get("brain_region")), when(action.get("date_time"), tz)]
     return " · ".join(p for p in parts if p)
 
 
-def detail_rows(action: Mapping[str, Any], lookups: Lookups) -> list[tuple[str, str]]:
-    """(label, text) for every field of `action`, related ids shown as names."""
+def detail_rows(action: Mapping[str, Any], lookups: Lookups, tz: tzinfo = UTC) -> list[tuple[str, str]]:
+    """(label, text) for every field of `action`, related ids shown as names, times in `tz`."""
     return [
         ("Type", type_title(action.get("type"))),
         ("Subject", lookups.name("subject", action.get("subject")) or ""),
-        ("Date / time", when(action.get("date_time"))),
+        ("Date / time", when(action.get("date_time"), tz)),
         ("Brain region", lookups.name("brain_region", action.get("brain_region")) or ""),
         ("Consumable", lookups.name("consumable", action.get("consumable")) or ""),
         ("Hardware device", lookups.name("hardwaredevice", action.get("hardwaredevice")) or ""),

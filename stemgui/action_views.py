@@ -11,7 +11,7 @@ from typing import Any
 
 import streamlit as st
 
-from stemgui import action_form, data, ui
+from stemgui import action_form, data, dates, ui
 from stemgui import action_payload as ap
 from stemgui.action_table import Lookups, delete_prompt, detail_rows
 from stemgui.client import BrainstemClient
@@ -36,6 +36,7 @@ def load_lookups(client: BrainstemClient, user_key: str) -> Lookups:
         regions=data.brain_region_labels(client, user_key),
         consumables=data.consumable_labels(client, user_key),
         devices=data.hardware_device_labels(client, user_key),
+        region_records=tuple(data.load_records(client, user_key, "brainregion")),
     )
 
 
@@ -64,27 +65,28 @@ def find_action(client: BrainstemClient, action_id: str) -> dict | None:
 
 def show_detail(action: Mapping[str, Any], lookups: Lookups) -> None:
     """Every field of `action`, related ids as names, user text shown as text."""
-    rows = detail_rows(action, lookups)
+    rows = detail_rows(action, lookups, ui.browser_zone())
+    utc = dates.utc_text(action.get("date_time"))
     left, right = st.columns(2)
     for number, (label, value) in enumerate(rows):
         with left if number < (len(rows) + 1) // 2 else right:
-            ui.show_value(label, value)
+            ui.show_value(label, value, help=utc if label == "Date / time" else None)
 
 
 def confirm_delete(client: BrainstemClient, action: Mapping[str, Any], lookups: Lookups, key: str,
                    on_deleted: Callable[[], None] | None = None) -> None:  # fmt: skip
     """Ask once more, naming the record; delete only on the explicit yes (state under `key`)."""
     st.warning(ui.plain(delete_prompt(action, lookups)), icon=":material/warning:")
-    yes, no = st.columns([1, 6])
-    if yes.button("Yes, delete", type="primary", key=f"{key}.yes"):
+    buttons = st.container(horizontal=True)
+    if buttons.button("Keep it", type="primary", key=f"{key}.no"):  # the safe default
+        st.session_state.pop(key, None)
+        st.rerun()
+    if ui.destructive_button(buttons, "Yes, delete", key=f"{key}.yes"):
         result = ui.delete("action", action["id"])  # or kept in the outbox while BrainSTEM is down
         st.session_state.pop(key, None)
         if on_deleted:
             on_deleted()
         ui.after_write(ui.queued_note() if result.queued else "Deleted the action.")
-        st.rerun()
-    if no.button("Keep it", key=f"{key}.no"):
-        st.session_state.pop(key, None)
         st.rerun()
 
 

@@ -11,14 +11,11 @@ import copy
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from stemgui.schema_form import REQUIRED_SUFFIX, field_specs, split_units
+from stemgui.schema_form import REQUIRED_SUFFIX, SAFE_INTEGER, field_specs, json_text, split_units
 from stemgui.schemas import action_types, coordinate_systems, load_schema
 
-_SIGNS = (
-    "**Signs (the lab's convention — please confirm):** AP + anterior / − posterior; "
-    "ML + right / − left of the midline; DV measured from the skull surface at the reference "
-    "point, **negative = ventral** (below)."
-)
+NEGATIVE_VENTRAL, POSITIVE_VENTRAL = "negative-ventral", "positive-ventral"
+_DV_WORDS = {NEGATIVE_VENTRAL: ("− ventral", "+ dorsal"), POSITIVE_VENTRAL: ("+ ventral", "− dorsal")}
 _ANGLES = (
     "**Angles (degrees, 0 = vertical):** *AP angle* tilts the instrument in the sagittal plane "
     "(+ tip toward anterior); *ML angle* tilts it in the coronal plane (+ tip toward the right); "
@@ -30,49 +27,100 @@ _SURFACE = (
 )
 
 
-def _stereotaxic(origin: str, surface: bool) -> str:
+def _signs(dv_sign: str) -> str:
+    ventral, dorsal = _DV_WORDS[dv_sign]
+    return (f"**Signs:** AP + anterior, − posterior; ML + right, − left of the midline; "
+            f"DV **{ventral}** (below the skull surface), {dorsal}.")
+
+
+def _stereotaxic(origin: str, surface: bool, dv_sign: str) -> str:
     lines = [f"**Origin:** {origin}. AP and ML are horizontal distances from {origin.split()[0]} (mm)."]
     if surface:
         lines += [_SURFACE, _ANGLES + "no DV angle in this system."]
     else:
         lines += ["**DV (mm):** vertical distance from the skull surface at the origin.",
                   _ANGLES + "*DV angle* rotates it about the vertical axis (+ clockwise seen from above)."]
-    return "\n\n".join(lines + [_SIGNS])
+    return "\n\n".join(lines + [_signs(dv_sign)])
 
 
-COORDINATE_CONVENTIONS: dict[str, str] = {
-    "Stereotaxic_BregmaAbsolute": _stereotaxic("bregma (skull landmark)", surface=False),
-    "Stereotaxic_LambdaAbsolute": _stereotaxic("lambda (skull landmark)", surface=False),
-    "Stereotaxic_BregmaBrainSurface": _stereotaxic("bregma for AP/ML; the brain surface for depth",
-                                                   surface=True),
-    "Stereotaxic_LambdaBrainSurface": _stereotaxic("lambda for AP/ML; the brain surface for depth",
-                                                   surface=True),
-    "Stereotaxic_XYZ_Absolute": (
-        "**Origin:** the stereotaxic frame's zero (usually bregma — confirm the lab's setup). "
-        "**x** = left–right (ML, + right), **y** = front–back (AP, + anterior), **z** = up–down "
-        "(DV, + dorsal, **negative = ventral**), all in mm.\n\n**Angles (degrees):** *x angle* tilts "
-        "the instrument toward + x (coronal plane), *y angle* toward + y (sagittal plane), "
-        "*z angle* rotates it about the vertical axis.\n\n" + _SIGNS),
-    "Stereotaxic_XY_Surface": (
-        "**Origin:** the stereotaxic frame's zero for x/y (usually bregma — confirm); the brain "
-        "surface for depth. **x** = left–right (ML, + right), **y** = front–back (AP, + anterior), mm."
-        "\n\n" + _SURFACE + "\n\n**Angles (degrees):** *x angle* tilts toward + x (coronal plane), "
-        "*y angle* toward + y (sagittal plane).\n\n" + _SIGNS),
-    "External_XYZ_Absolute": (
-        "**Origin:** an external frame (a manipulator, robot or imaging system) — its zero and "
-        "axes are those of that device. Assumed: **x** = left–right (+ right), **y** = front–back "
-        "(+ anterior), **z** = up–down (+ up). Units **mm** (the schema's titles say \"(m)\", its "
-        "`units` say mm; we follow `units`). Angles in degrees about/along the same axes. "
-        "Confirm the device's convention before relying on mirroring."),
-}
+def _conventions(dv_sign: str) -> dict[str, str]:
+    ventral, dorsal = _DV_WORDS[dv_sign]
+    return {
+        "Stereotaxic_BregmaAbsolute": _stereotaxic("bregma (skull landmark)", False, dv_sign),
+        "Stereotaxic_LambdaAbsolute": _stereotaxic("lambda (skull landmark)", False, dv_sign),
+        "Stereotaxic_BregmaBrainSurface": _stereotaxic("bregma for AP/ML; the brain surface for depth",
+                                                       True, dv_sign),
+        "Stereotaxic_LambdaBrainSurface": _stereotaxic("lambda for AP/ML; the brain surface for depth",
+                                                       True, dv_sign),
+        "Stereotaxic_XYZ_Absolute": (
+            "**Origin:** the stereotaxic frame's zero (where the instrument was zeroed, normally "
+            "bregma). **x** = left–right (ML, + right), **y** = front–back (AP, + anterior), "
+            f"**z** = up–down (DV, **{ventral}**, {dorsal}), all in mm.\n\n**Angles (degrees):** "
+            "*x angle* tilts the instrument toward + x (coronal plane), *y angle* toward + y "
+            "(sagittal plane), *z angle* rotates it about the vertical axis.\n\n" + _signs(dv_sign)),
+        "Stereotaxic_XY_Surface": (
+            "**Origin:** the stereotaxic frame's zero for x/y (where the instrument was zeroed, "
+            "normally bregma); the brain surface for depth. **x** = left–right (ML, + right), "
+            "**y** = front–back (AP, + anterior), mm.\n\n" + _SURFACE + "\n\n**Angles (degrees):** "
+            "*x angle* tilts toward + x (coronal plane), *y angle* toward + y (sagittal plane).\n\n"
+            + _signs(dv_sign)),
+        "External_XYZ_Absolute": (
+            "**Origin:** an external frame (a manipulator, robot or imaging system): its zero and "
+            "axes are those of that device. Read here as **x** = left–right (+ right), **y** = "
+            "front–back (+ anterior), **z** = up–down (+ up); mirroring negates x. Units **mm** (the "
+            "schema's titles say \"(m)\", its `units` say mm; we follow `units`). Angles in degrees "
+            "about/along the same axes."),
+    }
+
+
+COORDINATE_CONVENTIONS: dict[str, str] = _conventions(NEGATIVE_VENTRAL)
 """Coordinates system -> short markdown: origin, what each value means, signs, units."""
 
 
-def coordinate_convention(system: str | None) -> str:
-    """The convention text of `system` (a neutral hint for a system we do not describe)."""
-    if system in COORDINATE_CONVENTIONS:
-        return COORDINATE_CONVENTIONS[system]
+def coordinate_convention(system: str | None, dv_sign: str = NEGATIVE_VENTRAL) -> str:
+    """The convention text of `system` under the lab's DV sign (STEMGUI_DV_SIGN); a neutral hint
+    for a system we do not describe."""
+    conventions = _conventions(dv_sign if dv_sign in _DV_WORDS else NEGATIVE_VENTRAL)
+    if system in conventions:
+        return conventions[system]
     return "No convention recorded for this coordinates system; distances in mm, angles in degrees."
+
+
+# The fields measured vertically from the skull surface (absolute systems), whose sign says
+# dorsal or ventral: a brain target lies below the skull, so a dorsal value is likely a slip.
+_VERTICAL_FROM_SKULL = {"Stereotaxic_BregmaAbsolute": "dvCoordinate",
+                        "Stereotaxic_LambdaAbsolute": "dvCoordinate", "Stereotaxic_XYZ_Absolute": "z"}
+
+
+def dv_plausibility(system: str | None, coordinates_details: Mapping[str, Any] | None,
+                    dv_sign: str = NEGATIVE_VENTRAL) -> str | None:  # fmt: skip
+    """A hint when the vertical coordinate points above the skull under the lab's DV sign; else None.
+
+    Only a hint: the value is saved as typed (a reference point above the skull is possible).
+    """
+    name = _VERTICAL_FROM_SKULL.get(system or "")
+    value = (coordinates_details or {}).get(name) if name else None
+    if not _is_plain_number(value) or not value or isinstance(value, int) and abs(value) > 2**53:
+        return None
+    dorsal = value > 0 if dv_sign != POSITIVE_VENTRAL else value < 0
+    if not dorsal:
+        return None
+    ventral_word = "negative" if dv_sign != POSITIVE_VENTRAL else "positive"
+    label = "DV" if name == "dvCoordinate" else "z"
+    return (f"{label} {_number(value, signed=True)} mm lies above the skull surface: here ventral is "
+            f"{ventral_word} ({dv_sign}). Did you mean {_number(-value, signed=True)} mm?")
+
+
+DEFAULTS_AS_HINTS: dict[str, tuple[str, ...]] = {
+    # 0 nL is no injection: the volume must be stated every time.
+    "VirusInjection": ("injectionVolume",),
+    # Drives carry anything from 1 to dozens of tetrodes: "1" would be a guess, so it is a hint.
+    "TetrodeWireElectrode": ("tetrodeCount",),
+}
+"""Action type -> details fields whose schema default is no real choice: the form starts them
+empty and shows the default as a hint. The other defaults are real choices and are prefilled:
+wireCount 1 (a single-wire electrode), nWiresTetrode 4 (a tetrode has four wires),
+fiberTipShape "flat" (the usual cleaved tip)."""
 
 
 # Per system: (left–right fields negated by a mirror, rotations about the vertical axis).
@@ -97,7 +145,8 @@ def mirror_coordinates(system: str, coordinates_details: Mapping[str, Any], *,
     Left–right is `mlCoordinate` in the Stereotaxic Bregma/Lambda systems and `x` in the XYZ/XY
     systems (External included, by assumption). The tilt in the coronal (ML) plane — `mlAngle`,
     `xAngle` — is negated too, so an angled track stays symmetric. AP, DV, depth and the AP tilt
-    are unchanged. A strict mirror image would also negate rotations about the vertical axis
+    are unchanged, whichever way the lab's DV sign points (STEMGUI_DV_SIGN): mirroring is
+    left–right only. A strict mirror image would also negate rotations about the vertical axis
     (`dvAngle`, `rotation`, `zAngle`); they are kept unless `mirror_rotations=True`, because a
     lab usually orients the probe the same way on both sides.
     """
@@ -278,6 +327,16 @@ def details_columns(actions: Iterable[Mapping[str, Any]], action_type: str) -> l
             continue
         row: dict[str, Any] = {"id": action.get("id")} | dict.fromkeys(titles.values())
         for field, value in (action.get("details") or {}).items():
-            row[titles.get(field, field)] = value
+            row[titles.get(field, field)] = _cell(value)
         rows.append(row)
     return rows
+
+
+def _cell(value: Any) -> Any:
+    """A table cell for a stored value: plain values as they are; anything a table cannot hold
+    as a number (an integer beyond ±2^53, a list, a group) as its JSON text."""
+    if value is None or isinstance(value, str | bool | float):
+        return value
+    if isinstance(value, int) and abs(value) <= SAFE_INTEGER:
+        return value
+    return json_text(value)

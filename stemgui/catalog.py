@@ -38,6 +38,7 @@ MODELS: dict[str, ModelInfo] = {
         ModelInfo("inventory", "personal_attributes", "inventories", "inventory"),
         ModelInfo("setup", "personal_attributes", "setups", "setup"),
         ModelInfo("license", "personal_attributes", "licenses", "license"),
+        ModelInfo("subjectlog", "modules", "subject_logs", "subject_log"),
     )
 }
 

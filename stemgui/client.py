@@ -22,6 +22,7 @@ import datetime
 import decimal
 import json
 import logging
+import re
 import time
 import uuid
 from collections.abc import Iterable, Mapping
@@ -93,8 +94,10 @@ class BrainstemClient:
         attempts: int = 3,
         backoff: float = 0.2,
         max_workers: int = MAX_WORKERS,
+        label: str | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/") + "/"
+        self.label = label  # how error messages name the backend ("the bundled server"); None: its URL
         self.timeout = timeout
         self.write_timeout = write_timeout
         self.attempts = max(1, attempts)
@@ -148,8 +151,7 @@ class BrainstemClient:
         include: Iterable[str] | None = None,
     ) -> dict:
         """GET a list (``{"sessions": [...], "count": N}``) or, with ``id``, one record's envelope."""
-        params = query_params(filters, sort, include) + _option_params(options)
-        return self._call("GET", model, portal, id, params=params)
+        return self.load(model, portal, id, options, filters, sort, include)
 
     def load_versioned(self, model: str, id: str, portal: str = "private") -> Versioned:
         """GET one record and its version (the ``ETag``; None from a server that sends none)."""
@@ -172,8 +174,12 @@ class BrainstemClient:
         """
         method = "PATCH" if id else "POST"
         body = encode_json(dict(data or {}), model)
+        # the docs' record actions (a subject log's "add_entry") are a path after the id, as the
+        # official client sends them; any other options are query parameters
+        action = _record_action(options) if id else None
+        params = [] if action else _option_params(options)
         return self._call(
-            method, model, portal, id, params=_option_params(options), body=body, if_match=if_match
+            method, model, portal, id, params=params, body=body, if_match=if_match, action=action
         )
 
     def delete_model(
@@ -359,9 +365,10 @@ class BrainstemClient:
         params: Params | None = None,
         body: bytes | None = None,
         if_match: str | None = None,
+        action: str | None = None,
     ) -> Any:
         """Send one API request (with retries where safe) and return the parsed JSON body."""
-        response = self._response(method, model, portal, record_id, params, body, if_match)
+        response = self._response(method, model, portal, record_id, params, body, if_match, action)
         return self._json(response, model, record_id, method)
 
     def _response(
@@ -373,9 +380,10 @@ class BrainstemClient:
         params: Params | None = None,
         body: bytes | None = None,
         if_match: str | None = None,
+        action: str | None = None,
     ) -> requests.Response:
         """Send one API request (with retries where safe); an error status raises its stemgui error."""
-        url = self.base_url + endpoint_path(model, portal, record_id)
+        url = self.base_url + endpoint_path(model, portal, record_id, action)
         ctx = self._context(method, model, record_id)
         headers = {"Content-Type": "application/json"} if body is not None else {}
         if if_match:
@@ -394,7 +402,7 @@ class BrainstemClient:
             raise not_json_error(response, self._context(method, model, record_id)) from None
 
     def _context(self, method: str, model: str, record_id: str | None) -> CallContext:
-        return CallContext(method, model, record_id, self.base_url, self._token)
+        return CallContext(method, model, record_id, self.base_url, self._token, self.label)
 
     def _send(self, method: str, url: str, ctx: CallContext, **kwargs: Any) -> requests.Response:
         tries = self.attempts if method in RETRY_METHODS else 1
@@ -423,15 +431,28 @@ class BrainstemClient:
         time.sleep(delay)
 
 
-def endpoint_path(model: str, portal: str, record_id: str | None = None) -> str:
-    """``api/<portal>/<app>/<model>/[<id>/]`` for a model name of ``stemgui.catalog``."""
+def endpoint_path(model: str, portal: str, record_id: str | None = None, action: str | None = None) -> str:
+    """``api/<portal>/<app>/<model>/[<id>/[<action>/]]`` for a model name of ``stemgui.catalog``."""
     if portal not in PORTALS:
         raise ValueError(f"Unknown portal {portal!r}; use one of {', '.join(PORTALS)}")
     info = model_info(model)
     path = f"api/{portal}/{info.app}/{info.name}/"
     if record_id:
         path += quote(str(record_id), safe="") + "/"  # an id can never add path segments
+        if action:
+            path += quote(action, safe="") + "/"
     return path
+
+
+_ACTION = re.compile(r"[a-z][a-z_]*/?")
+
+
+def _record_action(options: Options) -> str | None:
+    """The record action named by ``options`` ("add_entry", as the official client passes it), or
+    None when they are query parameters."""
+    if isinstance(options, str) and _ACTION.fullmatch(options.strip()):
+        return options.strip().rstrip("/")
+    return None
 
 
 def query_params(

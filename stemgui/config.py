@@ -59,3 +59,18 @@ def write_timeout(environ: dict | None = None) -> tuple[float, float]:
     except ValueError:
         seconds = WRITE_READ_SECONDS
     return (3.05, max(0.5, seconds))
+
+
+DV_SIGNS = ("negative-ventral", "positive-ventral")
+"""The values of STEMGUI_DV_SIGN: which way a positive DV (and stereotaxic z) points."""
+
+
+def dv_sign_setting(environ: dict | None = None, secrets_path: Path = SECRETS_FILE) -> tuple[str, str | None]:
+    """(STEMGUI_DV_SIGN, a message when the value set is not one of `DV_SIGNS` and the default is used)."""
+    env = os.environ if environ is None else environ
+    raw = str(env.get("STEMGUI_DV_SIGN") or _secrets(secrets_path).get("STEMGUI_DV_SIGN") or DV_SIGNS[0])
+    value = raw.strip().lower()
+    if value in DV_SIGNS:
+        return value, None
+    return DV_SIGNS[0], (f"STEMGUI_DV_SIGN is {raw!r}; it must be {' or '.join(DV_SIGNS)}. "
+                         f"Using {DV_SIGNS[0]}.")

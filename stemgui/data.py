@@ -20,6 +20,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
+from stemgui import dates
 from stemgui.client import PAGE_SIZE, BrainstemClient
 from stemgui.csv_safe import safe_csv
 
@@ -115,7 +116,7 @@ def sessions_frame(sessions: list[dict], projects: dict[str, str]) -> pd.DataFra
     rows = [
         {
             "name": s.get("name", ""),
-            "date": (s.get("date_time") or "")[:10] or None,
+            "date": dates.date_text(s.get("date_time")),  # ISO text: sorts by date, "" when unset
             "projects": ", ".join(projects.get(p, p) for p in s.get("projects") or []),
             "tags": ", ".join(s.get("tags") or []),
             "description": excerpt(s.get("description")),
@@ -125,7 +126,6 @@ def sessions_frame(sessions: list[dict], projects: dict[str, str]) -> pd.DataFra
         for s in sessions
     ]
     frame = pd.DataFrame(rows, columns=SESSION_COLUMNS, index=[s["id"] for s in sessions])
-    frame["date"] = pd.to_datetime(frame["date"], errors="coerce").dt.date
     frame.index.name = "id"
     return frame
 

@@ -40,10 +40,20 @@ class CallContext:
     record_id: str | None
     base_url: str
     token: str | None = None
+    label: str | None = None  # how messages name the backend, e.g. "the bundled server"
 
     @property
     def server(self) -> str:
         return display_url(self.base_url)
+
+    @property
+    def who(self) -> str:
+        """"the bundled server (http://127.0.0.1:8765/)" or "the server at https://…/"."""
+        return f"{self.label} ({self.server})" if self.label else f"the server at {self.server}"
+
+    @property
+    def who_capital(self) -> str:
+        return self.who[:1].upper() + self.who[1:]
 
     @property
     def what(self) -> str:
@@ -71,13 +81,13 @@ def error_from_exception(exc: requests.RequestException, ctx: CallContext) -> St
     server = ctx.server
     if isinstance(exc, requests.ConnectTimeout):
         message = (
-            f"Could not reach the BrainSTEM server at {server} (no answer to connect) — "
+            f"Could not reach {ctx.who} (no answer to connect) — "
             "check STEMGUI_API_URL and your network, or start the server"
         )
         error: StemGuiError = ApiConnectionError(message)
     elif isinstance(exc, requests.Timeout):
         message = (
-            f"The BrainSTEM server at {server} did not answer in time — it may be overloaded; "
+            f"{ctx.who_capital} did not answer in time — it may be overloaded; "
             "try again in a moment"
         )
         error = ApiTimeout(message)
@@ -93,7 +103,7 @@ def error_from_exception(exc: requests.RequestException, ctx: CallContext) -> St
         error = ApiConnectionError(message)
     else:
         message = (
-            f"Could not reach the BrainSTEM server at {server} — check STEMGUI_API_URL "
+            f"Could not reach {ctx.who} — check STEMGUI_API_URL "
             "or start the server"
         )
         error = ApiConnectionError(message)
@@ -133,14 +143,14 @@ def error_from_response(response: requests.Response, ctx: CallContext) -> StemGu
         error = _conflict_error(body, response, ctx)
     elif status >= 500:
         error = ServerError(
-            f"The BrainSTEM server at {ctx.server} failed (HTTP {status}) while trying to "
+            f"{ctx.who_capital} failed (HTTP {status}) while trying to "
             f"{_verb(ctx)} — try again later; if it keeps failing, tell the server's admin"
             f"{_suffix(detail)}",
             status_code=status,
         )
     else:
         error = StemGuiError(
-            f"The BrainSTEM server refused to {_verb(ctx)} (HTTP {status}){_suffix(detail)}",
+            f"{ctx.who_capital} refused to {_verb(ctx)} (HTTP {status}){_suffix(detail)}",
             status_code=status,
         )
     return _without_token(error, ctx.token)
@@ -246,7 +256,7 @@ def _auth_message(ctx: CallContext) -> str:
             f"Your API token was rejected by {ctx.server} — paste a new one on the Account page"
         )
     return (
-        f"The BrainSTEM server at {ctx.server} needs you to sign in — add your API token on "
+        f"{ctx.who_capital} needs you to sign in — add your API token on "
         "the Account page"
     )
 

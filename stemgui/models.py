@@ -35,6 +35,10 @@ DESCRIPTION_MAX = 500
 ACRONYM_MAX = 15
 EXTRA_FIELD_KEY_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 SEXES = ("M", "F", "U")
+# today's subject ``status``: the docs give only "active" as an example; these are the bundled
+# server's choices (README, spec notes)
+SUBJECT_STATUSES = ("active", "inactive", "retired", "transferred", "deceased")
+GENOTYPE_MAX = 200
 ATLASES = ("AIA", "AIA_dM", "AIA_HB", "AIA_dHB", "AIA_P", "AIA_S", "BM4", "PF2001", "PW1997", "S2004")
 CONSUMABLE_TYPES = ("OpticFiberDesign", "SiliconProbeDesign", "VirusConstruct", "WireElectrode")
 PERMISSION_KEYS = ("can_change", "is_manager", "is_owner")
@@ -291,6 +295,12 @@ class SubjectCreate(_Write):
     extra_fields: ExtraFields = Field(default_factory=dict)
     name_used_in_repository: str = Field("", max_length=LONG_NAME_MAX)
     tags: Tags = Field(default_factory=list)
+    # today's BrainSTEM fields (api-stem-subject.md)
+    genotype: str = Field("", max_length=GENOTYPE_MAX)
+    supplier: Uuid | None = None
+    licenses: UuidList = Field(default_factory=list)
+    status: Literal[SUBJECT_STATUSES] = "active"  # type: ignore[valid-type]
+    name_used_in_storage: str | None = Field(None, max_length=LONG_NAME_MAX)
 
 
 class SubjectPublic(_Public):
@@ -310,15 +320,23 @@ class SubjectPublic(_Public):
     extra_fields: dict = Field(default_factory=dict)
     actions: list[str] = Field(default_factory=list)
     procedures: list[str] = Field(default_factory=list)
-    subjectlogs: list[str] = Field(default_factory=list)  # not held yet: always empty
+    subjectlogs: list[str] = Field(default_factory=list)
     subjectstatechanges: list[str] = Field(default_factory=list)
     name_used_in_repository: str = ""
     tags: list[str] = Field(default_factory=list)
+    genotype: str = ""
+    supplier: str | None = None
+    breeding: str | None = None  # breeding records are not held: always null
+    licenses: list[str] = Field(default_factory=list)
+    status: str = "active"
+    name_used_in_storage: str | None = None
     links: dict = Field(
         default_factory=lambda: {
             "projects": "projects/",
             "actions": "actions/",
             "subjectstatechanges": "subjectstatechanges/",
+            "procedures": "procedures/",
+            "subjectlogs": "subjectlogs/",
         }
     )
 
@@ -528,4 +546,5 @@ def validate_record(model: str, data: Any) -> tuple[BaseModel | None, dict[str, 
 
 # today's BrainSTEM records (procedures and what they point at): defined beside these, and
 # added to CREATE_MODELS / PUBLIC_MODELS when that module loads
-from stemgui import models_current  # noqa: E402, F401
+# (and today's subject logs)
+from stemgui import models_current, models_subjectlog  # noqa: E402, F401, I001

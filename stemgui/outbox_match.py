@@ -6,7 +6,7 @@ sessions by their unique ``name`` plus every field the payload sets; actions by 
 coordinates system and description on the server, then date_time, details and
 coordinates_details (with schema defaults) and the other fields set, compared here; procedures
 (today's actions) the same way with ``notes`` for the description, their quantities compared
-in ``{value, unit}`` form.
+in ``{value, unit}`` form; subject logs by subject, type and description, then their entries.
 Comparisons are tolerant of how servers normalise values (1 == 1.0, "2023-03-22" ==
 "2023-03-22T00:00:00Z", extra_fields as a list or an object, defaults filled in).
 """
@@ -19,6 +19,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from stemgui.errors import NotFound, ValidationFailed
+from stemgui.models_subjectlog import check_entries
 from stemgui.schemas import GENERATIONS, apply_defaults, load_schema, load_versioned
 from stemgui.schemas.quantities import check as normalize_quantities
 
@@ -70,6 +71,8 @@ def dedup_key(model: str, operation: str, payload: dict) -> dict:
     if model == "session":
         name = payload.get("name")
         return {"filters": {"name": name}, "compare": "fields set in the payload"} if name else {}
+    if model == "subjectlog":
+        return _subjectlog_key(payload)
     filters = {key: payload.get(key) for key in ("subject", "type", "coordinates_system")}
     if not all(filters.values()):
         return {}  # the server will reject it anyway: nothing can have been created
@@ -79,8 +82,31 @@ def dedup_key(model: str, operation: str, payload: dict) -> dict:
     return {"filters": filters, "compare": "date_time, details, coordinates_details, fields set"}
 
 
+def _subjectlog_key(payload: dict) -> dict:
+    filters = {key: payload.get(key) for key in ("subject", "type")}
+    if not all(filters.values()):
+        return {}
+    if payload.get("description"):
+        filters["description"] = payload["description"]
+    return {"filters": filters, "compare": "description, entries"}
+
+
+def _same_entries(log_type: str, ours: Any, theirs: Any) -> bool:
+    """A subject log's entries: equal once ours are in the server's form (times in UTC, newest
+    first, quantities as {value, unit}, defaults filled in)."""
+    try:
+        entries, errors = check_entries(log_type, ours or []) if isinstance(ours, list) else ([], {"": []})
+    except KeyError:  # a type this app does not know: compared as sent
+        entries, errors = [], {"": []}
+    return _same_value(ours or [] if errors else entries, theirs or [])
+
+
 def record_matches(model: str, payload: dict, record: dict) -> bool:
     """Whether ``record`` on the server is what a create of ``payload`` makes."""
+    if model == "subjectlog":
+        return (payload.get("description") or "") == (record.get("description") or "") and _same_entries(
+            str(payload.get("type") or ""), payload.get("entries"), record.get("entries")
+        )
     if model == "session":
         keys = [key for key in SESSION_FIELDS if key in payload]
     else:

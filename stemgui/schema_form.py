@@ -1,8 +1,7 @@
-"""JSON Schema -> Streamlit inputs -> payload dict; defaults; messages a person understands.
+"""JSON Schema -> field specs -> payload dict; defaults; messages a person understands.
 
 The walk from a schema to a list of `FieldSpec`s and the conversions between stored values and
-widget values are pure. Only `render_schema_inputs` and the `_draw*` helpers touch Streamlit, which
-is imported where drawing happens so that the server and tests can import this module cheaply.
+widget values. Pure: `stemgui.schema_widgets` draws the specs with Streamlit.
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from stemgui.schemas import property_default
@@ -35,7 +34,8 @@ STATE_PREFIX = "stemgui.schema_form."  # "stemgui." keys are cleared on logout
 REQUIRED_SUFFIX = " *"
 _UNSUPPORTED_KEYWORDS = ("oneOf", "anyOf", "allOf", "not", "$ref", "if", "const", "patternProperties")
 _UNITS_IN_TITLE = re.compile(r"\s*\(([^()]*)\)\s*$")
-_DATE_BOUNDS = (date(1900, 1, 1), date(2200, 12, 31))
+DATE_BOUNDS = (date(1900, 1, 1), date(2200, 12, 31))
+SAFE_INTEGER = 2**53  # beyond it a JSON number loses digits in most clients (and in a float input)
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,7 @@ class FieldSpec:
     brief: str | None = None
     options: tuple = ()
     children: tuple[FieldSpec, ...] = field(default_factory=tuple)
+    placeholder_default: bool = False  # the default is a hint in the empty input, not a value
 
 
 def schema_defaults(schema: dict) -> dict:
@@ -96,7 +97,7 @@ def _bounds(prop: dict) -> dict[str, float | None]:
         if isinstance(bounds[flag], bool):  # draft 4: a flag that makes `minimum` exclusive
             bounds[flag] = bounds[low] if bounds[flag] else None
             bounds[low] = None if bounds[flag] is not None else bounds[low]
-    return {k: (v if _is_number(v) else None) for k, v in bounds.items()}
+    return {k: (v if is_number(v) else None) for k, v in bounds.items()}
 
 
 def _bounds_text(bounds: dict[str, float | None]) -> str:
@@ -107,7 +108,8 @@ def _bounds_text(bounds: dict[str, float | None]) -> str:
     return ", ".join(parts)
 
 
-def _is_number(value: Any) -> bool:
+def is_number(value: Any) -> bool:
+    """A JSON number: an int or float, not a bool."""
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
@@ -167,9 +169,9 @@ def field_spec(name: str, prop: Any, required: bool = False) -> FieldSpec:
 def _step(prop: dict, kind: str) -> float | int | None:
     multiple = prop.get("multipleOf")
     if kind == "integer":
-        return int(multiple) if _is_number(multiple) and multiple >= 1 and float(multiple).is_integer() else 1
+        return int(multiple) if is_number(multiple) and multiple >= 1 and float(multiple).is_integer() else 1
     if kind == "number":
-        return float(multiple) if _is_number(multiple) and multiple > 0 else 0.01
+        return float(multiple) if is_number(multiple) and multiple > 0 else 0.01
     return None
 
 
@@ -197,13 +199,40 @@ def extra_field_specs(schema: dict, value: Mapping | None) -> list[FieldSpec]:
             for name in (value or {}) if name not in known]
 
 
+def missing_required(schema: dict, payload: Mapping | None, prefix: str = "") -> dict[str, str]:
+    """Field path -> "X is required." for required inputs left empty, with no default filled in.
+
+    The server (and `validate_payload` after `apply_defaults`) would fill a schema default into an
+    omitted required field: an emptied "Injection volume *" would be saved as 0 nL. A person who
+    empties a required input gets this message at the field instead.
+    """
+    payload = payload if isinstance(payload, Mapping) else {}
+    errors: dict[str, str] = {}
+    for spec in field_specs(schema):
+        path = f"{prefix}{spec.name}"
+        value = payload.get(spec.name, MISSING)
+        if spec.required and (value is MISSING or value is None):
+            errors[path] = f"{spec.label.removesuffix(REQUIRED_SUFFIX)} is required: enter a value."
+        elif spec.kind == "group" and isinstance(value, Mapping):
+            errors |= missing_required(schema["properties"][spec.name], value, f"{path}.")
+    return errors
+
+
 # --- pure: stored value <-> widget value --------------------------------------------------------
+
+
+def json_text(value: Any) -> str:
+    """`value` as JSON text; any stored value, also NaN and integers longer than Python prints."""
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (ValueError, TypeError, RecursionError):  # e.g. a 5,000-digit int, an odd object
+        return repr(value) if not isinstance(value, int) else f"<an integer of {value.bit_length()} bits>"
 
 
 def widget_value(spec: FieldSpec, value: Any) -> Any:
     """The widget value showing stored `value` (`MISSING` = unset); ValueError if it cannot."""
     if spec.kind == "json":
-        return "" if value is MISSING else json.dumps(value, ensure_ascii=False)
+        return "" if value is MISSING else json_text(value)
     if value is MISSING:
         return {"text": "", "textarea": "", "lines": "", "multiselect": [], "boolean": False}.get(spec.kind)
     converter = _TO_WIDGET.get(spec.kind)
@@ -222,7 +251,7 @@ def _date_to_widget(spec: FieldSpec, value: Any) -> date:
     if not isinstance(value, str):
         raise ValueError("not a date")
     parsed = date.fromisoformat(value)
-    if not _DATE_BOUNDS[0] <= parsed <= _DATE_BOUNDS[1]:
+    if not DATE_BOUNDS[0] <= parsed <= DATE_BOUNDS[1]:
         raise ValueError("date out of range")
     return parsed
 
@@ -231,7 +260,7 @@ def _datetime_to_widget(spec: FieldSpec, value: Any) -> datetime:
     if not isinstance(value, str):
         raise ValueError("not a date-time")
     parsed = datetime.fromisoformat(value)
-    if not _DATE_BOUNDS[0] <= parsed.date() <= _DATE_BOUNDS[1]:
+    if not DATE_BOUNDS[0] <= parsed.date() <= DATE_BOUNDS[1]:
         raise ValueError("date out of range")
     # The widget is naive and keeps minutes only; zone and seconds come back if left unchanged.
     return parsed.replace(tzinfo=None, second=0, microsecond=0)
@@ -244,7 +273,12 @@ def _select_to_widget(spec: FieldSpec, value: Any) -> Any:
 
 
 def _number_to_widget(spec: FieldSpec, value: Any) -> float | int:
-    if not _is_number(value) or not math.isfinite(value):
+    if not is_number(value):
+        raise ValueError("not a number")
+    # Integers first: math.isfinite(10**400) raises OverflowError instead of answering.
+    if isinstance(value, int) and abs(value) > SAFE_INTEGER:
+        raise ValueError("a number beyond ±2^53, too large to edit as a number")
+    if not math.isfinite(value):
         raise ValueError("not a finite number")
     if spec.kind == "integer":
         if not float(value).is_integer():
@@ -279,16 +313,31 @@ _TO_WIDGET = {
 }
 
 
-def fitted_spec(spec: FieldSpec, value: Any) -> FieldSpec:
-    """`spec`, or a JSON input for it when the stored `value` does not fit its widget."""
+def misfit(spec: FieldSpec, value: Any) -> str | None:
+    """Why the stored `value` cannot be shown in `spec`'s own widget ("not a number"); None if it can."""
+    if value is MISSING or spec.kind == "json":
+        return None
     if spec.kind == "group":
-        fits = value is MISSING or isinstance(value, dict)
-        return spec if fits else replace(spec, kind="json", children=())
+        return None if isinstance(value, dict) else "not a group of fields"
+    if value is None:
+        return "empty (null)"
     try:
         widget_value(spec, value)
-    except (ValueError, TypeError):
-        return replace(spec, kind="json", children=())
-    return spec
+    except (ValueError, TypeError, OverflowError) as exc:
+        return str(exc) or "not of the expected kind"
+    return None
+
+
+def fitted_spec(spec: FieldSpec, value: Any) -> FieldSpec:
+    """`spec`, or a JSON input for it when the stored `value` does not fit its widget."""
+    return spec if misfit(spec, value) is None else replace(spec, kind="json", children=())
+
+
+def misfit_warning(spec: FieldSpec, reason: str) -> str:
+    """What the person reads above a stored value shown as text instead of in its own input."""
+    label = spec.label.removesuffix(REQUIRED_SUFFIX)
+    return (f"{label}: the stored value is {reason}, so it is shown as text. Correct it, or leave "
+            "it as it is to keep it unchanged.")
 
 
 def payload_value(spec: FieldSpec, shown: Any, original: Any = MISSING) -> Any:
@@ -338,159 +387,3 @@ _FROM_WIDGET = {
     "lines": _lines_from_widget,
     "json": _json_from_widget,
 }
-
-
-def widget_key(key: str, path: str) -> str:
-    """The Streamlit key of the widget for field `path` ("a" or "a.b") of the form `key`."""
-    return f"{key}.{path}"
-
-
-def _shadow_key(key: str, path: str) -> str:
-    return f"{STATE_PREFIX}{key}.{path}"
-
-
-def input_errors(key: str) -> dict[str, str]:
-    """Field path -> message for inputs of form `key` that could not be read on the last run."""
-    import streamlit as st
-
-    return dict(st.session_state.get(f"{STATE_PREFIX}{key}::errors", {}))
-
-
-def clear_schema_inputs(key: str) -> None:
-    """Forget what was typed in form `key` (and forms keyed below it); call before drawing it."""
-    import streamlit as st
-
-    ss = st.session_state
-    ours = (f"{key}.", f"{STATE_PREFIX}{key}.", f"{STATE_PREFIX}{key}::")
-    for name in [k for k in ss if isinstance(k, str) and k.startswith(ours)]:
-        del ss[name]
-
-
-# --- Streamlit drawing -------------------------------------------------------------------------
-
-
-def render_schema_inputs(schema: dict, key: str, value: dict | None = None, *,
-                         errors: Mapping[str, str] | None = None) -> dict:
-    """Draw one input per property of `schema` and return the payload (unset optional fields omitted).
-
-    Inputs are prefilled from `value`, else (None or {}) from the schema defaults. What the user
-    types is kept across reruns and while the form is not drawn (switching type away and back);
-    passing a different `value` than on the previous run refills the inputs from it. `errors` (field path ->
-    message, e.g. from `validate_payload` or the server) are shown under their fields.
-    """
-    import streamlit as st
-
-    ss = st.session_state
-    value_key = f"{STATE_PREFIX}{key}::value"
-    reset = value_key in ss and ss[value_key] != value
-    ss[value_key] = copy.deepcopy(value)
-    originals = value if isinstance(value, dict) and value else schema_defaults(schema)
-    specs = field_specs(schema) + extra_field_specs(schema, value if isinstance(value, dict) else None)
-    problems: dict[str, str] = {}
-    payload = _draw_fields(specs, key, "", originals, reset, errors or {}, problems)
-    ss[f"{STATE_PREFIX}{key}::errors"] = problems
-    return payload
-
-
-def _draw_fields(specs: list[FieldSpec], key: str, prefix: str, originals: Mapping, reset: bool,
-                 errors: Mapping[str, str], problems: dict[str, str]) -> dict:
-    """Draw `specs` in order; the payload of the fields that are set."""
-    payload: dict[str, Any] = {}
-    for spec in specs:
-        path = f"{prefix}{spec.name}"
-        original = originals.get(spec.name, MISSING)
-        spec = fitted_spec(spec, original)
-        if spec.kind == "group":
-            result = _draw_group(spec, key, path, original, reset, errors, problems)
-        else:
-            result = _draw_field(spec, key, path, original, reset, problems)
-        if path in errors:
-            _show_error(errors[path])
-        if result is not MISSING:
-            payload[spec.name] = result
-    return payload
-
-
-def _draw_group(spec: FieldSpec, key: str, path: str, original: Any, reset: bool,
-                errors: Mapping[str, str], problems: dict[str, str]) -> Any:
-    """A nested object: its fields side by side on one row ({value, unit} pairs)."""
-    import streamlit as st
-
-    names = [child.name for child in spec.children]
-    pair = sorted(names) == ["unit", "value"]
-    if not pair:
-        st.markdown(f"**{spec.label}**", help=spec.help)
-    nested = original if isinstance(original, dict) else {}
-    result: dict[str, Any] = {}
-    columns = st.columns(len(spec.children)) if len(spec.children) <= 4 else [st.container()] * len(names)
-    for column, child in zip(columns, spec.children, strict=True):
-        if pair and child.name == "value":
-            # The pair reads as one field: the value input carries the object's own label.
-            child = replace(child, label=spec.label, help=spec.help or child.help)
-        with column:
-            result.update(_draw_fields([child], key, f"{path}.", nested, reset, errors, problems))
-    if not result:
-        return copy.deepcopy(original) if original == {} else MISSING
-    return result
-
-
-def _draw_field(spec: FieldSpec, key: str, path: str, original: Any, reset: bool,
-                problems: dict[str, str]) -> Any:
-    """One widget, with its typed value kept in our own state while it is not drawn."""
-    import streamlit as st
-
-    ss = st.session_state
-    wkey, skey = widget_key(key, path), _shadow_key(key, path)
-    if reset or wkey not in ss:
-        ss[wkey] = ss[skey] if skey in ss and not reset else widget_value(spec, original)
-    shown = _draw(spec, wkey)
-    ss[skey] = shown
-    try:
-        return payload_value(spec, shown, original)
-    except ValueError as exc:
-        problems[path] = str(exc)
-        _show_error(str(exc))
-        return MISSING
-
-
-def _show_error(message: str) -> None:
-    import streamlit as st
-
-    st.error(message, icon=":material/error:")
-
-
-def _draw(spec: FieldSpec, wkey: str) -> Any:
-    """The Streamlit widget for `spec`; its value comes from session state under `wkey`."""
-    import streamlit as st
-
-    common = {"key": wkey, "help": spec.help}
-    kind = spec.kind
-    if kind in ("number", "integer"):
-        return st.number_input(spec.label, value=None, step=spec.step, format="%d" if kind == "integer"
-                               else "%g", placeholder=_placeholder(spec), **common)
-    if kind == "select":
-        return st.selectbox(spec.label, list(spec.options), index=None, placeholder="Choose…", **common)
-    if kind == "tristate":
-        return st.selectbox(spec.label, [True, False], index=None, placeholder="Not set",
-                            format_func=lambda v: "Yes" if v else "No", **common)
-    if kind == "boolean":
-        return st.checkbox(spec.label, **common)
-    if kind == "multiselect":
-        return st.multiselect(spec.label, list(spec.options), **common)
-    if kind == "date":
-        return st.date_input(spec.label, value=None, min_value=_DATE_BOUNDS[0],
-                             max_value=_DATE_BOUNDS[1], format="YYYY-MM-DD", **common)
-    if kind == "datetime":
-        return st.datetime_input(spec.label, value=None, min_value=datetime.combine(_DATE_BOUNDS[0],
-                                 datetime.min.time()), max_value=datetime.combine(_DATE_BOUNDS[1],
-                                 datetime.max.time()), format="YYYY-MM-DD", step=timedelta(minutes=1),
-                                 **common)
-    if kind in ("textarea", "lines", "json"):
-        return st.text_area(spec.label, placeholder=_placeholder(spec), **common)
-    return st.text_input(spec.label, **common)
-
-
-def _placeholder(spec: FieldSpec) -> str | None:
-    if spec.kind in ("number", "integer"):
-        return spec.units or ("optional" if not spec.required else None)
-    return {"lines": "One entry per line", "json": "JSON value"}.get(spec.kind)

@@ -9,27 +9,42 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from stemgui import data, ui
+from stemgui import data, dates, display, ui
 from stemgui import edit_conflict_views as conflicts
 from stemgui import session_form as sf
 from stemgui.client import BrainstemClient
 from stemgui.errors import PermissionDenied, StemGuiError, ValidationFailed
 
 FORM = "sessions.form"  # {"mode": create|edit|duplicate, "id": ..., "nonce": n}
+SHOW_ALL = "sessions.show_all"  # the "Show all" toggle: every match instead of the newest ROW_LIMIT
+SCROLL = "sessions.scroll_to_detail"  # a row was just opened: bring its detail into view once
+DETAIL = "sessions-detail"  # the detail panel's container key (scrolled to)
 KEPT = ("name", "description", "projects", "date_time", "tags", "name_used_in_storage")
 CONFLICT_TITLES = {"date_time": "Date", "name_used_in_storage": "Name used in storage"}
 
 
+# Filter values outlive their widgets: while the form is open (the page stops before the filter
+# bar) or another page is shown, Streamlit would keep the old value on the server while the
+# browser forgets it, so a box could look empty with its filter still applied. "session" keeps
+# the value and tells the browser to show it again when the box comes back.
+KEEP = "session"
+
+
 def filter_bar(projects: dict[str, str], tags: list[str]) -> data.SessionQuery:
     """The filter widgets; returns what they ask for."""
-    top = st.columns([3, 3, 2, 2, 3])
-    text = top[0].text_input("Search name or description", key="sessions.f.text", placeholder="e.g. rat")
+    top = st.columns([3, 4])
+    text = top[0].text_input("Search name or description", key="sessions.f.text", placeholder="e.g. rat",
+                             persist_state=KEEP)  # fmt: skip
     chosen = top[1].multiselect(
-        "Projects", list(projects), format_func=projects.get, key="sessions.f.projects"
+        "Projects", list(projects), format_func=projects.get, key="sessions.f.projects", persist_state=KEEP
     )
-    date_from = top[2].date_input("From", value=None, key="sessions.f.from")
-    date_to = top[3].date_input("To", value=None, key="sessions.f.to")
-    chosen_tags = top[4].multiselect("Tags", tags, key="sessions.f.tags", accept_new_options=True)
+    second = st.columns([2, 2, 5])
+    date_from = second[0].date_input("From", value=None, key="sessions.f.from", format=ui.DATE_FORMAT,
+                                     persist_state=KEEP)  # fmt: skip
+    date_to = second[1].date_input("To", value=None, key="sessions.f.to", format=ui.DATE_FORMAT,
+                                   persist_state=KEEP)  # fmt: skip
+    chosen_tags = second[2].multiselect("Tags", tags, key="sessions.f.tags", accept_new_options=True,
+                                        persist_state=KEEP)  # fmt: skip
     return data.SessionQuery(text.strip(), tuple(chosen), date_from, date_to, tuple(chosen_tags))
 
 
@@ -42,6 +57,7 @@ def select(session_id: str | None) -> None:
     """Open ``session_id`` (None: close) and keep it in the URL so the link can be shared."""
     if session_id:
         st.query_params["session"] = session_id
+        st.session_state[SCROLL] = True
     else:
         st.query_params.pop("session", None)
     st.session_state["sessions.table.nonce"] = st.session_state.get("sessions.table.nonce", 0) + 1
@@ -58,7 +74,7 @@ def sessions_table(frame: pd.DataFrame, rows: data.SessionRows, query: data.Sess
     event = st.dataframe(
         frame, key=table_key, on_select="rerun", selection_mode="single-row", selection_default=default,
         hide_index=True, width="stretch", height=420 if len(frame) > 10 else "auto",
-        column_config={"date": st.column_config.DateColumn("date", format="YYYY-MM-DD")},
+        column_config={"date": st.column_config.TextColumn("date", help="YYYY-MM-DD")},
     )  # fmt: skip
     picked = list(event.selection.rows)
     if picked != default["selection"]["rows"] and picked != st.session_state.get(f"{table_key}.last"):
@@ -66,20 +82,28 @@ def sessions_table(frame: pd.DataFrame, rows: data.SessionRows, query: data.Sess
         st.query_params.pop("session", None)
         if picked:
             st.query_params["session"] = ids[picked[0]]
-    if rows.complete:
-        st.caption(f"{len(frame):,} session{'' if len(frame) == 1 else 's'} shown")
+            st.session_state[SCROLL] = True
+    if rows.complete and not show_all():
+        st.caption(f"{display.count_text(len(frame), 'session')} shown")
     else:
-        more = "" if rows.exact else "at least "
-        note, button = st.columns([4, 1])
-        note.caption(f"Showing the {len(frame):,} newest of {more}{rows.matching:,} matching sessions: "
-                     "narrow the filters, or show them all (slower).")  # fmt: skip
-        if button.button("Show all", key="sessions.show_all_button"):
-            st.session_state["sessions.show_all"] = True
-            st.rerun()
+        note, toggle = st.columns([4, 1])
+        if rows.complete:
+            note.caption(f"All {display.count_text(len(frame), 'matching session')} shown; switch "
+                         f"“Show all” off to see the {data.ROW_LIMIT:,} newest (faster).")  # fmt: skip
+        else:
+            more = "" if rows.exact else "at least "
+            note.caption(f"Showing the {len(frame):,} newest of {more}{rows.matching:,} matching sessions: "
+                         "narrow the filters, or show them all (slower).")  # fmt: skip
+        toggle.toggle("Show all", key=SHOW_ALL, persist_state=KEEP)
     st.download_button(
         "Download CSV", data.frame_to_csv(frame), file_name="sessions.csv", mime="text/csv",
         key="sessions.csv", icon=":material/download:",
     )  # fmt: skip
+
+
+def show_all() -> bool:
+    """Whether the user asked for every matching session (the "Show all" toggle)."""
+    return bool(st.session_state.get(SHOW_ALL))
 
 
 def open_form(mode: str, session: dict | None = None, entry: int | None = None,
@@ -99,7 +123,7 @@ def open_form(mode: str, session: dict | None = None, entry: int | None = None,
     elif mode == "duplicate":
         values = sf.duplicate_values(session)
     else:
-        values = sf.SessionFormValues()
+        values = sf.SessionFormValues(date_time=dates.today(ui.browser_zone()))  # today, where the user is
     prefix = f"{FORM}.{nonce}"
     for name in KEPT:
         st.session_state[f"{prefix}.{name}"] = getattr(values, name)
@@ -146,7 +170,7 @@ def session_form(client: BrainstemClient, projects: dict[str, str], tags: list[s
         )
         ui.field_error(errors, "projects")
         left, right = st.columns(2)
-        day = left.date_input("Date", key=f"{prefix}.date_time")
+        day = left.date_input("Date", key=f"{prefix}.date_time", format=ui.DATE_FORMAT)
         ui.field_error(errors, "date_time")
         options = sorted(set(tags) | set(st.session_state.get(f"{prefix}.tags") or []))
         chosen_tags = right.multiselect("Tags", options, key=f"{prefix}.tags", accept_new_options=True)
@@ -187,7 +211,7 @@ def submit(client: BrainstemClient, form: dict, values: sf.SessionFormValues) ->
     if not errors and form["mode"] == "outbox":
         ui.outbox().update_payload(form["entry"], payload)  # sent by itself on the next run
         close_form()
-        ui.after_write("Changes kept in the outbox; they are sent when BrainSTEM answers.")
+        ui.after_write(f"Changes kept in the outbox; they are sent when {ui.backend_name()} answers.")
         st.rerun()
     if not errors:
         try:
@@ -219,8 +243,10 @@ def detail_panel(
     client: BrainstemClient, user: ui.CurrentUser, session: dict, projects: dict[str, str]
 ) -> None:
     """Every field of one session, related ids as names; Edit / Duplicate / Delete for editors."""
-    with st.container(border=True):
+    with st.container(border=True, key=DETAIL):
         st.subheader("Session")
+        if st.session_state.pop(SCROLL, False):
+            ui.scroll_to(DETAIL)  # opened by a row pick: the panel sits below the table
         st.text(session["name"])
         if user.can_write:
             actions = st.container(horizontal=True)
@@ -236,7 +262,8 @@ def detail_panel(
             confirm_delete(client, session)
         left, right = st.columns(2)
         with left:
-            ui.show_value("Date", (session.get("date_time") or "")[:10])
+            ui.show_value("Date", dates.when_text(session.get("date_time"), ui.browser_zone()),
+                          help=dates.utc_text(session.get("date_time")))  # fmt: skip
             ui.show_value("Projects", ", ".join(projects.get(p, p) for p in session.get("projects") or []))
             ui.show_value("Tags", ", ".join(session.get("tags") or []))
             ui.show_value("Name used in storage", session.get("name_used_in_storage"))
@@ -256,12 +283,12 @@ def confirm_delete(client: BrainstemClient, session: dict) -> None:
     """Ask once more, naming the record; delete only on the explicit yes."""
     st.warning(ui.plain(sf.delete_prompt(session)), icon=":material/warning:")
     buttons = st.container(horizontal=True)
-    if buttons.button("Yes, delete", type="primary", key="sessions.delete.yes"):
+    if buttons.button("Keep it", type="primary", key="sessions.delete.no"):  # the safe default
+        st.session_state.pop("sessions.confirm_delete", None)
+        st.rerun()
+    if ui.destructive_button(buttons, "Yes, delete", key="sessions.delete.yes"):
         result = ui.delete("session", session["id"])
         st.session_state.pop("sessions.confirm_delete", None)
         ui.after_save(result, f"Deleted session “{session['name']}”.")
         select(None)
-        st.rerun()
-    if buttons.button("Keep it", key="sessions.delete.no"):
-        st.session_state.pop("sessions.confirm_delete", None)
         st.rerun()

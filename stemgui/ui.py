@@ -26,7 +26,9 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import tzinfo
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pandas as pd
 import streamlit as st
@@ -35,7 +37,7 @@ from streamlit.errors import StreamlitAPIException
 from streamlit_authenticator.models import CookieModel
 from streamlit_authenticator.utilities import LoginError
 
-from stemgui import backend, data, ui_offline
+from stemgui import backend, data, dates, display, ui_offline
 from stemgui.auth import UserStore, has_role, login_sleep_time
 from stemgui.client import DEFAULT_TIMEOUT, BrainstemClient
 from stemgui.config import Settings, load_settings, write_timeout
@@ -48,6 +50,14 @@ log = logging.getLogger(__name__)
 PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
 _AUTH_KEYS = frozenset({"name", "username", "authentication_status", "email", "roles", "logout"})
 PING_EVERY = 30.0  # seconds between backend health checks shown in the sidebar
+DATE_FORMAT = "YYYY-MM-DD"  # every date box shows ISO dates, like the tables
+# Fixed text (no user data): scrolls the keyed container into view once it is on the page.
+_SCROLL_SCRIPT = """<script>/* {nonce} */
+setTimeout(function () {{
+  var target = document.querySelector(".st-key-{key}");
+  if (target) {{ target.scrollIntoView({{block: "start"}}); }}
+}}, 150);
+</script>"""
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
 
 
@@ -332,6 +342,16 @@ def backend_url() -> str:
     return backend.bundled_server(conf.data_dir).url if conf.uses_bundled_backend else conf.api_url
 
 
+def backend_name() -> str:
+    """How messages name the backend in use: "the bundled server" or the configured host."""
+    return display.backend_name(settings().api_url)
+
+
+def browser_zone() -> tzinfo:
+    """The browser's time zone (times are shown in it); UTC when the browser does not say."""
+    return dates.zone(st.context.timezone)
+
+
 def api_timeout() -> tuple[float, float]:
     """(connect, read) seconds; ``STEMGUI_API_TIMEOUT`` sets the read timeout (slow sites, tests)."""
     try:
@@ -349,7 +369,8 @@ def client() -> BrainstemClient:
     user = require_role("viewer")
     held = _user_client(user)
     if held is None:
-        st.info("Paste your personal BrainSTEM API token on the Account page to see your records.")
+        st.info(f"Paste your personal API token for {backend_name()} on the Account page to see your "
+                "records.")  # fmt: skip
         st.page_link("pages/account.py", label="Go to Account")
         st.stop()
     return held
@@ -365,7 +386,8 @@ def _user_client(user: CurrentUser) -> BrainstemClient | None:
     if held is None or held[0] != fingerprint:
         if held is not None:
             held[1].close()
-        api = BrainstemClient(url, token, timeout=api_timeout(), write_timeout=write_timeout())
+        label = display.BUNDLED if conf.uses_bundled_backend else None  # a URL names itself
+        api = BrainstemClient(url, token, timeout=api_timeout(), write_timeout=write_timeout(), label=label)
         held = (fingerprint, api)
         st.session_state["stemgui.client"] = held
     return held[1] if token else None
@@ -383,7 +405,8 @@ def begin_run(user: CurrentUser) -> None:
         return
     report = ui_offline.check_backend(api, outbox() if user.can_write else None)
     if report is not None and report.rejected:
-        st.warning(f"BrainSTEM refused {len(report.rejected)} change(s) saved while it was not answering: "
+        refused = display.count_text(len(report.rejected), "change")
+        st.warning(f"{display.capital(backend_name())} refused {refused} saved while it was not answering: "
                    "fix them on the Outbox page.", icon=":material/error:")  # fmt: skip
 
 
@@ -410,11 +433,10 @@ def delete(model: str, record_id: str) -> SaveResult:
 
 
 def queued_note() -> str:
-    """The toast after a write kept in the outbox because BrainSTEM did not answer."""
+    """The toast after a write kept in the outbox because the backend did not answer."""
     waiting = outbox().count()
-    return ui_offline.QueuedNote(
-        f"BrainSTEM is not answering: saved locally — {waiting} waiting. It is sent when it is back."
-    )
+    return ui_offline.QueuedNote(f"{display.capital(backend_name())} is not answering: saved locally — "
+                                 f"{waiting} waiting. It is sent when it is back.")  # fmt: skip
 
 
 def after_save(result: SaveResult, message: str) -> None:
@@ -481,11 +503,9 @@ def sidebar(authenticator: stauth.Authenticate, user: CurrentUser) -> None:
     with st.sidebar:
         st.markdown(f"**{plain(user.name)}** · {user.role}")
         st.caption(f"Logged in as {plain(user.username)}")
-        conf = settings()
         try:
             url = backend_url()
-            kind = "bundled server" if conf.uses_bundled_backend else "BrainSTEM API"
-            st.caption(f"Backend: {kind} · {plain(url)}")
+            _backend_line(url)
             if _backend_answers(url):
                 st.caption(":green[● answering]")
             else:
@@ -498,13 +518,24 @@ def sidebar(authenticator: stauth.Authenticate, user: CurrentUser) -> None:
             logout(authenticator)
 
 
+def _backend_line(url: str) -> None:
+    """Which backend: the bundled server's address as text (its root is an API, not a page),
+    a configured server as a link to its site."""
+    if settings().uses_bundled_backend:
+        address = urlsplit(url).netloc
+        about = "The API server that comes with stemgui, on this machine (its data is in the data dir)."
+        st.caption(f"Backend: {display.BUNDLED} · `{address}`", help=about)
+    else:
+        st.caption(f"Backend: [{plain(backend_name())}]({url})", help=f"The API at {url}")
+
+
 def _outbox_status() -> None:
     box = outbox()
     waiting, refused = box.count(), len(box.rejected())
     if waiting:
         st.warning(f"Saved locally — {waiting} waiting", icon=":material/cloud_off:")
         if refused:
-            st.caption(f"{refused} refused by BrainSTEM: fix on the Outbox page")
+            st.caption(f"{refused} refused by {backend_name()}: fix on the Outbox page")
         st.page_link("pages/outbox.py", label="Open the Outbox", icon=":material/outbox:")
 
 
@@ -528,10 +559,26 @@ def plain(text: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", str(text))
 
 
-def show_value(label: str, value: object) -> None:
-    """A label and a user-entered value shown as plain text."""
+def show_value(label: str, value: object, help: str | None = None) -> None:
+    """A label and a user-entered value shown as plain text (``help``: a tooltip, e.g. the UTC time)."""
     st.caption(label)
-    st.text(value if value not in (None, "") else "—")
+    st.text(value if value not in (None, "") else display.EMPTY, help=help or None)
+
+
+def scroll_to(container_key: str) -> None:
+    """Bring ``st.container(key=container_key)`` into view, e.g. a detail opened below a tall table.
+
+    Call it inside that container on the one run that should scroll (each call scrolls once).
+    """
+    nonce = st.session_state.get("stemgui.scroll_nonce", 0) + 1
+    st.session_state["stemgui.scroll_nonce"] = nonce
+    script = _SCROLL_SCRIPT.format(nonce=nonce, key=container_key)
+    st.html(script, unsafe_allow_javascript=True, width="content")
+
+
+def destructive_button(where, label: str, key: str) -> bool:
+    """A button that deletes or discards: red, never the primary (default) one; put it after the safe one."""
+    return where.button(f":red[{label}]", key=key, icon=":material/delete:", type="secondary")
 
 
 def field_error(errors: dict[str, str] | None, field: str) -> None:

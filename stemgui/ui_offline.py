@@ -20,12 +20,18 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from stemgui import data
+from stemgui import data, dates, display
 from stemgui.client import BrainstemClient
+from stemgui.config import load_settings
 from stemgui.errors import LocalSaveFailed, StemGuiError
 from stemgui.outbox import FlushReport, Outbox, SaveResult, delete_or_queue, is_backend_down, save_or_queue
 
 log = logging.getLogger(__name__)
+
+
+def _backend() -> str:
+    """The backend as messages name it ("the bundled server" or the configured host)."""
+    return display.backend_name(load_settings().api_url)
 
 T = TypeVar("T")
 LAST = "stemgui.last"  # {user key: {load key: (value, epoch seconds)}}
@@ -143,7 +149,7 @@ def load(name: str, loader, client: BrainstemClient, user_key: str, *args: Any, 
     found = memory.get(exact) or (memory.get((name, None)) if similar else None)
     show_banner(found[1] if found else None)
     if found is None:
-        st.info("This was not loaded before BrainSTEM stopped answering; it appears once it is back.")
+        st.info(f"This was not loaded before {_backend()} stopped answering; it appears once it is back.")
         st.stop()
     return found[0]
 
@@ -153,10 +159,12 @@ def show_banner(loaded_at: float | None = None) -> None:
     if st.session_state.get(BANNER) == _run():
         return
     st.session_state[BANNER] = _run()
-    when = datetime.fromtimestamp(loaded_at).strftime("%H:%M") if loaded_at else None
+    zone = dates.zone(st.context.timezone)  # the time as the user's clock shows it
+    when = datetime.fromtimestamp(loaded_at, zone).strftime("%H:%M") if loaded_at else None
     shown = f"showing data from {when}" if when else "nothing loaded yet"
     st.warning(
-        f"BrainSTEM is not answering — {shown}; changes are saved locally and sent when it is back.",
+        f"{display.capital(_backend())} is not answering — {shown}; changes are saved locally and sent "
+        "when it is back.",
         icon=":material/cloud_off:",
     )
 
@@ -190,6 +198,6 @@ class QueuedNote(str):
 def queued_message(result: SaveResult) -> QueuedNote:
     """The toast after a write that was queued."""
     return QueuedNote(
-        f"BrainSTEM is not answering: saved locally — {result.waiting} waiting. "
+        f"{display.capital(_backend())} is not answering: saved locally — {result.waiting} waiting. "
         "It is sent by itself when the backend is back (see Outbox)."
     )

@@ -74,24 +74,58 @@ def wait_for_file(path: Path, timeout: float = 60) -> str:
     raise AssertionError(f"{path} was not written")
 
 
-def idle(page) -> None:
-    """Wait until the app has finished its current run (Streamlit shows a status widget meanwhile)."""
-    page.wait_for_timeout(300)
-    page.locator("[data-testid='stStatusWidget']").wait_for(state="detached")
+# Busy: Streamlit's status widget shows during a run, and elements of the previous run stay in the
+# page marked stale until the new run replaces or removes them. Idle means quiet for `settle` ms
+# in a row: a run announces itself only after a short delay, and one run often starts another
+# (a widget's change, st.rerun), so one idle glimpse is not enough.
+_QUIET_JS = """(settle) => {
+    const now = performance.now();
+    const busy = document.querySelector(
+        "[data-testid='stStatusWidget'], [data-stale='true'], [data-testid='stSkeleton']");
+    if (busy) { window.__stemguiQuietSince = undefined; return false; }
+    if (window.__stemguiQuietSince === undefined) window.__stemguiQuietSince = now;
+    return now - window.__stemguiQuietSince >= settle;
+}"""
+
+
+def idle(page, settle_ms: int = 500, timeout_ms: int = 60_000) -> None:
+    """Wait until the app has finished running: no status widget, no stale elements, for a while."""
+    page.evaluate("() => { window.__stemguiQuietSince = undefined; }")
+    page.wait_for_function(_QUIET_JS, arg=settle_ms, polling=100, timeout=timeout_ms)
+
+
+def click(page, locator) -> None:
+    """Click once the app is idle (a click on a widget being redrawn can be lost)."""
+    idle(page)
+    locator.click()
+
+
+def fill(page, locator, text: str, *, commit: str = "Tab") -> None:
+    """Type into a text input once the app is idle, then send it (Streamlit reads it on blur/Enter)."""
+    idle(page)
+    locator.fill(text)
+    locator.press(commit)
+    idle(page)
 
 
 def log_in(page, username: str, password: str) -> None:
     """Fill and submit the login form; submit again if a rerun of the first page swallowed the click."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    page.get_by_role("textbox", name="Username").fill(username)
-    page.get_by_role("textbox", name="Password").fill(password)
+    user_box = page.get_by_role("textbox", name="Username", exact=True)
+    password_box = page.get_by_role("textbox", name="Password", exact=True)
+    log_out = page.get_by_role("button", name="Log out", exact=True)
     for _ in range(3):
-        page.get_by_role("button", name="Log in").click()
+        idle(page)  # a slow first run (the bundled server starting) may still log the user in
+        if log_out.count():
+            return
+        user_box.fill(username)
+        password_box.fill(password)
+        page.get_by_role("button", name="Log in", exact=True).click()
         try:
-            page.get_by_role("button", name="Log out").wait_for(timeout=20_000)
+            log_out.wait_for(timeout=30_000)
+            idle(page)
             return
         except PlaywrightTimeout:
-            page.get_by_role("textbox", name="Username").fill(username)
-            page.get_by_role("textbox", name="Password").fill(password)
+            continue
     raise AssertionError("could not log in through the browser")

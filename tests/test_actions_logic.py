@@ -10,6 +10,7 @@ from stemgui.actions import (
     action_summary,
     coordinate_convention,
     details_columns,
+    dv_plausibility,
     in_time_order,
     latest_action,
     mirror_action,
@@ -45,12 +46,48 @@ def test_every_system_has_a_convention_naming_origin_signs_and_units(system):
     text = coordinate_convention(system)
     assert text == COORDINATE_CONVENTIONS[system]
     assert "Origin" in text and "mm" in text and "+ right" in text
-    assert "confirm" in text.lower()  # the lab's convention, to be confirmed
+    # Issue 10 item 14: stated as a fact, not as a note to developers
+    assert "confirm" not in text.lower() and "lab's convention" not in text
     names = set(load_schema("coordinates", system)["properties"])
     if "mlCoordinate" in names:
         assert ("bregma" in text) != ("lambda" in text)
     if "depth" in names:
         assert "brain surface" in text and "positive = deeper" in text
+
+
+@pytest.mark.parametrize("system", [s for s in coordinate_systems() if s != "External_XYZ_Absolute"])
+def test_the_dv_sign_setting_changes_the_stated_convention(system):
+    """Issue 10 item 14: "DV − ventral" by default; a lab that records DV positive ventral sets
+    STEMGUI_DV_SIGN=positive-ventral and reads "+ ventral"."""
+    default = coordinate_convention(system)
+    assert "DV **− ventral** (below the skull surface), + dorsal" in default
+    flipped = coordinate_convention(system, "positive-ventral")
+    assert "DV **+ ventral** (below the skull surface), − dorsal" in flipped
+    assert "− ventral" not in flipped
+    assert coordinate_convention(system, "nonsense") == default
+
+
+@pytest.mark.parametrize(("system", "coords", "sign", "hint"), [
+    ("Stereotaxic_BregmaAbsolute", {"dvCoordinate": 2.5}, "negative-ventral", "DV +2.5 mm lies above"),
+    ("Stereotaxic_BregmaAbsolute", {"dvCoordinate": -2.5}, "negative-ventral", None),
+    ("Stereotaxic_BregmaAbsolute", {"dvCoordinate": -2.5}, "positive-ventral", "DV -2.5 mm lies above"),
+    ("Stereotaxic_LambdaAbsolute", {"dvCoordinate": 2.5}, "positive-ventral", None),
+    ("Stereotaxic_XYZ_Absolute", {"z": 3}, "negative-ventral", "z +3 mm lies above"),
+    ("Stereotaxic_BregmaBrainSurface", {"depth": 2}, "negative-ventral", None),  # depth: + deeper
+    ("Stereotaxic_BregmaAbsolute", {"dvCoordinate": 0}, "negative-ventral", None),
+    ("Stereotaxic_BregmaAbsolute", {"dvCoordinate": "up"}, "negative-ventral", None),
+    ("Stereotaxic_BregmaAbsolute", {"dvCoordinate": 10**4000}, "negative-ventral", None),
+])  # fmt: skip
+def test_dv_plausibility_follows_the_dv_sign_setting(system, coords, sign, hint):
+    """Issue 10 item 14: what the plausibility hint assumes follows STEMGUI_DV_SIGN."""
+    found = dv_plausibility(system, coords, sign)
+    assert (found is None) if hint is None else found.startswith(hint)
+
+
+def test_mirroring_does_not_depend_on_the_dv_sign():
+    """Issue 10 item 14: mirroring is left–right only: DV is kept under either sign convention."""
+    twin = mirror_coordinates("Stereotaxic_BregmaAbsolute", {"mlCoordinate": 1.5, "dvCoordinate": 2.0})
+    assert twin == {"mlCoordinate": -1.5, "dvCoordinate": 2.0}
 
 
 def test_unknown_system_gets_a_neutral_convention():

@@ -464,3 +464,45 @@ def test_the_pure_modules_do_not_import_streamlit():
     code = ("import sys, stemgui.schema_form, stemgui.actions; "
             "sys.exit('streamlit' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parent.parent).returncode == 0
+
+
+def test_missing_required_names_emptied_required_inputs_without_filling_defaults():
+    """Issue 10 item 2: a required input left empty is an error at its field, even when the schema
+    has a default the server would fill in ("count" defaults to 4 here, "volume" to "0")."""
+    from stemgui.schema_form import missing_required
+
+    assert missing_required(SYNTHETIC, {"label": "x", "weight": {"unit": "g"}}) == {
+        "count": "Count is required: enter a value.", "weight.value": "Value is required: enter a value."}
+    assert missing_required(SYNTHETIC, {"label": "x", "count": 4, "weight": {"value": 1.0}}) == {}
+    assert set(missing_required(load_schema("action", "VirusInjection"), {})) == {"injectionVolume"}
+
+
+ODD_VALUES = [10**4000, -(2**53) - 1, float("nan"), float("inf"), "12", [1, 2], {"a": 1}, None, True]
+
+
+@pytest.mark.parametrize("stored", ODD_VALUES, ids=repr)
+def test_an_odd_stored_number_is_shown_as_text_with_a_warning_and_kept(stored):
+    """Issue 9 item 12 (GUI half): a 4,000-digit integer raised OverflowError while drawing the
+    form; any stored value that does not fit a number input (beyond ±2^53, NaN, text, a list,
+    null, a boolean) is shown as JSON text under a warning, and comes back unchanged."""
+    from stemgui.schema_form import misfit
+
+    schema = {"type": "object", "properties": {"ap": {"title": "AP (mm)", "type": "number"},
+                                                "n": {"title": "Count", "type": "integer"}}}
+    spec = field_specs(schema)[0]
+    assert misfit(spec, stored)
+    at = run_form(schema, "form", value={"ap": stored, "n": 3})
+    warnings = [w.value for w in at.warning]
+    assert len(warnings) == 1 and warnings[0].startswith("AP (mm): the stored value is ")
+    assert at.text_area(key="form.ap").value  # shown as text
+    payload = at.session_state["payload"]
+    assert payload["n"] == 3
+    assert payload["ap"] is stored or payload["ap"] == stored  # `is`: NaN is kept, and NaN != NaN
+
+
+@pytest.mark.parametrize("stored", [2**53, -1.5e300, 0, 7])
+def test_numbers_a_number_input_can_hold_are_not_flagged(stored):
+    from stemgui.schema_form import misfit
+
+    spec = field_specs({"type": "object", "properties": {"ap": {"type": "number"}}})[0]
+    assert misfit(spec, stored) is None

@@ -3,7 +3,8 @@
 This package is the single source read by the bundled server (to validate) and by the GUI
 (to draw forms). Two generations of BrainSTEM live side by side (``GENERATIONS``): the seed's
 actions (``action/`` + ``coordinates/``) and today's procedures (``procedure/`` +
-``coordinates_current/``, each schema with its ``"version"``). Adding a type is adding a file;
+``coordinates_current/``, each schema with its ``"version"``); today's subject logs have their
+entries' ``details`` in ``subjectlog/`` (one file per log type). Adding a type is adding a file;
 another version of a type is a file named ``<Type>@<version>.json``. Nothing here imports Streamlit.
 """
 
@@ -20,7 +21,7 @@ from typing import Any, Literal
 from jsonschema import Draft7Validator
 
 SCHEMA_DIR = Path(__file__).parent
-SchemaKind = Literal["action", "coordinates", "procedure", "coordinates_current"]
+SchemaKind = Literal["action", "coordinates", "procedure", "coordinates_current", "subjectlog"]
 
 
 @dataclass(frozen=True)

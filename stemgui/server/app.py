@@ -8,7 +8,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from stemgui.server import device_auth
+from stemgui.server import device_auth, subjectlog_routes
 from stemgui.server.db import sessionmaker_for
 from stemgui.server.problems import ApiProblem
 from stemgui.server.routes import router
@@ -41,4 +41,5 @@ def create_app(db_url: str) -> FastAPI:
     app.include_router(device_auth.router)  # before the generic /api/{portal}/{app}/{model}/ routes
     app.include_router(history_router)  # before the generic routes: .../deleted/ is no record id
     app.include_router(router)
+    app.include_router(subjectlog_routes.router)  # a subject log's <id>/add_entry/ and the like
     return app

@@ -1,6 +1,6 @@
 """The demo lab in today's BrainSTEM terms: inventories with stocks (virus lots with titer),
 a surgery setup with its equipment (stereotax, injector, probes), an animal-research license,
-and complete surgeries logged as procedures. Loaded by ``stemgui.server.demo``; idempotent
+complete surgeries logged as procedures, and a week of weights around one of them. Loaded by ``stemgui.server.demo``; idempotent
 (ids derive from names, records that exist are left alone).
 """
 # ruff: noqa: E501  (a data table: one record per line reads better than wrapped)
@@ -87,6 +87,21 @@ SURGERIES = [
 ]  # fmt: skip
 
 
+# (subject, type, description, entries): PV03 weighed daily around its surgery of 2025-03-01
+# (baseline before it, a dip after it, recovering within the week)
+SUBJECT_LOGS = [
+    ("PV03", "Weighing", "Daily weights around the ChR2 surgery", [
+        {"date_time": f"2025-{day}T08:30:00Z", "notes": note, "details": {"weight": _q(grams, "g")}}
+        for day, grams, note in (
+            ("02-26", 25.2, None), ("02-27", 25.0, None), ("02-28", 25.1, "Baseline"),
+            ("03-01", 25.0, "Morning of surgery"), ("03-02", 23.3, "Day 1 post-op, carprofen"),
+            ("03-03", 22.6, "Wet food added"), ("03-04", 22.9, None), ("03-05", 23.5, None),
+            ("03-06", 24.1, None), ("03-07", 24.6, "Recovered"),
+        )
+    ]),
+]  # fmt: skip
+
+
 def _add(db: DbSession, orm: type, record_id: str, **values) -> str:
     if db.get(orm, record_id) is None:
         db.add(orm(id=record_id, **values))
@@ -133,6 +148,11 @@ def load(db: DbSession, ids: dict[str, str], owner_id: str, demo_id: Callable[[s
             insert(c.license_subjects), [{"license_id": license_id, "subject_id": ids[s]} for s in subjects]
         )
     _surgeries(db, ids, license_id, demo_id)
+    for subject, kind, description, entries in SUBJECT_LOGS:
+        data = {"type": kind, "subject": ids[subject], "description": description, "entries": entries}
+        record = _valid("subjectlog", data, f"{subject} {kind}")
+        _add(db, c.SubjectLog, demo_id("subjectlog", f"{subject}:{kind}"), type=kind, subject_id=ids[subject],
+             description=description, entries=record.entries, creator_id=owner_id)  # fmt: skip
 
 
 def _surgeries(

@@ -120,8 +120,8 @@ class Access:
             return column.in_(self.readable)
         entity = aliased(resource.orm)
         clause = self.scope(resource, entity=entity)
-        if clause is None:  # e.g. inventories, setups: every signed-in user reads them
-            return None  # (``WHERE ... AND NULL`` would match nothing)
+        if clause is None:  # shared records (licenses, inventories) every signed-in user reads
+            return None
         return exists().where(entity.id == column, clause)
 
     def _among(self, column, projects: tuple[str, ...]) -> ColumnElement:

@@ -9,7 +9,7 @@ from sqlalchemy import JSON, Table
 from stemgui.catalog import MODELS
 from stemgui.models import CREATE_MODELS, PUBLIC_MODELS
 from stemgui.server import tables as t
-from stemgui.server.tables_current import Procedure
+from stemgui.server.tables_current import Procedure, SubjectLog, license_subjects
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,8 @@ class Resource:
     parent: str = ""
     # schema-name field -> its schema-version field, reset to the newest when a PATCH changes the name
     versions: dict[str, str] = field(default_factory=dict)
+    # fields written on creation only: a PATCH that changes one is a 400 naming it
+    fixed: tuple[str, ...] = ()
 
     @property
     def list_key(self) -> str:
@@ -107,14 +109,15 @@ RESOURCES: dict[str, Resource] = {
             "subject",
             t.Subject,
             "projects",
-            to_one={"strain": ToOne("strain_id", "strain")},
+            to_one={"strain": ToOne("strain_id", "strain"), "supplier": ToOne("supplier_id", "supplier")},
             to_many={
                 "projects": _projects(t.subject_projects, "subject_id"),
+                "licenses": ToMany(license_subjects, "subject_id", "license_id", "license", True),
                 "actions": ToMany(t.Action.__table__, "subject_id", "id", "action"),
                 "procedures": ToMany(Procedure.__table__, "subject_id", "id", "procedure"),
+                "subjectlogs": ToMany(SubjectLog.__table__, "subject_id", "id", "subjectlog"),
             },
             unique=(),
-            unserved=("subjectlogs",),
         ),
         Resource(
             "session",

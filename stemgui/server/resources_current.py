@@ -1,6 +1,6 @@
 """The resources of today's BrainSTEM records (see ``resources`` for what each field means).
 
-Scopes: procedures follow their subject's projects, exactly like actions; inventories, setups
+Scopes: procedures and subject logs follow their subject's projects, exactly like actions; inventories, setups
 and licenses are "personal" (every signed-in user of this server reads them, the public portal
 only those marked ``is_public``, their creator or a superuser changes them); a consumable stock
 is read and changed as its inventory is, equipment as its setup is.
@@ -30,6 +30,15 @@ CURRENT_RESOURCES: dict[str, Resource] = {
             default_sort=("created_at",),
             unique=(),
             versions={"type": "type_schema_version", "coordinates_system": "coordinates_schema_version"},
+        ),
+        Resource(
+            "subjectlog",
+            c.SubjectLog,
+            "subject",
+            to_one={"subject": ToOne("subject_id", "subject")},
+            default_sort=("created_at",),
+            unique=(),
+            fixed=("type",),
         ),
         Resource("inventory", c.Inventory, "personal", unique=()),
         Resource("setup", c.Setup, "personal", unique=()),

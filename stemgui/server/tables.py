@@ -252,6 +252,13 @@ class Subject(Base):
     extra_fields: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
     name_used_in_repository: Mapped[str] = mapped_column(String(200), default="", nullable=False)
     tags: Mapped[list] = mapped_column(JSON, default=list, nullable=False)
+    # today's BrainSTEM fields (added to older databases by db.migrate)
+    genotype: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    supplier_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("suppliers.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    status: Mapped[str] = mapped_column(String(16), default="active", nullable=False, index=True)
+    name_used_in_storage: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_at: Mapped[datetime] = _created()
     updated_at: Mapped[datetime] = _updated()
     creator_id: Mapped[str | None] = _creator()

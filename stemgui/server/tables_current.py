@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, Column, ForeignKey, Index, String, Table, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, synonym
 
 from stemgui.server.tables import Base, _created, _creator, _id, _updated
 
@@ -149,3 +149,22 @@ procedure_equipment = _pairs(
 )
 procedure_licenses = _pairs("procedure_licenses", ("procedure_id", "procedures"), ("license_id", "licenses"))
 license_subjects = _pairs("license_subjects", ("license_id", "licenses"), ("subject_id", "subjects"))
+
+
+class SubjectLog(Base):
+    """A subject log (``modules/subjectlog``): its dated entries are one JSON list, newest first."""
+
+    __tablename__ = "subject_logs"
+    id: Mapped[str] = _id()
+    type: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    description: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    subject_id: Mapped[str] = _ref("subjects", nullable=False, on_delete="CASCADE")
+    entries: Mapped[list] = mapped_column(JSON, default=list, nullable=False)
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = _updated()
+    # the API's read-only ``user`` (who created the log) is the creator every table records
+    # (its column keeps the name ``creator_id``; ``key`` makes it ``user`` in the API's field lists)
+    user = Column(
+        "creator_id", String(36), ForeignKey("users.id", ondelete="SET NULL"), nullable=True, key="user"
+    )
+    creator_id = synonym("user")

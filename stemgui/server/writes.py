@@ -155,6 +155,8 @@ def update(
         raise bad_request({"non_field_errors": ["Invalid data. Expected a dictionary."]})
     # the caller's snapshot from before the version claim differs from now only in updated_at
     current = before if before is not None else serialize(db, resource, [row])[0]
+    if changed := [name for name in resource.fixed if name in body and body[name] != current[name]]:
+        raise bad_request({name: [f"The {name} of a {resource.name} cannot be changed."] for name in changed})
     merged = {name: current[name] for name in resource.writable_fields if name not in _MEMBER_FIELDS}
     merged.update({key: value for key, value in body.items() if key not in _MEMBER_FIELDS})
     for name, version in resource.versions.items():  # a new type/system starts at its newest schema

@@ -138,6 +138,16 @@ def test_dead_port_is_connection_error(method):
     assert token not in str(caught.value)
 
 
+@pytest.mark.parametrize(("label", "named"), [(None, "Could not reach the server at http://"),
+                                             ("the bundled server", "Could not reach the bundled server (http://")])
+def test_connection_error_names_the_backend_in_use(label, named):
+    """Issue 10 item 16: messages name the backend in use, not "the BrainSTEM server"."""
+    with ClosedPort() as closed, BrainstemClient(closed.url, label=label, attempts=1) as api:
+        with pytest.raises(ApiConnectionError) as caught:
+            api.load_model("session")
+    assert str(caught.value).startswith(named) and "BrainSTEM" not in str(caught.value)
+
+
 @pytest.mark.timeout(30)  # the bound: a client that waited for the sleepy server would hang here
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_sleepy_server_is_timeout_and_not_retried(method):

@@ -10,7 +10,7 @@ import re
 import pytest
 import requests
 
-from tests.browser import ARTIFACTS, idle, launch_chromium, log_in, needs_chromium, wait_for_file
+from tests.browser import ARTIFACTS, click, fill, idle, launch_chromium, log_in, needs_chromium, wait_for_file
 from tests.gui.test_browser import streamlit_app as streamlit_app  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.browser
@@ -40,10 +40,7 @@ def _select(page, label: str, typed: str, option: str) -> None:
 
 
 def _number(page, label: str, value: str) -> None:
-    field = page.get_by_label(label, exact=True)
-    field.fill(value)
-    field.press("Tab")  # a number input sends its value when it loses focus
-    idle(page)
+    fill(page, page.get_by_label(label, exact=True), value)  # a number input sends its value on blur
 
 
 @needs_chromium
@@ -77,37 +74,36 @@ def _create_action(page, description: str) -> None:
     """On the Actions page, fill a virus injection, screenshot the form, save, see it."""
     from playwright.sync_api import expect
 
-    expect(page.get_by_text("15 actions shown").first).to_be_visible()  # the demo actions
-    idle(page)
-    page.get_by_role("button", name="New action").click()
-    idle(page)
+    expect(page.get_by_text("15 actions shown", exact=True).first).to_be_visible()  # the demo actions
+    click(page, page.get_by_role("button", name="New action", exact=True))
     _select(page, "Type *", "virus", "Virus injection")
     _select(page, "Coordinates system *", "bregma abs", "Stereotaxic Bregma absolute")
-    expect(page.get_by_text("Coordinate convention")).to_be_visible()
+    expect(page.get_by_text("Coordinate convention", exact=True)).to_be_visible()
     _select(page, "Subject *", "MS01", "MS01")  # a demo subject
+    # Issue 10 item 9: the area's name finds the regions inside it, best first
+    fill(page, page.get_by_role("textbox", name="Find a brain region", exact=True), "hippocampus")
     _select(page, "Brain region", "CA1", "CA1 — Field CA1")
     _number(page, "Injection volume (nL) *", "300")
     _number(page, "AP coordinate (mm)", "-2")
     _number(page, "ML coordinate (mm)", "1.5")
     _number(page, "DV coordinate (mm)", "-1.25")
-    page.get_by_role("textbox", name="Description", exact=True).fill(description)
-    page.get_by_role("textbox", name="Description", exact=True).press("Tab")
-    idle(page)
+    fill(page, page.get_by_role("textbox", name="Description", exact=True), description)
     for label, value in (("Injection volume (nL) *", "300"), ("AP coordinate (mm)", "-2"),
                          ("ML coordinate (mm)", "1.5"), ("DV coordinate (mm)", "-1.25")):
         expect(page.get_by_label(label, exact=True)).to_have_value(value)  # nothing lost to a rerun
     page.set_viewport_size({"width": 1400, "height": 2600})  # the whole form in one picture
     idle(page)
     form = page.locator("[data-testid='stVerticalBlock']").filter(
-        has=page.get_by_role("heading", name="New action")).last  # the innermost: the form itself
+        has=page.get_by_role("heading", name="New action", exact=True)).last  # the innermost: the form itself
     form.screenshot(path=str(ARTIFACTS / "actions-form.png"))
     page.set_viewport_size({"width": 1400, "height": 1000})
-    page.get_by_role("button", name="Save").click()
-    expect(page.get_by_text("Saved the action.")).to_be_visible()
-    expect(page.get_by_text("16 actions shown")).to_be_visible()
+    click(page, page.get_by_role("button", name="Save", exact=True))
+    expect(page.get_by_text("Saved the action.", exact=True)).to_be_visible()
+    expect(page.get_by_text("16 actions shown", exact=True).first).to_be_visible()
     expect(page).to_have_url(re.compile(r"[?&]action="))
     detail = page.get_by_test_id("stText")  # the detail panel (the table is a canvas)
     expect(detail.filter(has_text=description)).to_be_visible()
     expect(detail.filter(has_text="ML +1.5 mm")).to_be_visible()
     expect(detail.filter(has_text="CA1 — Field CA1").first).to_be_visible()
+    idle(page)
     page.screenshot(path=str(ARTIFACTS / "actions-saved.png"), full_page=True)

@@ -13,6 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from stemgui.action_table import ActionQuery, Lookups, action_filters, actions_frame, frame_to_csv
+from stemgui.display import count_text
 from stemgui.errors import NotFound, PermissionDenied, ValidationFailed
 from tests.gui.action_helpers import (
     choose,
@@ -83,7 +84,7 @@ def test_list_shows_every_action_with_names_instead_of_ids(make_user):
     with_region = next(a for a in expected if a.get("brain_region"))
     region = user.api.load_model("brainregion", id=with_region["brain_region"])["brain_region"]
     assert frame.loc[with_region["id"], "brain region"] == f"{region['acronym']} — {region['name']}"
-    assert f"{len(expected):,} actions shown" in texts(at)
+    assert f"{count_text(len(expected), 'action')} shown" in texts(at)
     assert at.get("download_button")[0].label == "Download CSV"
 
 
@@ -118,7 +119,7 @@ def test_each_filter_shows_exactly_the_matching_actions(make_user, kind):
     expected = {a["id"] for a in everything if _matches(a, kind, value)}
     assert 0 < len(expected) < len(everything)
     assert set(shown(at).index) == expected
-    assert f"{len(expected):,} actions shown" in texts(at)
+    assert f"{count_text(len(expected), 'action')} shown" in texts(at)
 
 
 def test_one_chosen_type_adds_its_details_as_columns(make_user):
@@ -139,6 +140,53 @@ def test_brain_region_picker_offers_all_regions_by_acronym_and_name(make_user):
     picker = at.selectbox(key=f"{form}.brain_region")
     assert len(picker.options) == 1 + 1327  # "— none —" first
     assert "CA1 — Field CA1" in picker.options
+
+
+def test_brain_region_search_ranks_by_area_and_keeps_the_choice(make_user):
+    """Issue 10 item 9: "hippocampus" in the region search offers Hippocampal formation first and
+    CA1 near the top; the choice stays when the search changes or is cleared."""
+    user = make_user("editor")
+    at = logged_in(user, PAGE)
+    form = open_new(at)
+    at.text_input(key=f"{form}.region_query").input("hippocampus").run()
+    options = at.selectbox(key=f"{form}.brain_region").options
+    assert options[:3] == ["— none —", "HPF — Hippocampal formation", "HIP — Hippocampal region"]
+    assert "CA1 — Field CA1" in options[:16]
+    assert "SH — Septohippocampal nucleus" not in options[:16]  # a letters-only match, not an area
+    at.selectbox(key=f"{form}.brain_region").select("CA1 — Field CA1").run()
+    at.text_input(key=f"{form}.region_query").input("thalamus").run()
+    picker = at.selectbox(key=f"{form}.brain_region")
+    assert picker.value == region_id(user, "CA1")  # kept, though not among the thalamus matches
+    assert picker.options[1] == "TH — Thalamus" and picker.options[-1] == "CA1 — Field CA1"
+    at.text_input(key=f"{form}.region_query").input("").run()
+    assert at.selectbox(key=f"{form}.brain_region").value == region_id(user, "CA1")
+    assert len(at.selectbox(key=f"{form}.brain_region").options) == 1 + 1327
+    assert not at.exception
+
+
+@pytest.mark.parametrize(("setting", "shown", "hint_for"), [
+    (None, "DV **− ventral**", 1.5), ("positive-ventral", "DV **+ ventral**", -1.5)])
+def test_the_convention_box_states_the_signs_and_the_labs_dv_setting(make_user, monkeypatch, setting,
+                                                                     shown, hint_for):  # fmt: skip
+    """Issue 10 item 14: the signs are stated as a fact ("please confirm" is gone), and the box
+    names the STEMGUI_DV_SIGN setting that flips DV for labs recording it positive ventral; the
+    dorsal-DV hint follows the setting."""
+    if setting:
+        monkeypatch.setenv("STEMGUI_DV_SIGN", setting)
+    else:
+        monkeypatch.delenv("STEMGUI_DV_SIGN", raising=False)
+    at = logged_in(make_user("editor"), PAGE)
+    form = open_new(at)
+    choose(at, form, "VirusInjection", "Stereotaxic_BregmaAbsolute")
+    box = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
+    assert shown in box and "confirm" not in box
+    assert f"This lab's DV sign: **{setting or 'negative-ventral'}** (setting `STEMGUI_DV_SIGN`" in box
+    set_input(at, coord_key(form, "Stereotaxic_BregmaAbsolute", "dvCoordinate"), hint_for)
+    at.run()
+    assert [w.value for w in at.warning if "lies above the skull surface" in w.value]
+    set_input(at, coord_key(form, "Stereotaxic_BregmaAbsolute", "dvCoordinate"), -hint_for)
+    at.run()
+    assert not [w.value for w in at.warning if "lies above the skull surface" in w.value]
 
 
 # ---------------------------------------------------------------- create, reject, switch
@@ -213,6 +261,43 @@ def test_negative_injection_volume_is_rejected_at_its_field_and_everything_typed
     save(at, form)
     assert [a["details"] for a in user.api.list_all("action", filters={"description": description})] == [
         {"injectionVolume": 10.0, "injectionRate": 1.5}]  # fmt: skip
+
+
+EMPTIED_REQUIRED = [("VirusInjection", "injectionVolume", None, "Injection volume (nL)", "nL, required"),
+                    ("TetrodeWireElectrode", "tetrodeCount", None, "Tetrode count", "e.g. 1, required"),
+                    ("SingleWireElectrode", "wireCount", 1.0, "Wire count", "required")]
+
+
+@pytest.mark.parametrize(("action_type", "field", "starts_at", "title", "placeholder"), EMPTIED_REQUIRED,
+                         ids=[case[1] for case in EMPTIED_REQUIRED])
+def test_an_emptied_required_number_is_an_error_at_its_field_not_a_made_up_value(
+        make_user, action_type, field, starts_at, title, placeholder):  # fmt: skip
+    """Issue 10 item 2: clearing "Injection volume (nL) *" / "Tetrode count *" / "Wire count *" and
+    saving stored 0 / 1 / 1. Now: an error at the field and no record. A new virus injection
+    starts empty (0 nL is no choice); a single-wire electrode starts at 1 wire (a real choice)."""
+    user = make_user("editor")
+    at = logged_in(user, PAGE)
+    form = open_new(at)
+    _, subject = first_subject(user)
+    description = unique(f"emptied {field}")
+    fill_action(at, form, action_type=action_type, system="Stereotaxic_BregmaAbsolute",
+                coords={"apCoordinate": -1.0}, subject=subject, description=description)
+    key = detail_key(form, action_type, field)
+    assert at.number_input(key=key).value == starts_at
+    assert at.number_input(key=key).proto.placeholder == placeholder  # the default as a hint
+    set_input(at, key, 7)
+    at.run()
+    set_input(at, key, None)  # the user clears it
+    save(at, form)
+    assert not at.exception
+    message = re.sub(r"\\(.)", r"\1", errors_after(at, key) or "")  # shown markdown-escaped
+    assert message == f"{title} is required: enter a value."
+    assert user.api.list_all("action", filters={"description": description}) == []
+    assert at.text_area(key=f"{form}.description").value == description  # nothing typed is lost
+    set_input(at, key, 3)
+    save(at, form)
+    stored = user.api.list_all("action", filters={"description": description})
+    assert [a["details"][field] for a in stored] == [3]
 
 
 def test_server_rejection_is_shown_at_its_field_and_everything_typed_stays(make_user):

@@ -53,7 +53,7 @@ def test_admin_adds_sets_role_and_removes_a_user(make_user, gui_env, bundled):
     at.selectbox(key="admin.who").set_value(name).run()
     click(at, "Remove user")
     assert f"Remove the user “{name}”?" in texts(at)
-    click(at, "Yes, remove")
+    at.button(key="admin.remove.yes").click().run()  # a red destructive button: its label is styled
     assert store.get(name) is None
     with pytest.raises(AuthError):
         api.list_all("project")
@@ -76,7 +76,7 @@ def test_admin_cannot_remove_themself(make_user, gui_env):
     at = logged_in(admin, "pages/admin.py")
     at.selectbox(key="admin.who").set_value(admin.username).run()
     click(at, "Remove user")
-    click(at, "Yes, remove")
+    at.button(key="admin.remove.yes").click().run()  # a red destructive button: its label is styled
     assert any("cannot remove your own account" in e.value for e in at.error)
     assert UserStore(gui_env).get(admin.username) is not None
 

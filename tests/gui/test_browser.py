@@ -4,13 +4,25 @@ Chromium driven by Playwright: first-run password, login, create a session, see 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
 
-from tests.browser import ARTIFACTS, idle, launch_chromium, log_in, needs_chromium, running_app, wait_for_file
+from tests.browser import (
+    ARTIFACTS,
+    click,
+    fill,
+    idle,
+    launch_chromium,
+    log_in,
+    needs_chromium,
+    running_app,
+    wait_for_file,
+)
 
 pytestmark = pytest.mark.browser
+SHOWN = re.compile(r"^[\d,]+ sessions? shown$")
 
 
 @pytest.fixture
@@ -37,27 +49,25 @@ def test_login_create_session_and_see_it_listed(streamlit_app):
         page.goto(url)
         password = wait_for_file(data_dir / "initial-admin-password.txt")
         log_in(page, "admin", password)
-        expect(page.get_by_role("heading", name="Sessions")).to_be_visible()
-        expect(page.get_by_text("sessions shown").first).to_be_visible()
-        page.get_by_role("button", name="New session").click()
-        page.get_by_role("textbox", name="Name *").fill(name)
-        page.get_by_label("Projects *").click()
-        page.get_by_role("option", name="Demo: Septal optogenetics").click()
+        expect(page.get_by_role("heading", name="Sessions", exact=True)).to_be_visible()
+        expect(page.get_by_text(SHOWN).first).to_be_visible()
+        click(page, page.get_by_role("button", name="New session", exact=True))
+        fill(page, page.get_by_role("textbox", name="Name *", exact=True), name)
+        click(page, page.get_by_label("Projects *", exact=True))
+        page.get_by_role("option", name="Demo: Septal optogenetics", exact=True).click()
         page.keyboard.press("Escape")
-        idle(page)  # typing while the rerun of the last change redraws the form can lose keys
-        page.get_by_role("textbox", name="Description").fill("Entered through a real browser.")
-        page.get_by_role("textbox", name="Description").press("Control+Enter")
+        # exact: the list's "Search name or description" box is on the same page
+        description = page.get_by_role("textbox", name="Description", exact=True)
+        fill(page, description, "Entered through a real browser.", commit="Control+Enter")
+        click(page, page.get_by_role("button", name="Save", exact=True))
+        expect(page.get_by_text(f"Saved session “{name}”.", exact=True)).to_be_visible()
+        expect(page.get_by_text("21 sessions shown", exact=True).first).to_be_visible()  # 20 demo + ours
+        search = page.get_by_role("textbox", name="Search name or description", exact=True)
+        fill(page, search, name, commit="Enter")
+        expect(page.get_by_text("1 session shown", exact=True).first).to_be_visible()  # the table is a canvas
         idle(page)
-        page.get_by_role("button", name="Save").click()
-        expect(page.get_by_text(f"Saved session “{name}”.")).to_be_visible()
-        expect(page.get_by_text("21 sessions shown").first).to_be_visible()  # the 20 demo sessions + ours
-        idle(page)  # mid-rerun Streamlit can show the old and the new copy of a widget at once
-        search = page.get_by_role("textbox", name="Search name or description").first
-        search.fill(name)
-        search.press("Enter")
-        expect(page.get_by_text("1 session shown").first).to_be_visible()  # the table is a canvas: count rows
         with page.expect_download() as download:
-            page.get_by_role("button", name="Download CSV").click()
+            page.get_by_role("button", name="Download CSV", exact=True).click()
         csv = Path(download.value.path()).read_text()
         assert csv.splitlines()[1].startswith(name + ",")  # the one row shown is ours
         assert "Entered through a real browser." in csv
@@ -65,17 +75,18 @@ def test_login_create_session_and_see_it_listed(streamlit_app):
         idle(page)
         page.screenshot(path=str(ARTIFACTS / "sessions-page.png"), full_page=True)
         page.reload()  # the re-login cookie keeps the user logged in across a reload ...
-        expect(page.get_by_role("button", name="Log out")).to_be_visible()
-        page.get_by_role("button", name="Log out").click()
-        expect(page.get_by_role("button", name="Log in")).to_be_visible()
+        expect(page.get_by_role("button", name="Log out", exact=True)).to_be_visible()
+        click(page, page.get_by_role("button", name="Log out", exact=True))
+        expect(page.get_by_role("button", name="Log in", exact=True)).to_be_visible()
         idle(page)
         page.reload()  # ... and logging out ends it
-        expect(page.get_by_role("button", name="Log in")).to_be_visible()
-        page.wait_for_timeout(1500)
-        expect(page.get_by_role("button", name="Log out")).to_have_count(0)
+        expect(page.get_by_role("button", name="Log in", exact=True)).to_be_visible()
+        idle(page)
+        expect(page.get_by_role("button", name="Log out", exact=True)).to_have_count(0)
         # A bookmarked page opened while logged out shows the login, then that page (no "Page not found").
         page.goto(url + "actions")
         log_in(page, "admin", password)
         expect(page.get_by_role("heading", name="Actions", exact=True).first).to_be_visible()
-        assert page.get_by_text("Page not found").count() == 0
+        idle(page)
+        assert page.get_by_text(re.compile("Page not found")).count() == 0
         browser.close()

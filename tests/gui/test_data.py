@@ -75,7 +75,8 @@ def test_sessions_frame_shows_names_and_counts():
     assert list(frame.index) == ["a", "b", "c"]
     assert frame.loc["c", "projects"] == "Project one, Project <b>two</b>"
     assert frame.loc["b", "tags"] == "maze, sleep"
-    assert frame.loc["a", "date"] == date(2024, 1, 10) and frame.loc["b", "date"] == date(2024, 2, 1)
+    assert frame.loc["a", "date"] == "2024-01-10" and frame.loc["b", "date"] == "2024-02-01"
+    assert frame.loc["c", "date"] == ""  # issue 10 item 17: an undated session is an empty cell, not "None"
     assert frame.loc["a", "description"] == excerpt("x" * 200) and len(frame.loc["a", "description"]) == 80
     assert (frame.loc["a", "extra fields"], frame.loc["a", "download links"]) == (2, 1)
     assert frame_to_csv(frame).decode().splitlines()[0] == (

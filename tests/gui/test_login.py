@@ -127,7 +127,7 @@ def test_backend_by_url_uses_the_personal_token(monkeypatch, gui_env, demo_serve
     store.add_user(username.lower(), PASSWORD, "viewer")
     user = type("U", (), {"username": username.lower()})
     at = logged_in(user)
-    assert not at.dataframe and "Paste your personal BrainSTEM API token" in texts(at)
+    assert not at.dataframe and "Paste your personal API token for 127.0.0.1" in texts(at)
     at.switch_page("pages/account.py").run()
     at.text_input(key="account.token_value").input(token)
     at.checkbox(key="account.remember").check()

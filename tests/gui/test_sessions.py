@@ -355,6 +355,8 @@ def test_big_lists_show_the_newest_rows_until_asked_for_all(make_user, monkeypat
     newest = newest_first(everything)[:5]  # the server's order: date descending, then name
     assert set(shown(at)["name"]) == {s["name"] for s in newest}
     assert f"Showing the 5 newest of {len(everything):,} matching sessions" in texts(at)
-    at.button(key="sessions.show_all_button").click().run()
+    at.toggle(key="sessions.show_all").set_value(True).run()
     assert len(shown(at)) == len(everything)
-    assert f"{len(everything):,} sessions shown" in texts(at)
+    assert f"All {len(everything):,} matching sessions shown" in texts(at)
+    at.toggle(key="sessions.show_all").set_value(False).run()  # issue 10 item 6: and back again
+    assert set(shown(at)["name"]) == {s["name"] for s in newest}

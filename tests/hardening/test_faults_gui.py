@@ -24,7 +24,7 @@ from tests.gui.action_helpers import fill_action
 from tests.gui.apptest import PASSWORD, form_prefix, logged_in, texts, values
 from tests.serverproc import ServerProcess
 
-BANNER = "BrainSTEM is not answering"
+BANNER = "127.0.0.1 is not answering"  # the backend in use, named by its host (issue 10 item 16)
 _names = itertools.count(1)
 
 

@@ -19,7 +19,7 @@ import yaml
 from stemgui.auth import UserStore
 from stemgui.backend import API_USERS_FILE
 from stemgui.client import BrainstemClient
-from tests.browser import idle, launch_chromium, log_in, needs_chromium, running_app
+from tests.browser import click, fill, idle, launch_chromium, log_in, needs_chromium, running_app
 
 pytestmark = pytest.mark.browser
 PASSWORDS = {"alice": "alice-Pa55word-long", "bob": "bob-Pa55word-longer"}
@@ -56,10 +56,8 @@ def _private_session(data_dir: Path, backend_url: str, username: str) -> dict:
 
 
 def _search(page, text: str) -> None:
-    idle(page)  # mid-rerun Streamlit can show the old and the new copy of a widget at once
-    box = page.get_by_role("textbox", name="Search name or description").first
-    box.fill(text)
-    box.press("Enter")
+    box = page.get_by_role("textbox", name="Search name or description", exact=True)
+    fill(page, box, text, commit="Enter")
 
 
 @needs_chromium
@@ -76,11 +74,11 @@ def test_two_users_at_once_never_see_each_other(app_two_users):
             page.set_default_timeout(60_000)
         _login(alice, url, "alice")
         _login(bob, url, "bob")
-        backend_url = next(
-            line.split("Backend: bundled server · ")[1].strip()
+        backend_url = "http://{}/".format(next(  # the sidebar shows the bundled server's host:port as text
+            line.split("Backend: the bundled server · ")[1].strip()
             for line in alice.locator("[data-testid='stSidebar']").inner_text().splitlines()
-            if "Backend: bundled server · " in line
-        )
+            if "Backend: the bundled server · " in line
+        ))
         secrets = {who: _private_session(data_dir, backend_url, who) for who in PASSWORDS}
 
         # both search at the same time; each sees exactly their own private session
@@ -88,29 +86,29 @@ def test_two_users_at_once_never_see_each_other(app_two_users):
         _search(bob, "SECRET")
         for page, me, other in ((alice, "alice", "bob"), (bob, "bob", "alice")):
             expect(page.get_by_text(re.compile(r"^1 sessions? shown$")).first).to_be_visible()
+            idle(page)
             grid = page.locator("[data-testid='stDataFrame']").first
-            expect(grid.get_by_text(secrets[me]["name"])).to_be_attached()
+            expect(grid.get_by_text(secrets[me]["name"], exact=True)).to_be_attached()
             assert secrets[other]["name"] not in page.content()
 
         # alice types a draft; bob's form is empty and his page never shows her words
-        idle(alice)
-        alice.get_by_role("button", name="New session").click()
-        alice.get_by_role("textbox", name="Name *").fill("alice draft words")
-        alice.get_by_role("textbox", name="Description").fill("alice private notes")
-        alice.get_by_role("textbox", name="Description").blur()
+        click(alice, alice.get_by_role("button", name="New session", exact=True))
+        fill(alice, alice.get_by_role("textbox", name="Name *", exact=True), "alice draft words")
+        fill(alice, alice.get_by_role("textbox", name="Description", exact=True), "alice private notes")
         _search(bob, "draft")
         expect(bob.get_by_text(re.compile(r"^0 sessions? shown$")).first).to_be_visible()
+        click(bob, bob.get_by_role("button", name="New session", exact=True))
         idle(bob)
-        bob.get_by_role("button", name="New session").click()
-        expect(bob.get_by_role("textbox", name="Name *")).to_have_value("")
-        expect(bob.get_by_role("textbox", name="Description")).to_have_value("")
+        expect(bob.get_by_role("textbox", name="Name *", exact=True)).to_have_value("")
+        expect(bob.get_by_role("textbox", name="Description", exact=True)).to_have_value("")
         for words in ("alice draft words", "alice private notes", "SECRET alice"):
             assert words not in bob.content()
-        expect(alice.get_by_role("textbox", name="Name *")).to_have_value("alice draft words")
+        expect(alice.get_by_role("textbox", name="Name *", exact=True)).to_have_value("alice draft words")
 
         # bob follows a link to alice's session: not found, nothing of it shown
         bob.goto(url + f"?session={secrets['alice']['id']}")
-        expect(bob.get_by_text("does not exist").first).to_be_visible()
+        expect(bob.get_by_text(re.compile("does not exist")).first).to_be_visible()
+        idle(bob)
         assert secrets["alice"]["name"] not in bob.content()
 
         tokens = [

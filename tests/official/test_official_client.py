@@ -194,3 +194,34 @@ def test_convenience_loaders_with_their_default_includes(login, lab):
     assert subject["procedures"][0]["details"]["anestheticAgent"] == "Isoflurane"
     assert login.load_session(id=session["id"]).status_code == 200
     assert login.load_procedure(id=procedure["id"]).json()["procedure"]["type"] == "Anesthesia"
+
+
+def test_subject_logs_through_the_official_client(login, lab):
+    """Issue 13: the official client writes a Weighing log, adds entries the docs' way
+    (``options="add_entry"``), loads it with ``load_subjectlog(subject=...)``, and its
+    ``load_subject`` default include now embeds the subject's logs (no longer an empty list)."""
+    created = login.save("subjectlog", data={"type": "Weighing", "subject": lab["subject"],
+                                             "description": "Daily weights"})  # fmt: skip
+    assert created.status_code == 201, created.text
+    log = created.json()["subject_log"]
+    assert set(log) == {"id", "type", "description", "subject", "user", "entries"} and log["entries"] == []
+    for day, grams in ((1, 25.0), (2, 23.2)):
+        added = login.save("subjectlog", id=log["id"], options="add_entry",
+                           data={"date_time": f"2025-03-0{day}T09:00:00Z", "notes": None,
+                                 "details": {"weight": grams}})  # fmt: skip
+        assert added.status_code == 200, added.text
+    changed = login.save("subjectlog", id=log["id"], options="change_entry",
+                         data={"date_time": "2025-03-02T09:00:00Z", "notes": "Post-op"})  # fmt: skip
+    assert changed.status_code == 200 and changed.json()["subject_log"]["entries"][0]["notes"] == "Post-op"
+    found = login.load_subjectlog(subject=lab["subject"]).json()["subject_logs"]
+    assert [e["details"]["weight"] for e in found[0]["entries"]] == [
+        {"value": 23.2, "unit": "g"}, {"value": 25.0, "unit": "g"},
+    ]  # fmt: skip
+    subjects = login.load_subject(projects=lab["project"]).json()["subjects"]
+    [subject] = [s for s in subjects if s["id"] == lab["subject"]]
+    assert [s["id"] for s in subject["subjectlogs"]] == [log["id"]]
+    assert subject["subjectlogs"][0]["type"] == "Weighing" and subject["status"] == "active"
+    removed = login.save("subjectlog", id=log["id"], options="remove_entry",
+                         data={"date_time": "2025-03-01T09:00:00Z"})  # fmt: skip
+    assert removed.status_code == 200 and len(removed.json()["subject_log"]["entries"]) == 1
+    assert login.delete("subjectlog", id=log["id"]).status_code == 204

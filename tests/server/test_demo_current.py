@@ -43,3 +43,21 @@ def test_demo_has_stocks_equipment_license_and_complete_surgeries(demo_server):
 
     demo_server.cli("demo")
     assert api.records("procedure", portal="super", limit=100, **{"sort[]": "date_time"}) == procedures
+
+
+def test_demo_has_a_week_of_weights_around_a_surgery(demo_server):
+    """Issue 13 (demo data): a mouse's Weighing log with a pre-op baseline and a dip after its
+    surgery; loading the demo again adds nothing."""
+    _, token = demo_server.new_user("demoweights", superuser=True)
+    api = Api(demo_server.url, token)
+    [log] = api.records("subjectlog", portal="super", **{"filter{type}": "Weighing"})
+    procedures = api.records("procedure", portal="super", limit=100, **{"filter{subject}": log["subject"]})
+    surgery = min(p["date_time"] for p in procedures)[:16]  # "2025-03-01T09:05"
+    weights = {e["date_time"][:16]: e["details"]["weight"] for e in log["entries"]}
+    assert len(weights) >= 7 and {w["unit"] for w in weights.values()} == {"g"}
+    baseline = max(w["value"] for t, w in weights.items() if t < surgery)
+    after = [w["value"] for t, w in weights.items() if t > surgery]
+    assert after and min(after) < 0.95 * baseline
+    assert api.read("subject", log["subject"], portal="super")["subjectlogs"] == [log["id"]]
+    demo_server.cli("demo")
+    assert api.records("subjectlog", portal="super") == [log]

@@ -1,0 +1,33 @@
+"""Small wording rules shared by every screen: counts, the backend's name, empty cells.
+No Streamlit here."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+EMPTY = "—"  # a related record that is not set, in tables and detail views
+BUNDLED = "the bundled server"
+
+
+def count_text(number: int, noun: str, plural: str | None = None) -> str:
+    """ "1 action", "2 actions", "1,234 sessions" (``plural`` for irregular nouns)."""
+    word = noun if number == 1 else plural or noun + "s"
+    return f"{number:,} {word}"
+
+
+def backend_name(api_url: str | None) -> str:
+    """How messages name the backend: "the bundled server", or the configured URL's host."""
+    if not api_url:
+        return BUNDLED
+    parts = urlsplit(api_url if "//" in api_url else "//" + api_url)
+    return parts.hostname or api_url
+
+
+def cell(value: object) -> object:
+    """A table cell: an unset value (None, "") shows as "—" instead of a grey "None"."""
+    return EMPTY if value is None or value == "" else value
+
+
+def capital(text: str) -> str:
+    """``text`` with its first letter upper-case, for the start of a sentence."""
+    return text[:1].upper() + text[1:]
