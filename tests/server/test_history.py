@@ -72,6 +72,10 @@ BUILDERS: dict[str, tuple[Callable[[World], dict], str]] = {
     "consumablestock": (lambda w: make_stock(w.owner, make_inventory(w.owner)["id"]), "notes"),
     "equipment": (lambda w: make_equipment(w.owner, make_setup(w.owner)["id"]), "notes"),
     "license": (lambda w: make_license(w.owner), "description"),
+    "subjectlog": (
+        lambda w: w.owner.create("subjectlog", {"type": "Weighing", "subject": w.subject, "entries": []}),
+        "description",
+    ),
 }
 
 
@@ -497,3 +501,16 @@ def test_records_that_lose_or_regain_a_link_get_update_rows(world):
     regained = history_of(api, "session", session["id"])["history"][0]
     assert regained["changed"] == ["projects"] and project["id"] in regained["after"]["projects"]
     assert history_of(api, "session", session["id"])["count"] == 3
+
+
+def test_a_subject_log_entry_action_is_a_change_of_the_log(world):
+    """Issue 15: ``PATCH .../subjectlog/<id>/add_entry/`` goes through the generic write path, so
+    it leaves an ``update`` row with the log's ``entries`` before and after."""
+    api = world.owner
+    log = BUILDERS["subjectlog"][0](world)
+    entry = {"date_time": "2026-11-20T09:00:00Z", "details": {"weight": {"value": 24.1, "unit": "g"}}}
+    added = api.http.patch(api.url("subjectlog", log["id"]) + "add_entry/", json=entry, timeout=30)
+    assert added.status_code == 200, added.text
+    row = history_of(api, "subjectlog", log["id"])["history"][0]
+    assert row["operation"] == "update" and row["changed"] == ["entries"]
+    assert row["before"]["entries"] == [] and len(row["after"]["entries"]) == 1
