@@ -6,7 +6,7 @@ One client sends the same sequential writes to each — create a session, PATCH 
 DELETE it, and create an action and PATCH it — in alternating rounds, so both see the same
 machine load. Reports writes per second (median of the rounds) with and without history.
 
-    .venv/bin/python -m bench.bench_history --rounds 7 --writes 300
+    .venv/bin/python -m bench.bench_history --rounds 9 --writes 300
     .venv/bin/python -m bench.bench_history --db "$STEMGUI_TEST_POSTGRES_URL"   # PostgreSQL
 """
 
@@ -91,7 +91,7 @@ class Target:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--writes", type=int, default=300, help="writes per round and server")
     parser.add_argument("--db", default="sqlite", help="sqlite, or a PostgreSQL URL to make databases on")
     args = parser.parse_args()
