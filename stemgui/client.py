@@ -34,7 +34,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from stemgui.catalog import PORTALS, model_info
-from stemgui.errors import NotFound, ServerError, ValidationFailed
+from stemgui.errors import HistoryUnavailable, NotFound, ServerError, ValidationFailed
 from stemgui.http_errors import (
     CallContext,
     display_url,
@@ -52,6 +52,9 @@ PAGE_SIZE = 100  # the largest page BrainSTEM serves
 MAX_WORKERS = 8  # pages fetched at the same time by list_all
 RETRY_METHODS = frozenset({"GET", "PATCH", "DELETE"})
 RETRY_STATUSES = frozenset({502, 503, 504})
+# Sent by servers that keep record history (the bundled one) on every answer of its endpoints, so
+# a 404 there means "no such record" and a 404 without it "this backend keeps no history".
+HISTORY_HEADER = "X-Record-History"
 
 Options = Mapping[str, Any] | str | None
 Params = list[tuple[str, str]]
@@ -227,6 +230,50 @@ class BrainstemClient:
     def delete(self, model: str, portal: str = "private", id: str | None = None) -> None:
         """Today's name of ``delete_model``: DELETE one record."""
         self.delete_model(model, portal, id)
+
+    def history(
+        self,
+        model: str,
+        id: str,
+        portal: str = "private",
+        limit: int | None = None,
+        offset: int | None = None,
+    ) -> dict:
+        """One record's changes, newest first: ``{"history": [...], "count": N}`` (each change has
+        ``operation``, ``user``, ``date_time``, ``changed`` and the record ``before``/``after``).
+
+        Raises ``HistoryUnavailable`` on a backend that keeps no history (BrainSTEM), ``NotFound``
+        for a record the caller cannot read (or that never existed).
+        """
+        return self._history_call("GET", model, portal, id, "history/", _paging(limit, offset))
+
+    def deleted(
+        self, model: str, portal: str = "private", limit: int | None = None, offset: int | None = None
+    ) -> dict:
+        """The deleted records of ``model`` the caller may restore, newest first:
+        ``{"deleted": [{"id", "deleted_at", "deleted_by", "record"}, ...], "count": N}``."""
+        return self._history_call("GET", model, portal, None, "deleted/", _paging(limit, offset))
+
+    def restore(self, model: str, id: str, portal: str = "private") -> dict:
+        """Bring a deleted record back with its id; its envelope (``{"session": {...}}``). A name taken
+        meanwhile or a related record gone is a ``ValidationFailed`` naming the field."""
+        return self._history_call("POST", model, portal, id, "restore/", [])
+
+    def _history_call(
+        self, method: str, model: str, portal: str, record_id: str | None, suffix: str, params: Params
+    ) -> Any:
+        url = self.base_url + endpoint_path(model, portal, record_id) + suffix
+        ctx = self._context(method, model, record_id)
+        response = self._send(method, url, ctx, params=params or None)
+        if response.status_code == 404 and HISTORY_HEADER.lower() not in map(str.lower, response.headers):
+            raise HistoryUnavailable(
+                f"The backend at {display_url(self.base_url)} keeps no history of records, so changes "
+                "cannot be shown or deleted records restored there",
+                status_code=404,
+            )
+        if response.status_code >= 400:
+            raise error_from_response(response, ctx)
+        return self._json(response, model, record_id, method)
 
     def serves(self, model: str, portal: str = "private") -> bool:
         """Whether the backend has the endpoint of ``model`` (e.g. today's ``procedure``, which older
@@ -461,6 +508,10 @@ def _option_params(options: Options) -> Params:
     if isinstance(options, str):
         return parse_qsl(options.lstrip("?&"), keep_blank_values=True)
     return [(str(key), _param_text(value)) for key, value in options.items()]
+
+
+def _paging(limit: int | None, offset: int | None) -> Params:
+    return [(key, str(value)) for key, value in (("limit", limit), ("offset", offset)) if value is not None]
 
 
 def _new_session(token: str | None, pool_size: int) -> requests.Session:

@@ -6,6 +6,7 @@
     ├── AuthError            401: no token, or the token was rejected
     ├── PermissionDenied     403: signed in, but not allowed (.field_errors: which fields, if any)
     ├── NotFound             404: no such record (or not visible to you)
+    │   └── HistoryUnavailable   404: the backend keeps no record history (BrainSTEM; bundled servers do)
     ├── ValidationFailed     400: the record was rejected; .field_errors names the fields
     ├── EditConflict         412: someone else saved the record after you read it (.current, .etag)
     ├── ServerError          5xx: the backend failed
@@ -74,6 +75,10 @@ class NotFound(StemGuiError):
     """404: the record does not exist or is not visible to this user."""
 
     status_code = 404
+
+
+class HistoryUnavailable(NotFound):
+    """404 from a backend without the history endpoints: it keeps no history, nothing can be restored."""
 
 
 class ValidationFailed(_NamesFields):

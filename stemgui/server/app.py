@@ -12,6 +12,7 @@ from stemgui.server import device_auth, subjectlog_routes
 from stemgui.server.db import sessionmaker_for
 from stemgui.server.problems import ApiProblem
 from stemgui.server.routes import router
+from stemgui.server.routes_history import router as history_router
 from stemgui.server.security import hashing_slots
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ def create_app(db_url: str) -> FastAPI:
     app.add_exception_handler(ApiProblem, _problem)
     app.add_exception_handler(Exception, _crash)
     app.include_router(device_auth.router)  # before the generic /api/{portal}/{app}/{model}/ routes
+    app.include_router(history_router)  # before the generic routes: .../deleted/ is no record id
     app.include_router(router)
     app.include_router(subjectlog_routes.router)  # a subject log's <id>/add_entry/ and the like
     return app

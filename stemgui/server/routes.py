@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session as DbSession
 from starlette.concurrency import run_in_threadpool
 
 from stemgui.catalog import PORTALS
-from stemgui.server import login_guard, query, versions, writes
+from stemgui.server import history, login_guard, query, versions, writes
 from stemgui.server.body import read_json
 from stemgui.server.permissions import Access
 from stemgui.server.problems import ApiProblem, bad_request, forbidden, not_found, unauthorized
@@ -231,11 +231,13 @@ async def detail(request: Request, portal: str, app: str, model: str, record_id:
         def as_now() -> dict:
             return {resource.detail_key: serialize(db, resource, [row], access=access)[0]}
 
+        # the version this write replaces (for its history row; the PATCH merges onto it too)
+        before = history.snapshot(db, resource, row) if history.enabled() else None
         versions.claim(db, resource, row, versions.Precondition.from_headers(request.headers), as_now)
         if request.method == "DELETE":
-            writes.remove(db, access, resource, row)
+            writes.remove(db, access, resource, row, before)
             return Response(status_code=204)
-        record = writes.update(db, access, resource, row, body)
+        record = writes.update(db, access, resource, row, body, before)
         return JSONResponse({resource.detail_key: record}, headers=versions.version_headers(row))
 
     return await run_in_threadpool(_run, request, work)

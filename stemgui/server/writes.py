@@ -12,7 +12,7 @@ from sqlalchemy import and_, delete, exists, func, insert, select
 from sqlalchemy.orm import Session as DbSession
 
 from stemgui.models import validate_record
-from stemgui.server import members
+from stemgui.server import history, members
 from stemgui.server import tables as t
 from stemgui.server.permissions import Access
 from stemgui.server.problems import bad_request, forbidden, forbidden_fields
@@ -140,14 +140,21 @@ def create(db: DbSession, access: Access, resource: Resource, body: Any) -> dict
         db.add(ProjectUser(project_id=row.id, user_id=access.user.id, can_change=True, is_manager=True,
                            is_owner=True))  # fmt: skip
         db.flush()
-    return serialize(db, resource, [row])[0]
+    after = serialize(db, resource, [row])[0]
+    history.record(db, access, resource, row, history.CREATE, None, after)
+    return after
 
 
-def update(db: DbSession, access: Access, resource: Resource, row, body: Any) -> dict:
-    """Apply a partial change (PATCH): the merged record is validated like a new one."""
+def update(
+    db: DbSession, access: Access, resource: Resource, row, body: Any, before: dict | None = None
+) -> dict:
+    """Apply a partial change (PATCH): the merged record is validated like a new one.
+
+    ``before``: the record as it was before this request (for its history row; default: now)."""
     if not isinstance(body, dict):
         raise bad_request({"non_field_errors": ["Invalid data. Expected a dictionary."]})
-    current = serialize(db, resource, [row])[0]
+    # the caller's snapshot from before the version claim differs from now only in updated_at
+    current = before if before is not None else serialize(db, resource, [row])[0]
     if changed := [name for name in resource.fixed if name in body and body[name] != current[name]]:
         raise bad_request({name: [f"The {name} of a {resource.name} cannot be changed."] for name in changed})
     merged = {name: current[name] for name in resource.writable_fields if name not in _MEMBER_FIELDS}
@@ -166,7 +173,9 @@ def update(db: DbSession, access: Access, resource: Resource, row, body: Any) ->
             raise forbidden("Only a manager or owner of the project may change its members.")
         members.apply(db, row.id, {key: body.get(key) for key in _MEMBER_FIELDS})
     db.flush()
-    return serialize(db, resource, [row])[0]
+    after = serialize(db, resource, [row])[0]
+    history.record(db, access, resource, row, history.UPDATE, current, after)
+    return after
 
 
 def _check_managed_fields(db: DbSession, access: Access, project_id: str, data: dict, current: dict) -> None:
@@ -193,16 +202,20 @@ def _check_publishing_link(db: DbSession, access: Access, current: list[str], wa
         raise forbidden_fields({"projects": [message]})
 
 
-def remove(db: DbSession, access: Access, resource: Resource, row) -> None:
+def remove(db: DbSession, access: Access, resource: Resource, row, before: dict | None = None) -> None:
     """Delete a record (a project only by its owner; a shared resource only while unused); its
-    links go with it."""
-    if resource.name == "project":
-        if not access.project_role(db, row.id, "is_owner"):
-            raise forbidden("Only an owner of the project may delete it.")
-        _delete_held_only_by(db, row.id)
+    links go with it. Every record deleted gets its history row (``before``: as it was before
+    this request)."""
+    if resource.name == "project" and not access.project_role(db, row.id, "is_owner"):
+        raise forbidden("Only an owner of the project may delete it.")
     if resource.scope == "open":
         _check_unused(db, resource, row.id)
+    unlinked = history.linked(db, resource, row.id)  # records that lose their link to this one
+    if resource.name == "project":
+        _delete_held_only_by(db, access, row.id)
+    history.record_deletes(db, access, resource, [row], before)
     db.execute(delete(resource.orm).where(resource.orm.id == row.id))
+    history.record_link_changes(db, access, unlinked)
 
 
 def _check_unused(db: DbSession, resource: Resource, record_id: str) -> None:
@@ -221,12 +234,15 @@ def _check_unused(db: DbSession, resource: Resource, record_id: str) -> None:
         raise bad_request({"non_field_errors": [message]})
 
 
-def _delete_held_only_by(db: DbSession, project_id: str) -> None:
+def _delete_held_only_by(db: DbSession, access: Access, project_id: str) -> None:
     """Delete the sessions and subjects (with their actions) that belong to no other project."""
-    for link, owner, orm in (
-        (t.session_projects, "session_id", t.Session),
-        (t.subject_projects, "subject_id", t.Subject),
+    for link, owner, model in (
+        (t.session_projects, "session_id", "session"),
+        (t.subject_projects, "subject_id", "subject"),
     ):
+        orm = RESOURCES[model].orm
         elsewhere = select(link.c[owner]).where(link.c.project_id != project_id)
         alone = select(link.c[owner]).where(link.c.project_id == project_id, link.c[owner].not_in(elsewhere))
+        doomed = db.scalars(select(orm).where(orm.id.in_(alone))).all()
+        history.record_deletes(db, access, RESOURCES[model], doomed)
         db.execute(delete(orm).where(orm.id.in_(alone)))

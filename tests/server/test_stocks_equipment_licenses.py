@@ -191,3 +191,21 @@ def test_license_covers_subjects(new_api, taxa):
     procedure = make_procedure(owner, subject["id"], licenses=[license["id"]])
     assert owner.read("license", license["id"])["procedures"] == [procedure["id"]]
     assert owner.ids("procedure", **{flt("licenses.id"): license["id"]}) == [procedure["id"]]
+
+
+def test_relation_filters_on_shared_records_work_for_a_member_of_some_projects(new_api, taxa):
+    """A relation filter to a shared record (a stock's inventory, a procedure's licenses) finds it
+    also for a user who is not in every project (their reads are checked per project): it used
+    to match nothing once another user had a project (``... AND NULL``), found in issue 15's run."""
+    from tests.server.builders import make_project, make_subject
+    from tests.server.current_builders import make_procedure
+
+    make_project(new_api("someone-else"))  # so the user below is not a member of every project
+    owner = new_api("filterer")
+    inventory = make_inventory(owner)
+    stock = make_stock(owner, inventory["id"])
+    assert owner.ids("consumablestock", **{flt("inventory"): inventory["id"]}) == [stock["id"]]
+    subject = make_subject(owner, [make_project(owner)["id"]], taxa.strain)
+    license = make_license(owner)
+    procedure = make_procedure(owner, subject["id"], licenses=[license["id"]])
+    assert owner.ids("procedure", **{flt("licenses.id"): license["id"]}) == [procedure["id"]]
