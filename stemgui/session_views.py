@@ -13,7 +13,8 @@ from stemgui import data, dates, display, ui
 from stemgui import edit_conflict_views as conflicts
 from stemgui import session_form as sf
 from stemgui.client import BrainstemClient
-from stemgui.errors import PermissionDenied, StemGuiError, ValidationFailed
+from stemgui.errors import LocalSaveFailed, PermissionDenied, StemGuiError, ValidationFailed
+from stemgui.ui_offline import QueuedNote
 
 FORM = "sessions.form"  # {"mode": create|edit|duplicate, "id": ..., "nonce": n}
 SHOW_ALL = "sessions.show_all"  # the "Show all" toggle: every match instead of the newest ROW_LIMIT
@@ -209,9 +210,15 @@ def submit(client: BrainstemClient, form: dict, values: sf.SessionFormValues) ->
     """Check, send, and on success refresh the list and open the saved record."""
     payload, errors = sf.build_payload(values)
     if not errors and form["mode"] == "outbox":
-        ui.outbox().update_payload(form["entry"], payload)  # sent by itself on the next run
+        try:
+            ui.outbox().update_payload(form["entry"], payload)  # sent by itself on the next run
+        except LocalSaveFailed as exc:  # a full or read-only disk: the form stays with all it holds
+            st.session_state[f"{FORM}.errors"] = {"form": exc.message}
+            st.rerun()
         close_form()
-        ui.after_write(f"Changes kept in the outbox; they are sent when {ui.backend_name()} answers.")
+        data.clear_caches()
+        kept = f"Changes kept in the outbox; they are sent when {ui.backend_name()} answers."
+        ui.queue_toast(QueuedNote(kept))  # kept locally is not saved: the warning style
         st.rerun()
     if not errors:
         try:

@@ -191,3 +191,32 @@ def test_an_immutable_outbox_folder_shows_its_entries_and_says_why_nothing_chang
         assert box.count() == 1
     at.run()  # writable again: sent by itself, once
     assert box.count() == 0 and len(user.api.list_all("session", filters={"name": name})) == 1
+
+
+def test_a_queued_session_edited_on_a_read_only_disk_keeps_its_form_and_says_why(make_user, gui_env):
+    """Issue 9 item 10: a session kept in the outbox, reopened in its form and saved while the
+    outbox folder takes no write (chattr +i): "Could not save locally" at the form, everything
+    typed kept, the entry unchanged; once writable, the same Save goes through."""
+    from tests.outbox.disks import immutable
+
+    user = make_user("editor")
+    project = user.api.list_all("project")[0]["id"]
+    taken = user.api.save_model("session", data={"name": unique("taken"), "projects": [project]})["session"]
+    box = Outbox(gui_env, user.username)
+    queued = {"name": taken["name"], "projects": [project], "description": "kept"}
+    entry = box.add("session", "create", queued)
+    at = logged_in(user, page="pages/outbox.py")  # the first run sends it: refused, name taken
+    at.button(key=f"outbox.form.{entry}").click().run()
+    at.switch_page("pages/sessions.py").run()
+    prefix = form_prefix(at)
+    fixed = unique("renamed on a read-only disk")
+    at.text_input(key=f"{prefix}.name").input(fixed)
+    with immutable(gui_env / "outbox"):
+        at.button(key=f"{prefix}.save").click().run()
+        assert_safe_page(at)
+        assert at.session_state["sessions.form.errors"]["form"].startswith("Could not save locally")
+        assert at.text_input(key=f"{prefix}.name").value == fixed
+        assert box.get(entry).payload["name"] == taken["name"]
+    at.button(key=f"{prefix}.save").click().run()
+    assert_safe_page(at)
+    assert [s["description"] for s in user.api.list_all("session", filters={"name": fixed})] == ["kept"]
