@@ -35,9 +35,10 @@ from tests.server.current_builders import (
 )
 
 MODELS = ("session", "action", "project", "subject", "subjectlog")
-# ~13,000 probes across the models' relation paths (issue 13 added a subject's supplier, licenses
-# and logs): on a loaded machine with PostgreSQL the module's shared answers take over 300 s
-pytestmark = pytest.mark.timeout(1800)
+# ~13,000 probes across the models' relation paths: the module's shared answers take minutes (over
+# 300 s with PostgreSQL on a loaded machine), so the module gets a long timeout, and one xdist
+# worker (the group) builds the world once instead of each worker building it for its share.
+pytestmark = [pytest.mark.timeout(1800), pytest.mark.xdist_group("relation-leaks")]
 PORTALS = ("public", "private")
 
 
