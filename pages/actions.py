@@ -28,12 +28,19 @@ def filter_bar(lookups: at.Lookups) -> at.ActionQuery:
                               placeholder="All types", key="actions.f.type", **keep)
     system = first[2].selectbox("Coordinates system", list(systems), format_func=systems.get,
                                 index=None, placeholder="All systems", key="actions.f.system", **keep)
-    region = first[3].selectbox("Brain region", list(lookups.regions), format_func=lookups.regions.get,
-                                index=None, placeholder="All regions (type)", key="actions.f.region", **keep)
-    second = st.columns([2, 2, 6])
+    second = st.columns([2, 2, 3, 3])
+    # drawn first: its ranked matches (acronym, name words, the areas above) are the region options
+    found = second[2].text_input("Find a region", key="actions.f.region_query", **keep,
+                                 placeholder="CA1, hippocampus", help="Narrows the region list, best first")
+    options = list(af.ranked_regions(lookups, found))
+    chosen = st.session_state.get("actions.f.region")
+    options += [chosen] if chosen and chosen not in options else []  # the current filter stays listed
+    name_of = lookups.regions.get
+    region = first[3].selectbox("Brain region", options, format_func=lambda r: name_of(r, r), index=None,
+                                placeholder="All regions (type)", key="actions.f.region", **keep)
     date_from = second[0].date_input("From", value=None, key="actions.f.from", format=ui.DATE_FORMAT, **keep)
     date_to = second[1].date_input("To", value=None, key="actions.f.to", format=ui.DATE_FORMAT, **keep)
-    text = second[2].text_input("Search description", key="actions.f.text", placeholder="e.g. left", **keep)
+    text = second[3].text_input("Search description", key="actions.f.text", placeholder="e.g. left", **keep)
     return at.ActionQuery(subject, kind, system, region, date_from, date_to, text.strip())
 
 

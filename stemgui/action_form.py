@@ -79,6 +79,14 @@ def _picker(label: str, options: Mapping[str, str], key: str, *, required: bool 
                         placeholder="Type to search…", help=help)
 
 
+def ranked_regions(lookups: Lookups, query: str) -> Mapping[str, str]:
+    """Region id -> name of the best matches of `query` (all regions for no query), best first."""
+    if not query.strip() or not lookups.region_records:
+        return lookups.regions
+    ranked = search_regions(cached_region_index(lookups.region_records), query, limit=REGION_MATCHES)
+    return {rid: lookups.regions.get(rid, rid) for rid in ranked}
+
+
 def _region_picker(key: str, lookups: Lookups) -> None:
     """A search box ranking the regions (acronym, name words, the areas above), and the picker.
 
@@ -89,12 +97,11 @@ def _region_picker(key: str, lookups: Lookups) -> None:
                           placeholder="Acronym, name or a larger area: CA1, hippocampus",
                           help="Matches acronyms, whole words and beginnings of names, and every region "
                                "inside a matching area (CA1 for \"hippocampus\"); best matches first.")
-    options: Mapping[str, str] = lookups.regions
+    options = ranked_regions(lookups, query)
     if query.strip() and lookups.region_records:
-        ranked = search_regions(cached_region_index(lookups.region_records), query, limit=REGION_MATCHES)
-        options = {rid: lookups.regions.get(rid, rid) for rid in ranked}
-        found = f"{len(ranked)} best matches" if len(ranked) == REGION_MATCHES else f"{len(ranked)} matching"
-        st.caption(f"{found}, best first: choose one below." if ranked else "No region matches that.")
+        many = len(options) >= REGION_MATCHES
+        found = f"{REGION_MATCHES} best matches" if many else f"{len(options)} matching"
+        st.caption(f"{found}, best first: choose one below." if options else "No region matches that.")
     _picker("Brain region", options, f"{key}.brain_region", names=lookups.regions,
             help="Pick from the list (type to filter it), or search above by area name.")
 

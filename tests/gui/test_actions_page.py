@@ -164,6 +164,26 @@ def test_brain_region_search_ranks_by_area_and_keeps_the_choice(make_user):
     assert not at.exception
 
 
+def test_the_region_filter_is_searched_by_area_too(make_user):
+    """Issue 10 item 9: the list's region filter has the same ranked search as the form
+    ("hippocampus" offers Hippocampal formation first and CA1 near the top), and a chosen region
+    stays listed and applied when the search changes."""
+    user = make_user("viewer")
+    at = logged_in(user, PAGE)
+    assert len(at.selectbox(key="actions.f.region").options) == 1327
+    at.text_input(key="actions.f.region_query").input("hippocampus").run()
+    options = at.selectbox(key="actions.f.region").options
+    assert options[:2] == ["HPF — Hippocampal formation", "HIP — Hippocampal region"]
+    assert "CA1 — Field CA1" in options[:15]
+    at.selectbox(key="actions.f.region").select("CA1 — Field CA1").run()
+    at.text_input(key="actions.f.region_query").input("thalamus").run()
+    picker = at.selectbox(key="actions.f.region")
+    assert picker.value == region_id(user, "CA1") and picker.options[-1] == "CA1 — Field CA1"
+    expected = {a["id"] for a in user.api.list_all("action") if a.get("brain_region") == picker.value}
+    assert expected and set(shown(at).index) == expected
+    assert not at.exception
+
+
 @pytest.mark.parametrize(("setting", "shown", "hint_for"), [
     (None, "DV **− ventral**", 1.5), ("positive-ventral", "DV **+ ventral**", -1.5)])
 def test_the_convention_box_states_the_signs_and_the_labs_dv_setting(make_user, monkeypatch, setting,
