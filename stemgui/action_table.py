@@ -148,7 +148,10 @@ def actions_frame(actions: Iterable[Mapping[str, Any]], lookups: Lookups,
 
 def blank_missing(frame: pd.DataFrame) -> pd.DataFrame:
     """Text columns with empty cells instead of None/NaN (numeric columns keep their type)."""
-    text_columns = [c for c in frame.columns if frame[c].dtype == object]
+    # pandas 3 infers a string dtype for text mixed with None (its missing cells show as "None"),
+    # and object for all-None columns: both are text columns here
+    text_columns = [c for c in frame.columns
+                    if pd.api.types.is_object_dtype(frame[c]) or pd.api.types.is_string_dtype(frame[c])]
     frame[text_columns] = frame[text_columns].fillna("")
     return frame
 

@@ -189,6 +189,10 @@ def test_actions_table_has_empty_cells_for_missing_records_and_local_times():
     frame = actions_frame(actions, lookups, "VirusInjection", dates.zone("Europe/Paris"))
     for column in ("brain region", "consumable", "hardware device"):
         assert list(frame[column]) == ["", ""]
+    # a column mixing names and unset records (pandas 3 makes it a string column) too
+    mixed = actions_frame([*actions, {**actions[0], "id": "c", "brain_region": "r"}],
+                          Lookups(subjects={"s": "Rat 1"}, regions={"r": "CA1 — Field CA1"}))
+    assert sorted(mixed["brain region"]) == ["", "", "CA1 — Field CA1"]
     assert list(frame["when"]) == ["2026-11-27 22:14", "2026-11-20 09:05"]
     assert not frame.drop(columns=["Injection volume (nL)"]).isna().any().any()
 
