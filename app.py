@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from stemgui import firstrun, ui
+from stemgui import firstrun
+from stemgui.gui import ui
 
 st.set_page_config(page_title="stemgui", page_icon=":material/neurology:", layout="wide")
 ui.mark_app_run()

@@ -32,9 +32,10 @@ from pathlib import Path
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from stemgui import backend, data
+from stemgui import backend
 from stemgui.auth import UserStore
 from stemgui.client import BrainstemClient
+from stemgui.gui import loaders as data
 from tests.gui.apptest import use_navigation_in_apptest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

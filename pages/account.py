@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from stemgui import data, ui
 from stemgui.auth import UserError
 from stemgui.errors import StemGuiError
+from stemgui.gui import loaders as data
+from stemgui.gui import ui
 
 user = ui.require_role("viewer")
 store = ui.user_store()

@@ -2,13 +2,14 @@
 
 import streamlit as st
 
-from stemgui import action_form as af
 from stemgui import action_payload as ap
 from stemgui import action_table as at
-from stemgui import action_views as av
-from stemgui import dates, display, ui
-from stemgui import edit_conflict_views as conflicts
-from stemgui import session_views as views
+from stemgui import dates, display
+from stemgui.gui import action_form as af
+from stemgui.gui import action_views as av
+from stemgui.gui import conflict_views as conflicts
+from stemgui.gui import session_views as views
+from stemgui.gui import ui
 from stemgui.schemas import action_types, coordinate_systems
 
 user = ui.require_role("viewer")

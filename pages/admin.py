@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from stemgui import ui
 from stemgui.auth import ROLE_HELP, ROLES, UserError
 from stemgui.errors import StemGuiError
+from stemgui.gui import ui
 
 admin = ui.require_role("admin")
 store = ui.user_store()

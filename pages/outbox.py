@@ -4,12 +4,14 @@ import json
 
 import streamlit as st
 
-from stemgui import data, dates, display, ui
+from stemgui import dates, display
 from stemgui import session_form as sf
-from stemgui import session_views as views
 from stemgui.errors import ValidationFailed
+from stemgui.gui import loaders as data
+from stemgui.gui import session_views as views
+from stemgui.gui import ui
+from stemgui.gui.offline import QueuedNote
 from stemgui.outbox import Entry, FlushReport
-from stemgui.ui_offline import QueuedNote
 
 user = ui.require_role("editor")
 EDIT = "outbox.editing"  # the entry id whose fields are open for editing

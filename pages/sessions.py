@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from stemgui import data, ui
-from stemgui import session_views as views
 from stemgui.errors import NotFound
+from stemgui.gui import loaders as data
+from stemgui.gui import session_views as views
+from stemgui.gui import ui
 
 user = ui.require_role("viewer")
 

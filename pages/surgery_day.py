@@ -5,13 +5,13 @@ from datetime import date, datetime
 
 import streamlit as st
 
-from stemgui import action_form as af
 from stemgui import action_payload as ap
 from stemgui import action_table as at
-from stemgui import action_views as av
-from stemgui import edit_conflict_views as conflicts
-from stemgui import ui
 from stemgui.actions import action_summary, latest_action
+from stemgui.gui import action_form as af
+from stemgui.gui import action_views as av
+from stemgui.gui import conflict_views as conflicts
+from stemgui.gui import ui
 
 user = ui.require_role("editor")
 ENTRY = "actions.day.entry"  # {"context": (subject, day), "mode": new|edit, "id": ..., "key": ...}

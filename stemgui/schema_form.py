@@ -1,7 +1,7 @@
 """JSON Schema -> field specs -> payload dict; defaults; messages a person understands.
 
 The walk from a schema to a list of `FieldSpec`s and the conversions between stored values and
-widget values. Pure: `stemgui.schema_widgets` draws the specs with Streamlit.
+widget values. Pure: `stemgui.gui.schema_widgets` draws the specs with Streamlit.
 """
 
 from __future__ import annotations

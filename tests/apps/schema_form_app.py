@@ -1,4 +1,4 @@
-"""AppTest harness for stemgui.schema_widgets.render_schema_inputs.
+"""AppTest harness for stemgui.gui.schema_widgets.render_schema_inputs.
 
 The test puts `schema`, `form_key`, optionally `value` and `errors` into session state; the app
 draws the form (after `clear_schema_inputs` when `clear` is set) and stores what
@@ -7,7 +7,7 @@ draws the form (after `clear_schema_inputs` when `clear` is set) and stores what
 
 import streamlit as st
 
-from stemgui.schema_widgets import clear_schema_inputs, input_errors, render_schema_inputs
+from stemgui.gui.schema_widgets import clear_schema_inputs, input_errors, render_schema_inputs
 
 schema = st.session_state.get("schema", {"type": "object", "properties": {}})
 form_key = st.session_state.get("form_key", "form")

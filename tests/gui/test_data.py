@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from stemgui.data import (
+from stemgui.gui.loaders import (
     SessionQuery,
     excerpt,
     fetch_sessions,

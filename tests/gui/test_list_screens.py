@@ -163,7 +163,7 @@ def test_new_session_date_defaults_to_today(make_user):
 
 def test_show_all_is_a_toggle_that_goes_back_to_the_newest(make_user, monkeypatch):
     """Issue 10 item 6: "Show all" can be switched off again, also after visiting another page."""
-    monkeypatch.setattr("stemgui.data.ROW_LIMIT", 3)
+    monkeypatch.setattr("stemgui.gui.loaders.ROW_LIMIT", 3)
     user = make_user("viewer")
     at = logged_in(user)
     assert len(shown(at)) == 3

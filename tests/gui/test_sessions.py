@@ -10,8 +10,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from stemgui.data import newest_first
 from stemgui.errors import NotFound, PermissionDenied, ValidationFailed
+from stemgui.gui.loaders import newest_first
 from tests.gui.apptest import form_prefix, logged_in, new_app, texts, values
 
 _names = itertools.count(1)
@@ -348,7 +348,7 @@ def test_html_in_records_is_shown_as_text(make_user):
 
 
 def test_big_lists_show_the_newest_rows_until_asked_for_all(make_user, monkeypatch):
-    monkeypatch.setattr("stemgui.data.ROW_LIMIT", 5)
+    monkeypatch.setattr("stemgui.gui.loaders.ROW_LIMIT", 5)
     user = make_user("viewer")
     everything = user.api.list_all("session")
     at = logged_in(user)

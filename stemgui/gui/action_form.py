@@ -19,15 +19,15 @@ from typing import Any
 import streamlit as st
 
 from stemgui import action_payload as ap
-from stemgui import edit_conflict_views as conflicts
-from stemgui import ui
 from stemgui.action_table import Lookups
 from stemgui.actions import DEFAULTS_AS_HINTS, coordinate_convention, dv_plausibility, starting_values
 from stemgui.client import BrainstemClient
 from stemgui.config import dv_sign_setting
 from stemgui.errors import PermissionDenied, StemGuiError, ValidationFailed
+from stemgui.gui import conflict_views as conflicts
+from stemgui.gui import ui
+from stemgui.gui.schema_widgets import clear_schema_inputs, input_errors, render_schema_inputs
 from stemgui.region_search import cached_region_index, search_regions
-from stemgui.schema_widgets import clear_schema_inputs, input_errors, render_schema_inputs
 from stemgui.schemas import action_types, coordinate_systems, load_schema
 
 _PLAIN = ("type", "coordinates_system", "subject", "day", "time", "brain_region", "consumable",

@@ -1,7 +1,7 @@
 """The Sessions page's widgets: filters, table, detail panel, create/edit form, delete check.
 
 Streamlit-facing layout only; the rules live in ``stemgui.session_form`` (no Streamlit) and
-the data in ``stemgui.data``. ``pages/sessions.py`` arranges these on the screen.
+the data in ``stemgui.gui.loaders``. ``pages/sessions.py`` arranges these on the screen.
 """
 
 from __future__ import annotations
@@ -9,12 +9,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from stemgui import data, dates, display, ui
-from stemgui import edit_conflict_views as conflicts
+from stemgui import dates, display
 from stemgui import session_form as sf
 from stemgui.client import BrainstemClient
 from stemgui.errors import LocalSaveFailed, PermissionDenied, StemGuiError, ValidationFailed
-from stemgui.ui_offline import QueuedNote
+from stemgui.gui import conflict_views as conflicts
+from stemgui.gui import loaders as data
+from stemgui.gui import ui
+from stemgui.gui.offline import QueuedNote
 
 FORM = "sessions.form"  # {"mode": create|edit|duplicate, "id": ..., "nonce": n}
 SHOW_ALL = "sessions.show_all"  # the "Show all" toggle: every match instead of the newest ROW_LIMIT

@@ -10,7 +10,7 @@ Pattern for a page script::
         ...
         ui.field_error(errors, "name")        # the server's message under its field
 
-The backend's bad days are handled in ``stemgui.ui_offline`` (banner, last data, outbox flush);
+The backend's bad days are handled in ``stemgui.gui.offline`` (banner, last data, outbox flush);
 the login form counts wrong passwords per username (``stemgui.login_limit``).
 
 Session-state keys owned here start with ``stemgui.``; page/form keys with the page's name.
@@ -37,17 +37,19 @@ from streamlit.errors import StreamlitAPIException
 from streamlit_authenticator.models import CookieModel
 from streamlit_authenticator.utilities import LoginError
 
-from stemgui import backend, data, dates, display, ui_offline
+from stemgui import backend, dates, display
 from stemgui.auth import UserStore, has_role, login_sleep_time
 from stemgui.client import DEFAULT_TIMEOUT, BrainstemClient
 from stemgui.config import Settings, load_settings, write_timeout
 from stemgui.errors import AuthError, StemGuiError
+from stemgui.gui import loaders as data
+from stemgui.gui import offline as ui_offline
 from stemgui.login_limit import LoginLimiter, check_login
 from stemgui.outbox import Outbox, SaveResult
 
 log = logging.getLogger(__name__)
 
-PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
+PAGES_DIR = Path(__file__).resolve().parents[2] / "pages"
 _AUTH_KEYS = frozenset({"name", "username", "authentication_status", "email", "roles", "logout"})
 PING_EVERY = 30.0  # seconds between backend health checks shown in the sidebar
 DATE_FORMAT = "YYYY-MM-DD"  # every date box shows ISO dates, like the tables

@@ -1,4 +1,4 @@
-"""The GUI's side of an unreliable backend (part of the Streamlit layer, next to ``stemgui.ui``).
+"""The GUI's side of an unreliable backend (part of the Streamlit layer, next to ``stemgui.gui.ui``).
 
 - ``load(name, loader, *args)``: every successful load is remembered per user in
   ``st.session_state``; while the backend is down the last one is shown under a banner
@@ -20,10 +20,11 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from stemgui import data, dates, display
+from stemgui import dates, display
 from stemgui.client import BrainstemClient
 from stemgui.config import load_settings
 from stemgui.errors import LocalSaveFailed, StemGuiError
+from stemgui.gui import loaders as data
 from stemgui.outbox import FlushReport, Outbox, SaveResult, delete_or_queue, is_backend_down, save_or_queue
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ OFFLINE = "stemgui.offline"  # {"since": epoch, "run": run number it was last co
 RUN = "stemgui.run"  # a number that grows by one on every run of app.py
 CHECKED = "stemgui.offline.checked"  # the run whose backend check is done
 BANNER = "stemgui.offline.banner"  # the run whose banner is shown
-PING = "stemgui.ping"  # the sidebar's cached health check (stemgui.ui)
+PING = "stemgui.ping"  # the sidebar's cached health check (stemgui.gui.ui)
 QUEUED_RUN = "stemgui.offline.queued"  # (run, epoch seconds) of the last write that was queued
 RECHECK_AFTER_QUEUED = 30.0  # a queued write confirms the backend down for the next run this long
 
@@ -102,7 +103,7 @@ def check_backend(client: BrainstemClient, outbox: Outbox | None) -> FlushReport
             return None
         report = outbox.flush(client.for_writes())  # a hung backend must not hold every page
     except LocalSaveFailed as exc:  # the outbox cannot note what it sends: nothing is sent
-        from stemgui.ui import plain  # stemgui.ui imports this module
+        from stemgui.gui.ui import plain  # stemgui.gui.ui imports this module
 
         st.warning(plain(exc.message), icon=":material/sd_card_alert:")
         return None

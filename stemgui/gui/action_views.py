@@ -11,11 +11,13 @@ from typing import Any
 
 import streamlit as st
 
-from stemgui import action_form, data, dates, ui
 from stemgui import action_payload as ap
+from stemgui import dates
 from stemgui.action_table import Lookups, delete_prompt, detail_rows
 from stemgui.client import BrainstemClient
 from stemgui.errors import NotFound
+from stemgui.gui import action_form, ui
+from stemgui.gui import loaders as data
 
 
 @data.cached_loader  # per user and browser session; forgotten by every ui.after_write

@@ -19,10 +19,10 @@ from typing import Any
 
 import streamlit as st
 
-from stemgui import ui
 from stemgui.client import Versioned
 from stemgui.edit_conflict import MINE, THEIRS, Conflict, find_conflict, my_changes, shown_value
 from stemgui.errors import EditConflict, ServerError, StemGuiError
+from stemgui.gui import ui
 from stemgui.outbox import SaveResult, is_backend_down
 
 Normalise = Callable[[Mapping[str, Any]], dict]
