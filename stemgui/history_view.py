@@ -73,7 +73,9 @@ def _flatten(record: Mapping | None, prefix: str = "") -> dict[str, object]:
     return flat
 
 
-def field_changes(before: Mapping | None, after: Mapping | None, names: Names | None = None) -> list[FieldChange]:
+def field_changes(
+    before: Mapping | None, after: Mapping | None, names: Names | None = None
+) -> list[FieldChange]:
     """The fields that differ between two versions, in the record's own field order."""
     old, new = _flatten(before), _flatten(after)
     fields = dict.fromkeys([*new, *old])
@@ -82,7 +84,9 @@ def field_changes(before: Mapping | None, after: Mapping | None, names: Names | 
         if field.split(".")[0] in NOT_SHOWN or old.get(field) == new.get(field):
             continue
         top = field.split(".")[0]
-        rows.append(FieldChange(field, value_text(old.get(field), top, names), value_text(new.get(field), top, names)))
+        rows.append(
+            FieldChange(field, value_text(old.get(field), top, names), value_text(new.get(field), top, names))
+        )
     return rows
 
 

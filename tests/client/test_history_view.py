@@ -20,24 +20,40 @@ def test_an_edit_reads_as_old_to_new_per_field(client, project):
 
 
 def test_details_and_quantities_are_diffed_per_field():
-    before = {"type": "VirusInjection", "details": {"injectionVolume": {"value": 300, "unit": "nL"}, "virus": "AAV"},
-              "coordinates_details": {"AP": -2.0, "ML": 1.5}, "updated_at": "t1"}
-    after = {"type": "VirusInjection", "details": {"injectionVolume": {"value": 0.3, "unit": "µL"}, "virus": "AAV"},
-             "coordinates_details": {"AP": -2.0, "ML": -1.5}, "updated_at": "t2"}
+    before = {
+        "type": "VirusInjection",
+        "details": {"injectionVolume": {"value": 300, "unit": "nL"}, "virus": "AAV"},
+        "coordinates_details": {"AP": -2.0, "ML": 1.5},
+        "updated_at": "t1",
+    }
+    after = {
+        "type": "VirusInjection",
+        "details": {"injectionVolume": {"value": 0.3, "unit": "µL"}, "virus": "AAV"},
+        "coordinates_details": {"AP": -2.0, "ML": -1.5},
+        "updated_at": "t2",
+    }
     rows = {row.field: (row.old, row.new) for row in hv.field_changes(before, after)}
-    assert rows == {"details.injectionVolume": ("300 nL", "0.3 µL"), "coordinates_details.ML": ("1.5", "-1.5")}
+    assert rows == {
+        "details.injectionVolume": ("300 nL", "0.3 µL"),
+        "coordinates_details.ML": ("1.5", "-1.5"),
+    }
 
 
 def test_related_ids_read_as_names_when_known():
     names = {("projects", "p1"): "Hippocampus", ("projects", "p2"): "Cortex"}
-    rows = hv.field_changes({"projects": ["p1"]}, {"projects": ["p1", "p2"]}, lambda field, v: names.get((field, v)))
-    assert [(row.field, row.old, row.new) for row in rows] == [("projects", "Hippocampus", "Hippocampus, Cortex")]
+    rows = hv.field_changes(
+        {"projects": ["p1"]}, {"projects": ["p1", "p2"]}, lambda field, v: names.get((field, v))
+    )
+    assert [(row.field, row.old, row.new) for row in rows] == [
+        ("projects", "Hippocampus", "Hippocampus, Cortex")
+    ]
 
 
 def test_undo_of_an_edit_writes_back_only_what_was_changed(client, project):
     """Undo after an edit: the sent fields go back to their old values; the record reads as before."""
-    session = client.save_model("session", data={"name": unique("s"), "projects": [project["id"]],
-                                                  "description": "first"})["session"]
+    session = client.save_model(
+        "session", data={"name": unique("s"), "projects": [project["id"]], "description": "first"}
+    )["session"]
     sent = {"description": "second", "name": session["name"]}
     client.save_model("session", id=session["id"], data=sent)
     undo = hv.undo_edit("session", session["id"], session, sent, f"'{session['name']}'")
