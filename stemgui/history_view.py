@@ -94,9 +94,9 @@ def change_entries(history: Mapping, tz: tzinfo = UTC, names: Names | None = Non
     """The client's ``history()`` answer as entries, newest first (as the server orders them)."""
     entries = []
     for change in history.get("history", []):
-        user = change.get("user") or {}
+        user, operation = change.get("user") or {}, str(change.get("operation", ""))
         entries.append(ChangeEntry(
-            operation=OPERATIONS.get(change.get("operation", ""), str(change.get("operation", "")).capitalize()),
+            operation=OPERATIONS.get(operation, operation.capitalize()),
             who=user.get("username") or "(unknown user)",
             when=dates.when_text(change.get("date_time"), tz),
             fields=tuple(field_changes(change.get("before"), change.get("after"), names)),
