@@ -26,8 +26,13 @@ from typing import Any
 
 PLANNED, CONFIRMED, UNPLANNED, QUEUED, SKIPPED = "planned", "confirmed", "unplanned", "queued", "skipped"
 LOGGED_STATES = (CONFIRMED, UNPLANNED, QUEUED)
-STATE_LABELS = {PLANNED: "planned", CONFIRMED: "done", UNPLANNED: "done (unplanned)",
-                QUEUED: "waiting to send", SKIPPED: "skipped"}
+STATE_LABELS = {
+    PLANNED: "planned",
+    CONFIRMED: "done",
+    UNPLANNED: "done (unplanned)",
+    QUEUED: "waiting to send",
+    SKIPPED: "skipped",
+}
 SURGICAL_MODELS = ("procedure", "action")
 
 # Stepper sizes per unit for the ± buttons: what one press should move at the bench
@@ -98,10 +103,14 @@ def _time_key(value: Any) -> str:
 def ordered_steps(surgery: Surgery) -> list[Step]:
     """The steps as the page lists them: logged ones by exact time then logging order, then the
     planned and skipped ones in plan order (a skipped step stays visible at its place in the plan)."""
-    logged = sorted((s for s in surgery.steps if s.logged),
-                    key=lambda s: (_time_key(s.date_time) == "", _time_key(s.date_time), s.sequence))
-    pending = sorted((s for s in surgery.steps if not s.logged),
-                     key=lambda s: (s.plan_index if s.plan_index is not None else 10**9, s.sequence))
+    logged = sorted(
+        (s for s in surgery.steps if s.logged),
+        key=lambda s: (_time_key(s.date_time) == "", _time_key(s.date_time), s.sequence),
+    )
+    pending = sorted(
+        (s for s in surgery.steps if not s.logged),
+        key=lambda s: (s.plan_index if s.plan_index is not None else 10**9, s.sequence),
+    )
     return logged + pending
 
 
@@ -135,8 +144,14 @@ def log_step(surgery: Surgery, payload: Mapping[str, Any], now: datetime, *, rec
     body = copy.deepcopy(dict(payload))
     body.setdefault("subject", surgery.subject)
     body["date_time"] = body.get("date_time") or stamp(surgery.day, now)
-    step = Step(surgery.kind, body, QUEUED if queue_id is not None else UNPLANNED, record_id, queue_id,
-                sequence=_next_sequence(surgery))
+    step = Step(
+        surgery.kind,
+        body,
+        QUEUED if queue_id is not None else UNPLANNED,
+        record_id,
+        queue_id,
+        sequence=_next_sequence(surgery),
+    )
     surgery.steps.append(step)
     return step
 
@@ -160,8 +175,17 @@ def next_planned(surgery: Surgery) -> Step | None:
     return next((s for s in ordered_steps(surgery) if s.state == PLANNED), None)
 
 
-CARRIED = ("type", "coordinates_system", "brain_region", "details", "coordinates_details",
-           "consumable", "hardwaredevice", "consumablestock", "equipment")
+CARRIED = (
+    "type",
+    "coordinates_system",
+    "brain_region",
+    "details",
+    "coordinates_details",
+    "consumable",
+    "hardwaredevice",
+    "consumablestock",
+    "equipment",
+)
 
 
 def next_entry(surgery: Surgery) -> tuple[str, dict]:
@@ -203,7 +227,7 @@ def counts(surgery: Surgery) -> dict[str, int]:
 
 
 def heading(surgery: Surgery) -> str:
-    """"Step 6 of 8 planned" / "Step 3" — the number of the step being entered, queued ones counted."""
+    """ "Step 6 of 8 planned" / "Step 3" — the number of the step being entered, queued ones counted."""
     done = counts(surgery)
     number = done["logged"] + 1
     planned = sum(1 for s in surgery.steps if s.plan_index is not None)
@@ -255,8 +279,9 @@ def surgery_from_records(subject: str, day: date, records: Iterable[Mapping[str,
             done.state = CONFIRMED if done.state == UNPLANNED else done.state
         else:
             state = SKIPPED if planned.get("state") == SKIPPED else PLANNED
-            surgery.steps.append(Step(kind, copy.deepcopy(dict(planned.get("payload") or {})), state,
-                                      plan_index=index))
+            surgery.steps.append(
+                Step(kind, copy.deepcopy(dict(planned.get("payload") or {})), state, plan_index=index)
+            )
     for number, step in enumerate(ordered_steps(surgery), start=1):
         step.sequence = number
     return surgery
@@ -273,9 +298,18 @@ def _plan_match(surgery: Surgery, planned: Mapping[str, Any]) -> Step | None:
         if planned.get("queue_id") is not None and step.queue_id == planned["queue_id"]:
             return step
     when = _time_key(planned.get("date_time"))
-    return next((s for s in surgery.steps if s.plan_index is None and s.logged and when
-                 and _time_key(s.date_time) == when and s.type == (planned.get("payload") or {}).get("type")),
-                None)
+    return next(
+        (
+            s
+            for s in surgery.steps
+            if s.plan_index is None
+            and s.logged
+            and when
+            and _time_key(s.date_time) == when
+            and s.type == (planned.get("payload") or {}).get("type")
+        ),
+        None,
+    )
 
 
 def confirm_step(surgery: Surgery, step: Step, now: datetime, edited: Mapping[str, Any] | None = None,
@@ -285,8 +319,14 @@ def confirm_step(surgery: Surgery, step: Step, now: datetime, edited: Mapping[st
     body = copy.deepcopy(dict(edited if edited is not None else step.payload))
     body.setdefault("subject", surgery.subject)
     body["date_time"] = stamp(surgery.day, now)
-    done = replace(step, payload=body, state=QUEUED if queue_id is not None else CONFIRMED,
-                   record_id=record_id, queue_id=queue_id, sequence=_next_sequence(surgery))
+    done = replace(
+        step,
+        payload=body,
+        state=QUEUED if queue_id is not None else CONFIRMED,
+        record_id=record_id,
+        queue_id=queue_id,
+        sequence=_next_sequence(surgery),
+    )
     surgery.steps[surgery.steps.index(step)] = done
     return done
 

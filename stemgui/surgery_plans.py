@@ -33,8 +33,20 @@ from stemgui.surgery import CONFIRMED, PLANNED, QUEUED, SKIPPED, Step
 FILE_NAME = "surgery_plans.sqlite"
 NAME_MAX = 120
 # What a step carries from a record into a plan: what was done and where, not when or to whom.
-PLAN_FIELDS = ("type", "coordinates_system", "coordinates_details", "details", "brain_region", "region",
-               "consumable", "hardwaredevice", "consumablestock", "equipment", "description", "notes")
+PLAN_FIELDS = (
+    "type",
+    "coordinates_system",
+    "coordinates_details",
+    "details",
+    "brain_region",
+    "region",
+    "consumable",
+    "hardwaredevice",
+    "consumablestock",
+    "equipment",
+    "description",
+    "notes",
+)
 
 
 class PlanConflict(StemGuiError):
@@ -92,18 +104,40 @@ def _planned(step_type: str, *, system: str = "Stereotaxic_BregmaAbsolute", coor
 _VIRUS = {"injectionVolume": {"value": 300, "unit": "nL"}, "injectionRate": {"value": 50, "unit": "nL/min"}}
 DEFAULT_TEMPLATES: dict[str, list[dict]] = {
     "bilateral CA1 AAV + fiber": [
-        _planned("Anesthesia", details={"anestheticAgent": "Isoflurane", "route": "Inhalation",
-                                        "dosage": "1.5–2 % in O2"}),
+        _planned(
+            "Anesthesia",
+            details={"anestheticAgent": "Isoflurane", "route": "Inhalation", "dosage": "1.5–2 % in O2"},
+        ),
         _planned("Craniotomy", coordinates=_stereotaxic(-2.0, -1.5, 0), notes="left"),
         _planned("Craniotomy", coordinates=_stereotaxic(-2.0, 1.5, 0), notes="right"),
-        _planned("VirusInjection", coordinates=_stereotaxic(-2.0, -1.5, -1.3), details=_VIRUS, region="CA1",
-                 notes="left"),
-        _planned("VirusInjection", coordinates=_stereotaxic(-2.0, 1.5, -1.3), details=_VIRUS, region="CA1",
-                 notes="right"),
-        _planned("OpticFiberImplant", coordinates=_stereotaxic(-2.0, -1.5, -1.1),
-                 details={"fiberTipShape": "flat"}, region="CA1", notes="left"),
-        _planned("OpticFiberImplant", coordinates=_stereotaxic(-2.0, 1.5, -1.1),
-                 details={"fiberTipShape": "flat"}, region="CA1", notes="right"),
+        _planned(
+            "VirusInjection",
+            coordinates=_stereotaxic(-2.0, -1.5, -1.3),
+            details=_VIRUS,
+            region="CA1",
+            notes="left",
+        ),
+        _planned(
+            "VirusInjection",
+            coordinates=_stereotaxic(-2.0, 1.5, -1.3),
+            details=_VIRUS,
+            region="CA1",
+            notes="right",
+        ),
+        _planned(
+            "OpticFiberImplant",
+            coordinates=_stereotaxic(-2.0, -1.5, -1.1),
+            details={"fiberTipShape": "flat"},
+            region="CA1",
+            notes="left",
+        ),
+        _planned(
+            "OpticFiberImplant",
+            coordinates=_stereotaxic(-2.0, 1.5, -1.1),
+            details={"fiberTipShape": "flat"},
+            region="CA1",
+            notes="right",
+        ),
         _planned("Headcap"),
     ],
 }
@@ -113,17 +147,22 @@ def plan_from_records(records: Iterable[Mapping[str, Any]]) -> list[dict]:
     """Planned steps copied from another subject's surgery (its records, in time order): what was
     done and where, without ids, subject, time or state."""
     ordered = sorted(records, key=lambda r: str(r.get("date_time") or ""))
-    return [{"payload": {k: copy.deepcopy(r[k]) for k in PLAN_FIELDS if k in r}, "state": PLANNED}
-            for r in ordered]
+    return [
+        {"payload": {k: copy.deepcopy(r[k]) for k in PLAN_FIELDS if k in r}, "state": PLANNED}
+        for r in ordered
+    ]
 
 
 def plan_step_of(step: Step) -> dict:
     """A surgery step as the plan keeps it (its state, record and time once confirmed/skipped)."""
     state = CONFIRMED if step.state == QUEUED else step.state
-    return {"payload": {k: copy.deepcopy(v) for k, v in step.payload.items() if k in PLAN_FIELDS},
-            "state": state if state in (PLANNED, CONFIRMED, SKIPPED) else PLANNED,
-            "record_id": step.record_id, "queue_id": step.queue_id,
-            "date_time": step.date_time if state == CONFIRMED else None}
+    return {
+        "payload": {k: copy.deepcopy(v) for k, v in step.payload.items() if k in PLAN_FIELDS},
+        "state": state if state in (PLANNED, CONFIRMED, SKIPPED) else PLANNED,
+        "record_id": step.record_id,
+        "queue_id": step.queue_id,
+        "date_time": step.date_time if state == CONFIRMED else None,
+    }
 
 
 def _check_name(name: str) -> str:
@@ -168,8 +207,11 @@ class PlanStore:
                 db.execute(statement)
             for name, steps in DEFAULT_TEMPLATES.items():  # once: a deleted default stays deleted
                 if db.execute("INSERT OR IGNORE INTO seeded VALUES (?)", (name,)).rowcount:
-                    db.execute("INSERT OR IGNORE INTO template (name, steps, updated_by, updated_at) "
-                               "VALUES (?, ?, ?, ?)", (name, json.dumps(steps), "stemgui", _now()))
+                    db.execute(
+                        "INSERT OR IGNORE INTO template (name, steps, updated_by, updated_at) "
+                        "VALUES (?, ?, ?, ?)",
+                        (name, json.dumps(steps), "stemgui", _now()),
+                    )
 
     def _connect(self) -> _Transaction:
         db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
@@ -181,8 +223,10 @@ class PlanStore:
     def templates(self) -> list[Template]:
         """Every template, by name."""
         with closing(sqlite3.connect(self.path, timeout=10)) as db:
-            rows = db.execute("SELECT id, name, steps, version, updated_by, updated_at FROM template "
-                              "ORDER BY name COLLATE NOCASE").fetchall()
+            rows = db.execute(
+                "SELECT id, name, steps, version, updated_by, updated_at FROM template "
+                "ORDER BY name COLLATE NOCASE"
+            ).fetchall()
         return [Template(r[0], r[1], json.loads(r[2]), r[3], r[4], r[5]) for r in rows]
 
     def template(self, template_id: int) -> Template:
@@ -197,8 +241,10 @@ class PlanStore:
         name, steps = _check_name(name), _check_steps(steps)
         with self._connect() as db:
             try:
-                cursor = db.execute("INSERT INTO template (name, steps, updated_by, updated_at) VALUES "
-                                    "(?, ?, ?, ?)", (name, json.dumps(steps), username, _now()))
+                cursor = db.execute(
+                    "INSERT INTO template (name, steps, updated_by, updated_at) VALUES (?, ?, ?, ?)",
+                    (name, json.dumps(steps), username, _now()),
+                )
             except sqlite3.IntegrityError:
                 raise StemGuiError(f"Template name: “{name}” is taken; choose another name.") from None
         return self.template(cursor.lastrowid)
@@ -215,19 +261,24 @@ class PlanStore:
                 changed = db.execute(
                     "UPDATE template SET name = ?, steps = ?, version = version + 1, updated_by = ?, "
                     "updated_at = ? WHERE id = ? AND version = ?",
-                    (new_name, json.dumps(new_steps), username, _now(), template_id, version)).rowcount
+                    (new_name, json.dumps(new_steps), username, _now(), template_id, version),
+                ).rowcount
             except sqlite3.IntegrityError:
                 raise StemGuiError(f"Template name: “{new_name}” is taken; choose another name.") from None
         if not changed:
             self.template(template_id)  # deleted meanwhile: say so
-            raise PlanConflict("Someone saved this template since you opened it; nothing was changed. "
-                               "Open it again to see their version.")
+            raise PlanConflict(
+                "Someone saved this template since you opened it; nothing was changed. "
+                "Open it again to see their version."
+            )
         return self.template(template_id)
 
     def delete_template(self, template_id: int, version: int) -> None:
         """Delete the template as of `version` (PlanConflict when it changed since)."""
         with self._connect() as db:
-            gone = db.execute("DELETE FROM template WHERE id = ? AND version = ?", (template_id, version)).rowcount
+            gone = db.execute(
+                "DELETE FROM template WHERE id = ? AND version = ?", (template_id, version)
+            ).rowcount
         if not gone:
             self.template(template_id)
             raise PlanConflict("Someone changed this template since you opened it; it was not deleted.")
@@ -237,8 +288,10 @@ class PlanStore:
     def plan(self, username: str, subject: str, day: date) -> Plan | None:
         """The user's plan for `subject` on `day`, or None."""
         with closing(sqlite3.connect(self.path, timeout=10)) as db:
-            row = db.execute("SELECT steps, version, template FROM plan WHERE username = ? AND subject = ? "
-                             "AND day = ?", (username, subject, day.isoformat())).fetchone()
+            row = db.execute(
+                "SELECT steps, version, template FROM plan WHERE username = ? AND subject = ? AND day = ?",
+                (username, subject, day.isoformat()),
+            ).fetchone()
         return Plan(username, subject, day, json.loads(row[0]), row[1], row[2]) if row else None
 
     def save_plan(self, username: str, subject: str, day: date, steps: list[dict], version: int | None,
@@ -250,26 +303,35 @@ class PlanStore:
         with self._connect() as db:
             if version is None:
                 try:
-                    db.execute("INSERT INTO plan (username, subject, day, steps, template, updated_at) "
-                               "VALUES (?, ?, ?, ?, ?, ?)", (*key, json.dumps(steps), template, _now()))
+                    db.execute(
+                        "INSERT INTO plan (username, subject, day, steps, template, updated_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?)",
+                        (*key, json.dumps(steps), template, _now()),
+                    )
                 except sqlite3.IntegrityError:
-                    raise PlanConflict("A plan for this subject and day was saved meanwhile (another tab?); "
-                                       "open it instead.") from None
+                    raise PlanConflict(
+                        "A plan for this subject and day was saved meanwhile (another tab?); open it instead."
+                    ) from None
             else:
                 changed = db.execute(
                     "UPDATE plan SET steps = ?, version = version + 1, template = COALESCE(?, template), "
                     "updated_at = ? WHERE username = ? AND subject = ? AND day = ? AND version = ?",
-                    (json.dumps(steps), template, _now(), *key, version)).rowcount
+                    (json.dumps(steps), template, _now(), *key, version),
+                ).rowcount
                 if not changed:
-                    raise PlanConflict("This plan was changed in another tab since you opened it; "
-                                       "nothing was written. Reload it.")
+                    raise PlanConflict(
+                        "This plan was changed in another tab since you opened it; "
+                        "nothing was written. Reload it."
+                    )
         return self.plan(username, subject, day)  # type: ignore[return-value]
 
     def delete_plan(self, username: str, subject: str, day: date) -> None:
         """Forget the plan (the records already logged stay on the server)."""
         with self._connect() as db:
-            db.execute("DELETE FROM plan WHERE username = ? AND subject = ? AND day = ?",
-                       (username, subject, day.isoformat()))
+            db.execute(
+                "DELETE FROM plan WHERE username = ? AND subject = ? AND day = ?",
+                (username, subject, day.isoformat()),
+            )
 
     def plan_from_template(self, username: str, subject: str, day: date, template_id: int) -> Plan:
         """A new plan from a template (refused when a plan exists: PlanConflict)."""
@@ -282,7 +344,9 @@ class PlanStore:
         for _ in range(5):
             plan = self.plan(username, subject, day)
             if plan is None or not 0 <= index < len(plan.steps):
-                raise PlanNotFound("This plan step is gone (the plan was changed or deleted); reload the page.")
+                raise PlanNotFound(
+                    "This plan step is gone (the plan was changed or deleted); reload the page."
+                )
             steps = copy.deepcopy(plan.steps)
             steps[index] = plan_step_of(step)
             try:

@@ -14,11 +14,19 @@ DAY = date(2026, 11, 27)
 SUBJECT = "5c4d2a10-0000-4000-8000-000000000001"
 
 
-def _record(rid: str, when: str, step_type: str = "VirusInjection", ml: float = 1.5, volume: float = 300) -> dict:
+def _record(
+    rid: str, when: str, step_type: str = "VirusInjection", ml: float = 1.5, volume: float = 300
+) -> dict:
     details = {"injectionVolume": {"value": volume, "unit": "nL"}} if step_type == "VirusInjection" else {}
-    return {"id": rid, "type": step_type, "subject": SUBJECT, "date_time": f"2026-11-27T{when}",
-            "coordinates_system": "Stereotaxic_BregmaAbsolute", "details": details,
-            "coordinates_details": {"apCoordinate": -2.0, "mlCoordinate": ml, "dvCoordinate": -1.3}}
+    return {
+        "id": rid,
+        "type": step_type,
+        "subject": SUBJECT,
+        "date_time": f"2026-11-27T{when}",
+        "coordinates_system": "Stereotaxic_BregmaAbsolute",
+        "details": details,
+        "coordinates_details": {"apCoordinate": -2.0, "mlCoordinate": ml, "dvCoordinate": -1.3},
+    }
 
 
 @dataclass
@@ -33,12 +41,19 @@ class _Entry:  # the fields of stemgui.outbox.Entry that a surgery reads
 def test_edit_keeps_seconds_and_order():
     """Issue 14 item 1: editing an older step (form shows HH:MM -> 21:10:00) keeps 21:10:52 and its
     place; today's page rewrote it to 21:10:00 and it jumped from 4th to 2nd."""
-    records = [_record("a", "21:09:10"), _record("b", "21:10:05"), _record("c", "21:10:31"),
-               _record("d", "21:10:52")]
+    records = [
+        _record("a", "21:09:10"),
+        _record("b", "21:10:05"),
+        _record("c", "21:10:31"),
+        _record("d", "21:10:52"),
+    ]
     surgery = sg.surgery_from_records(SUBJECT, DAY, records)
     fourth = sg.ordered_steps(surgery)[3]
-    edited = {**fourth.payload, "date_time": "2026-11-27T21:10:00", "details": {"injectionVolume":
-                                                                                 {"value": 250, "unit": "nL"}}}
+    edited = {
+        **fourth.payload,
+        "date_time": "2026-11-27T21:10:00",
+        "details": {"injectionVolume": {"value": 250, "unit": "nL"}},
+    }
     sg.edit_step(surgery, fourth, edited)
     ordered = sg.ordered_steps(surgery)
     assert [s.record_id for s in ordered] == ["a", "b", "c", "d"]
@@ -54,11 +69,13 @@ def test_edit_to_another_minute_takes_the_new_time():
 
 def test_next_entry_from_last_logged_not_the_edited_older_one():
     """Issue 14 item 1: after editing step 1, the next entry starts from the last step logged."""
-    surgery = sg.surgery_from_records(SUBJECT, DAY, [_record("a", "10:00:00", ml=-1.5),
-                                                      _record("b", "10:05:00", ml=1.5)])
+    surgery = sg.surgery_from_records(
+        SUBJECT, DAY, [_record("a", "10:00:00", ml=-1.5), _record("b", "10:05:00", ml=1.5)]
+    )
     first = sg.ordered_steps(surgery)[0]
-    sg.edit_step(surgery, first, {**first.payload, "coordinates_details": {"apCoordinate": -3.1,
-                                                                            "mlCoordinate": -2.2}})
+    sg.edit_step(
+        surgery, first, {**first.payload, "coordinates_details": {"apCoordinate": -3.1, "mlCoordinate": -2.2}}
+    )
     source, defaults = sg.next_entry(surgery)
     assert source == "last"
     assert defaults["coordinates_details"]["mlCoordinate"] == 1.5
@@ -68,9 +85,14 @@ def test_next_entry_from_last_logged_not_the_edited_older_one():
 def test_values_remembered_per_type():
     """Issue 14 item 1: virus -> fiber -> virus gives back the last virus's volume (today: 0)."""
     surgery = sg.Surgery(SUBJECT, DAY)
-    sg.log_step(surgery, _record(None, "", volume=420) | {"date_time": None}, datetime(2026, 11, 27, 10, 0, 1))
-    sg.log_step(surgery, _record(None, "", "OpticFiberImplant") | {"date_time": None},
-                datetime(2026, 11, 27, 10, 3, 0))
+    sg.log_step(
+        surgery, _record(None, "", volume=420) | {"date_time": None}, datetime(2026, 11, 27, 10, 0, 1)
+    )
+    sg.log_step(
+        surgery,
+        _record(None, "", "OpticFiberImplant") | {"date_time": None},
+        datetime(2026, 11, 27, 10, 3, 0),
+    )
     switched = sg.defaults_for_type(surgery, "VirusInjection", sg.next_entry(surgery)[1])
     assert switched["details"] == {"injectionVolume": {"value": 420, "unit": "nL"}}
     assert sg.remembered_details(surgery, "Headcap") is None
@@ -80,9 +102,11 @@ def test_queued_steps_count_in_heading_and_list():
     """Issue 14 item 1: two steps queued while the backend is down are in the list and the heading
     says Step 4, not Step 2 (today it stayed "Entry 5" after two queued)."""
     records = [_record("a", "10:00:00")]
-    queued = [_Entry(7, "procedure", "create", None, _record(None, "10:01:30") | {"id": None}),
-              _Entry(8, "procedure", "create", None, _record(None, "10:02:10", ml=-1.5)),
-              _Entry(9, "procedure", "create", None, _record(None, "10:02:10") | {"subject": "other"})]
+    queued = [
+        _Entry(7, "procedure", "create", None, _record(None, "10:01:30") | {"id": None}),
+        _Entry(8, "procedure", "create", None, _record(None, "10:02:10", ml=-1.5)),
+        _Entry(9, "procedure", "create", None, _record(None, "10:02:10") | {"subject": "other"}),
+    ]
     surgery = sg.surgery_from_records(SUBJECT, DAY, records, queued)
     assert [s.state for s in sg.ordered_steps(surgery)] == [sg.UNPLANNED, sg.QUEUED, sg.QUEUED]
     assert sg.heading(surgery) == "Step 4"
@@ -92,9 +116,11 @@ def test_queued_steps_count_in_heading_and_list():
 def test_queued_update_and_delete_apply_to_loaded_records():
     """Issue 14 item 1: an edit waiting in the outbox shows its values, a waiting delete hides it."""
     records = [_record("a", "10:00:00"), _record("b", "10:05:00")]
-    queued = [_Entry(1, "procedure", "update", "a", {"details": {"injectionVolume": {"value": 99, "unit": "nL"}}}),
-              _Entry(2, "procedure", "delete", "b", {}),
-              _Entry(3, "action", "create", None, _record(None, "10:07:00"))]  # other generation
+    queued = [
+        _Entry(1, "procedure", "update", "a", {"details": {"injectionVolume": {"value": 99, "unit": "nL"}}}),
+        _Entry(2, "procedure", "delete", "b", {}),
+        _Entry(3, "action", "create", None, _record(None, "10:07:00")),
+    ]  # other generation
     surgery = sg.surgery_from_records(SUBJECT, DAY, records, queued)
     (only,) = sg.ordered_steps(surgery)
     assert only.state == sg.QUEUED and only.payload["details"]["injectionVolume"]["value"] == 99
@@ -115,7 +141,10 @@ def test_plan_confirm_skip_and_heading():
     sg.skip_step(surgery, sg.next_planned(surgery))  # left craniotomy skipped
     right = sg.next_planned(surgery)
     assert right.payload["coordinates_details"]["mlCoordinate"] == 1.5
-    edited = {**right.payload, "coordinates_details": {**right.payload["coordinates_details"], "apCoordinate": -2.1}}
+    edited = {
+        **right.payload,
+        "coordinates_details": {**right.payload["coordinates_details"], "apCoordinate": -2.1},
+    }
     sg.confirm_step(surgery, right, datetime(2026, 11, 27, 9, 41, 3), edited, queue_id=12)
     states = [s.state for s in sg.ordered_steps(surgery)]
     assert states == [sg.CONFIRMED, sg.QUEUED] + [sg.SKIPPED] + [sg.PLANNED] * 5
@@ -128,20 +157,33 @@ def test_plan_confirm_skip_and_heading():
 def test_plan_matched_to_records_after_reload():
     """Issue 14 item 1: reloaded from the server, confirmed plan steps find their records (by id, or
     by type and exact time once a queued one was sent); the rest stay planned/skipped."""
-    plan = [{"payload": {"type": "VirusInjection"}, "state": "confirmed", "record_id": "a"},
-            {"payload": {"type": "VirusInjection"}, "state": "confirmed", "record_id": None, "queue_id": 4,
-             "date_time": "2026-11-27T10:05:07"},
-            {"payload": {"type": "Headcap"}, "state": "skipped"},
-            {"payload": {"type": "Headcap"}, "state": "planned"}]
+    plan = [
+        {"payload": {"type": "VirusInjection"}, "state": "confirmed", "record_id": "a"},
+        {
+            "payload": {"type": "VirusInjection"},
+            "state": "confirmed",
+            "record_id": None,
+            "queue_id": 4,
+            "date_time": "2026-11-27T10:05:07",
+        },
+        {"payload": {"type": "Headcap"}, "state": "skipped"},
+        {"payload": {"type": "Headcap"}, "state": "planned"},
+    ]
     records = [_record("a", "10:00:00"), _record("b", "10:05:07"), _record("c", "10:09:00", "Craniotomy")]
     surgery = sg.surgery_from_records(SUBJECT, DAY, records, plan=plan)
     shown = [(s.record_id, s.state, s.plan_index) for s in sg.ordered_steps(surgery)]
-    assert shown == [("a", "confirmed", 0), ("b", "confirmed", 1), ("c", "unplanned", None),
-                     (None, "skipped", 2), (None, "planned", 3)]
+    assert shown == [
+        ("a", "confirmed", 0),
+        ("b", "confirmed", 1),
+        ("c", "unplanned", None),
+        (None, "skipped", 2),
+        (None, "planned", 3),
+    ]
 
 
-@pytest.mark.parametrize(("unit", "step"), [("mm", 0.05), ("°", 1.0), ("nL", 10.0), ("µm", 50.0),
-                                            ("furlong", 1.0)])
+@pytest.mark.parametrize(
+    ("unit", "step"), [("mm", 0.05), ("°", 1.0), ("nL", 10.0), ("µm", 50.0), ("furlong", 1.0)]
+)
 def test_step_sizes(unit, step):
     """Issue 14 item 6: the ± steppers move 0.05 mm, 1°, 10 nL (today 0.01 mm)."""
     assert sg.step_size(unit) == step

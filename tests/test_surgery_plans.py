@@ -21,8 +21,15 @@ def test_default_template_shipped_once_private_file(tmp_path):
     (template,) = store.templates()
     assert template.name == DEFAULT
     assert [s["payload"]["type"] for s in template.steps] == [
-        "Anesthesia", "Craniotomy", "Craniotomy", "VirusInjection", "VirusInjection",
-        "OpticFiberImplant", "OpticFiberImplant", "Headcap"]
+        "Anesthesia",
+        "Craniotomy",
+        "Craniotomy",
+        "VirusInjection",
+        "VirusInjection",
+        "OpticFiberImplant",
+        "OpticFiberImplant",
+        "Headcap",
+    ]
     assert stat.S_IMODE((tmp_path / FILE_NAME).stat().st_mode) == 0o600
     store.delete_template(template.id, template.version)
     assert PlanStore(tmp_path).templates() == []
@@ -31,7 +38,9 @@ def test_default_template_shipped_once_private_file(tmp_path):
 def test_template_create_rename_update_delete_shared(tmp_path):
     """Issue 14 item 2: templates are editable and shared: another user's store sees them."""
     alice, bob = PlanStore(tmp_path), PlanStore(tmp_path)
-    made = alice.create_template("unilateral mPFC probe", [{"payload": {"type": "SiliconProbeImplant"}}], "alice")
+    made = alice.create_template(
+        "unilateral mPFC probe", [{"payload": {"type": "SiliconProbeImplant"}}], "alice"
+    )
     seen = next(t for t in bob.templates() if t.id == made.id)
     renamed = bob.update_template(seen.id, seen.version, "bob", name="mPFC probe (left)")
     assert renamed.version == 2 and renamed.updated_by == "bob"
@@ -76,7 +85,9 @@ def test_concurrent_creates_all_kept(tmp_path):
 
     def create(number: int) -> None:
         try:
-            PlanStore(tmp_path).create_template(f"t{number}", [{"payload": {"type": "Headcap"}}], f"u{number}")
+            PlanStore(tmp_path).create_template(
+                f"t{number}", [{"payload": {"type": "Headcap"}}], f"u{number}"
+            )
         except Exception as exc:  # noqa: BLE001 - collected and asserted below
             errors.append(exc)
 
@@ -125,11 +136,25 @@ def test_plan_stale_save_refused(tmp_path):
 
 def test_plan_copied_from_another_subject():
     """Issue 14 item 2: copying another subject's surgery keeps what and where, not who or when."""
-    records = [{"id": "2", "type": "OpticFiberImplant", "subject": "other", "date_time": "2026-11-20T10:05:00",
-                "coordinates_system": "Stereotaxic_BregmaAbsolute", "coordinates_details": {"mlCoordinate": 1.5},
-                "brain_region": "ca1-id", "details": {}},
-               {"id": "1", "type": "VirusInjection", "subject": "other", "date_time": "2026-11-20T10:00:00",
-                "details": {"injectionVolume": {"value": 300, "unit": "nL"}}}]
+    records = [
+        {
+            "id": "2",
+            "type": "OpticFiberImplant",
+            "subject": "other",
+            "date_time": "2026-11-20T10:05:00",
+            "coordinates_system": "Stereotaxic_BregmaAbsolute",
+            "coordinates_details": {"mlCoordinate": 1.5},
+            "brain_region": "ca1-id",
+            "details": {},
+        },
+        {
+            "id": "1",
+            "type": "VirusInjection",
+            "subject": "other",
+            "date_time": "2026-11-20T10:00:00",
+            "details": {"injectionVolume": {"value": 300, "unit": "nL"}},
+        },
+    ]
     steps = plan_from_records(records)
     assert [s["payload"]["type"] for s in steps] == ["VirusInjection", "OpticFiberImplant"]
     assert all(k not in s["payload"] for s in steps for k in ("id", "subject", "date_time"))
