@@ -24,6 +24,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
+from stemgui.errors import StemGuiError
+
 PLANNED, CONFIRMED, UNPLANNED, QUEUED, SKIPPED = "planned", "confirmed", "unplanned", "queued", "skipped"
 LOGGED_STATES = (CONFIRMED, UNPLANNED, QUEUED)
 STATE_LABELS = {
@@ -342,3 +344,11 @@ def payload_to_send(step: Step) -> dict:
     """The body to create `step` with: the record's writable fields (no id, no server-made ones)."""
     server_made = {"id", "created_at", "updated_at"}
     return {k: copy.deepcopy(v) for k, v in step.payload.items() if k not in server_made}
+
+
+def preop_weighing(weight: float, unit: str, day: date, now: datetime) -> dict:
+    """The pre-op weight as an entry of the subject's Weighing log (``modules/subjectlog``,
+    ``details.weight`` a quantity), timed now on the surgery day."""
+    if isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0:
+        raise StemGuiError("Pre-op weight: type the weight as a number above 0.")
+    return {"date_time": stamp(day, now), "details": {"weight": {"value": weight, "unit": unit or "g"}}}
