@@ -61,6 +61,17 @@ def test_edit_keeps_seconds_and_order():
     assert ordered[3].payload["details"]["injectionVolume"]["value"] == 250
 
 
+def test_edit_through_todays_form_round_trip_keeps_seconds():
+    """Issue 14 item 1: today's form (action_payload) hands an edit back at HH:MM:00 — the bug;
+    kept_time gives the stored 21:10:52 back."""
+    from stemgui.action_payload import build_payload, values_from_action
+
+    stored = _record("d", "21:10:52")
+    payload, _ = build_payload(values_from_action(stored))
+    assert payload["date_time"] == "2026-11-27T21:10:00"  # what today's page saved
+    assert sg.kept_time(stored["date_time"], payload["date_time"]) == "2026-11-27T21:10:52"
+
+
 def test_edit_to_another_minute_takes_the_new_time():
     """Issue 14 item 1: a time the person really changed is taken."""
     assert sg.kept_time("2026-11-27T21:10:52", "2026-11-27T21:15:00") == "2026-11-27T21:15:00"

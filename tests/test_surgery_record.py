@@ -93,8 +93,12 @@ def test_empty_surgery_and_quantities():
     assert "No steps logged." in surgery_summary(empty, LABELS)
     assert "Pre-op weight: not recorded" in surgery_summary(empty, LABELS)
     assert "No steps logged." in surgery_record_html(empty, LABELS)
-    quantities = {"apCoordinate": {"value": -2.0, "unit": "mm"}, "mlCoordinate": {"value": 1500, "unit": "µm"},
-                  "mlAngle": {"value": 0, "unit": "°"}, "apAngle": {"value": 10, "unit": "°"}}  # fmt: skip
+    quantities = {
+        "apCoordinate": {"value": -2.0, "unit": "mm"},
+        "mlCoordinate": {"value": 1500, "unit": "µm"},
+        "mlAngle": {"value": 0, "unit": "°"},
+        "apAngle": {"value": 10, "unit": "°"},
+    }
     assert coordinates_text(quantities) == "AP -2 mm, ML +1500 µm, AP angle 10 °"
 
 
