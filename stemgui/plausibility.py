@@ -365,12 +365,17 @@ def step_warnings(
     past: Iterable[Mapping[str, Any]] = (),
     region_name: str = "this region",
 ) -> list[FieldWarning]:
-    """Every warning about one step on its own: units, brain bounds, the lab's usual target and doses."""
+    """Every warning about one step on its own: units, brain bounds, the lab's usual target and doses.
+
+    A coordinate that looks like the wrong unit is not also compared with the lab's usual target:
+    one slip, one warning."""
     past = list(past)
+    coordinates = coordinate_warnings(
+        step.get("coordinates_system"), step.get("coordinates_details"), species
+    )
+    slipped = any(w.rule == "unit" for w in coordinates)
     return (
-        coordinate_warnings(step.get("coordinates_system"), step.get("coordinates_details"), species)
-        + far_from_lab(step, past, region_name)
-        + unusual_doses(step, past)
+        coordinates + ([] if slipped else far_from_lab(step, past, region_name)) + unusual_doses(step, past)
     )
 
 
@@ -380,3 +385,24 @@ def by_field(warnings: Iterable[FieldWarning]) -> dict[str, list[str]]:
     for warning in warnings:
         grouped.setdefault(warning.field, []).append(warning.message)
     return grouped
+
+
+def surgery_warnings(
+    steps: Iterable[Mapping[str, Any]],
+    species: str | None,
+    past: Iterable[Mapping[str, Any]] = (),
+    region_names: Mapping[Any, str] | None = None,
+) -> dict[int, list[FieldWarning]]:
+    """Every warning of a surgery's steps (payloads in the surgery's order), by step index: each
+    step's own warnings plus those of an asymmetric bilateral pair (on the pair's second step)."""
+    steps, past, names = list(steps), list(past), region_names or {}
+    found: dict[int, list[FieldWarning]] = {}
+    for index, step in enumerate(steps):
+        own = step_warnings(step, species, past, names.get(_region(step), "this region"))
+        if own:
+            found[index] = own
+    # a step with a unit slip pairs with nothing: its twin would only repeat the slip
+    comparable = [{} if any(w.rule == "unit" for w in found.get(i, [])) else s for i, s in enumerate(steps)]
+    for index, warnings in asymmetric_pairs(comparable).items():
+        found.setdefault(index, []).extend(warnings)
+    return dict(sorted(found.items()))

@@ -24,7 +24,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
+from stemgui.actions import MIRRORED_FIELDS
 from stemgui.errors import StemGuiError
+from stemgui.schema_form import split_units
+from stemgui.schemas import GENERATIONS, load_schema, schema_names
 
 PLANNED, CONFIRMED, UNPLANNED, QUEUED, SKIPPED = "planned", "confirmed", "unplanned", "queued", "skipped"
 LOGGED_STATES = (CONFIRMED, UNPLANNED, QUEUED)
@@ -340,15 +343,110 @@ def skip_step(surgery: Surgery, step: Step) -> Step:
     return skipped
 
 
-def payload_to_send(step: Step) -> dict:
-    """The body to create `step` with: the record's writable fields (no id, no server-made ones)."""
-    server_made = {"id", "created_at", "updated_at"}
-    return {k: copy.deepcopy(v) for k, v in step.payload.items() if k not in server_made}
-
-
 def preop_weighing(weight: float, unit: str, day: date, now: datetime) -> dict:
     """The pre-op weight as an entry of the subject's Weighing log (``modules/subjectlog``,
     ``details.weight`` a quantity), timed now on the surgery day."""
     if isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0:
         raise StemGuiError("Pre-op weight: type the weight as a number above 0.")
     return {"date_time": stamp(day, now), "details": {"weight": {"value": weight, "unit": unit or "g"}}}
+
+
+# ---------------------------------------------------------------- a step's body for this backend
+
+# Units in one table per dimension (factor to the first unit), to turn today's quantities into the
+# seed's bare numbers in the unit its schema title names ("Injection volume (nL)").
+_UNIT_FACTORS = (
+    {"mm": 1.0, "nm": 1e-6, "µm": 1e-3, "m": 1e3},
+    {"nL": 1.0, "µL": 1e3, "mL": 1e6, "L": 1e9},
+    {"nL/s": 1.0, "nL/min": 1 / 60, "µL/min": 1e3 / 60, "mL/min": 1e6 / 60, "µL/s": 1e3},
+    {"degrees": 1.0, "°": 1.0},
+    {"µm": 1.0, "mm": 1e3, "nm": 1e-3, "m": 1e6},
+)
+_ONLY_IN = {"action": ("consumablestock", "equipment", "licenses", "notes", "type_schema_version",
+                       "coordinates_schema_version"),
+            "procedure": ("consumable", "hardwaredevice", "description")}  # fmt: skip
+_NOTES = {"action": ("notes", "description"), "procedure": ("description", "notes")}
+
+
+def _convert(value: Any, target: str | None) -> Any:
+    """A quantity as a bare number in `target` (the seed's unit); unchanged when it cannot be."""
+    if not isinstance(value, Mapping) or "value" not in value or target is None:
+        return value
+    number, unit = value.get("value"), value.get("unit")
+    for table in _UNIT_FACTORS:
+        if unit in table and target in table and isinstance(number, int | float):
+            return number * table[unit] / table[target]
+    return value
+
+
+def _as_seed_numbers(kind_schemas: str, name: str | None, values: Mapping[str, Any]) -> dict:
+    try:
+        props = load_schema(kind_schemas, name or "").get("properties") or {}  # type: ignore[arg-type]
+    except KeyError:
+        return dict(values)
+    return {
+        k: _convert(v, split_units(str((props.get(k) or {}).get("title", "")))[1]) for k, v in values.items()
+    }
+
+
+def for_backend(kind: str, payload: Mapping[str, Any], regions: Mapping[str, str] | None = None
+                ) -> tuple[dict, dict[str, str]]:  # fmt: skip
+    """A planned or logged step's body for a backend of `kind`, and field -> message for what this
+    backend cannot take (a type it has no schema for).
+
+    A template's region acronym (``region``) becomes ``brain_region`` through `regions` (acronym ->
+    id); notes and description follow the generation; the seed's actions get today's quantities
+    as bare numbers in their schema's unit (0.3 µL -> 300 nL); fields of the other generation are
+    dropped.
+    """
+    generation = GENERATIONS[kind]
+    body = {k: copy.deepcopy(v) for k, v in payload.items() if k not in ("id", "created_at", "updated_at")}
+    acronym = body.pop("region", None)
+    if acronym and not body.get("brain_region") and regions and acronym in regions:
+        body["brain_region"] = regions[acronym]
+    old, new = _NOTES[kind]
+    if body.get(old) and not body.get(new):
+        body[new] = body[old]
+    for name in _ONLY_IN[kind]:
+        body.pop(name, None)
+    problems = {}
+    if body.get("type") not in schema_names(generation.types):
+        problems["type"] = (f"{body.get('type')} is not a {kind} type on this backend; log it as a "
+                            "note or skip it.")  # fmt: skip
+    if kind == "action":
+        body["details"] = _as_seed_numbers(generation.types, body.get("type"), body.get("details") or {})
+        body["coordinates_details"] = _as_seed_numbers(generation.coordinates, body.get("coordinates_system"),
+                                                       body.get("coordinates_details") or {})  # fmt: skip
+    if acronym and not body.get("brain_region"):
+        problems["brain_region"] = f"Choose the brain region: the plan names {acronym}, not found here."
+    return body, problems
+
+
+def _number_of(value: Any) -> float | None:
+    number = value.get("value") if isinstance(value, Mapping) else value
+    return float(number) if isinstance(number, int | float) and not isinstance(number, bool) else None
+
+
+def has_twin(surgery: Surgery, step: Step) -> bool:
+    """Whether the bilateral twin of `step` (same type, region and system, left–right negated) is
+    already in this surgery, logged or queued: Mirror must not log a second one (double click)."""
+    left_right = MIRRORED_FIELDS.get(step.payload.get("coordinates_system") or "", ((), ()))[0]
+    mine = step.payload.get("coordinates_details") or {}
+    if not any(_number_of(mine.get(name)) for name in left_right):
+        return False  # on the midline (or no left–right field): nothing to mirror
+    for other in surgery.steps:
+        if other is step or not other.logged or other.type != step.type:
+            continue
+        if any(other.payload.get(k) != step.payload.get(k) for k in ("brain_region", "coordinates_system")):
+            continue
+        theirs = other.payload.get("coordinates_details") or {}
+        if all(_mirrors(_number_of(mine.get(n)), _number_of(theirs.get(n)), n in left_right)
+               for n in set(mine) | set(theirs)):  # fmt: skip
+            return True
+    return False
+
+
+def _mirrors(mine: float | None, theirs: float | None, flipped: bool) -> bool:
+    if mine is None or theirs is None:
+        return mine == theirs
+    return abs((-mine if flipped else mine) - theirs) < 1e-9

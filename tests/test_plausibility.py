@@ -147,3 +147,14 @@ def test_bilateral_pair_symmetry():
     assert (warning.field, warning.rule) == ("coordinates_details.apCoordinate", "asymmetric")
     assert "step 3" in warning.message
     assert pl.by_field(found[3]) == {"coordinates_details.apCoordinate": [warning.message]}
+
+
+def test_surgery_warnings_by_step():
+    """Issue 14 item 3: a surgery's warnings by step: a unit slip on step 1 (and nothing more about
+    it: no "far from the lab", no asymmetry with its twin), an asymmetric twin on step 3."""
+    steps = [_step(-2.0, -1.5, -1300), _step(-2.0, 1.5, -1.3), _step(-2.4, -1.5, -1.3, rid="x")]
+    found = pl.surgery_warnings(steps, "mouse", PAST, {CA1: "CA1"})
+    assert {i: _fields(w) for i, w in found.items()} == {
+        0: {("coordinates_details.dvCoordinate", "unit")},
+        2: {("coordinates_details.apCoordinate", "asymmetric")},
+    }

@@ -160,7 +160,8 @@ def test_plan_confirm_skip_and_heading():
     states = [s.state for s in sg.ordered_steps(surgery)]
     assert states == [sg.CONFIRMED, sg.QUEUED] + [sg.SKIPPED] + [sg.PLANNED] * 5
     assert sg.heading(surgery) == "Step 3 of 8 planned"
-    payload = sg.payload_to_send(sg.ordered_steps(surgery)[1])
+    payload, problems = sg.for_backend("procedure", sg.ordered_steps(surgery)[1].payload)
+    assert problems == {}
     assert payload["coordinates_details"]["apCoordinate"] == -2.1
     assert validate_record("procedure", payload | {"subject": SUBJECT})[1] == {}
 
@@ -198,3 +199,47 @@ def test_plan_matched_to_records_after_reload():
 def test_step_sizes(unit, step):
     """Issue 14 item 6: the ± steppers move 0.05 mm, 1°, 10 nL (today 0.01 mm)."""
     assert sg.step_size(unit) == step
+
+
+def test_for_backend_template_step_to_each_generation():
+    """Issue 14 item 2: a template's virus step becomes a valid procedure (region acronym -> id) and
+    a valid seed action (0.3 µL -> 300 nL, 3 µL/min -> 50 nL/s, notes -> description); a type the
+    seed lacks (Anesthesia) is named at its field."""
+    template = DEFAULT_TEMPLATES["bilateral CA1 AAV + fiber"]
+    virus = dict(template[3]["payload"])
+    virus["details"] = {
+        "injectionVolume": {"value": 0.3, "unit": "µL"},
+        "injectionRate": {"value": 3, "unit": "µL/min"},
+    }
+    regions = {"CA1": "0c0e1f5a-0000-4000-8000-0000000000ca"}
+    procedure, problems = sg.for_backend("procedure", virus | {"subject": SUBJECT}, regions)
+    assert problems == {} and procedure["brain_region"] == regions["CA1"] and "region" not in procedure
+    assert validate_record("procedure", procedure)[1] == {}
+    action, problems = sg.for_backend("action", virus | {"subject": SUBJECT}, regions)
+    assert problems == {}
+    assert action["details"] == {"injectionVolume": pytest.approx(300), "injectionRate": pytest.approx(50)}
+    assert action["coordinates_details"]["mlCoordinate"] == -1.5
+    assert action["description"] == "left" and "notes" not in action
+    assert validate_record("action", action)[1] == {}
+    _, problems = sg.for_backend("action", template[0]["payload"])
+    assert list(problems) == ["type"] and "Anesthesia" in problems["type"]
+    _, problems = sg.for_backend("procedure", virus)
+    assert list(problems) == ["brain_region"] and "CA1" in problems["brain_region"]
+
+
+def test_has_twin_guards_a_second_mirror():
+    """Issue 14 item 1: once the twin is logged (or queued), Mirror finds it (no second twin)."""
+    surgery = sg.surgery_from_records(SUBJECT, DAY, [_record("a", "10:00:00", ml=-1.5)])
+    (left,) = surgery.steps
+    assert not sg.has_twin(surgery, left)
+    sg.log_step(surgery, _record(None, "10:00:30", ml=1.5), datetime(2026, 11, 27, 10, 0, 30), queue_id=5)
+    assert sg.has_twin(surgery, left)
+    other_depth = sg.Surgery(SUBJECT, DAY)
+    other_depth.steps = [left]
+    sg.log_step(
+        other_depth,
+        _record(None, "10:01:00", ml=1.5)
+        | {"coordinates_details": {"apCoordinate": -2.0, "mlCoordinate": 1.5, "dvCoordinate": -1.1}},
+        datetime(2026, 11, 27, 10, 1),
+    )
+    assert not sg.has_twin(other_depth, left)
