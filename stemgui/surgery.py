@@ -43,13 +43,27 @@ SURGICAL_MODELS = ("procedure", "action")
 # Stepper sizes per unit for the ± buttons: what one press should move at the bench
 # (0.05 mm is the finest step a stereotaxic vernier is read at; 10 nL a typical nanoinjector step).
 STEP_SIZES: dict[str, float] = {
-    "mm": 0.05, "µm": 50.0, "nm": 50_000.0, "m": 0.00005,
+    "mm": 0.05,
+    "µm": 50.0,
+    "nm": 50_000.0,
+    "m": 0.00005,
     "°": 1.0,
-    "nL": 10.0, "µL": 0.01, "mL": 0.00001,
-    "nL/min": 10.0, "µL/min": 0.01, "nL/s": 1.0, "µL/s": 0.001,
-    "g": 0.1, "kg": 0.0001, "mg": 100.0,
-    "%": 0.1, "mg/kg": 0.5, "min": 1.0, "s": 1.0, "h": 0.25,
-}  # fmt: skip
+    "nL": 10.0,
+    "µL": 0.01,
+    "mL": 0.00001,
+    "nL/min": 10.0,
+    "µL/min": 0.01,
+    "nL/s": 1.0,
+    "µL/s": 0.001,
+    "g": 0.1,
+    "kg": 0.0001,
+    "mg": 100.0,
+    "%": 0.1,
+    "mg/kg": 0.5,
+    "min": 1.0,
+    "s": 1.0,
+    "h": 0.25,
+}
 DEFAULT_STEP = 1.0
 
 
@@ -143,8 +157,14 @@ def _next_sequence(surgery: Surgery) -> int:
     return max((s.sequence for s in surgery.steps), default=0) + 1
 
 
-def log_step(surgery: Surgery, payload: Mapping[str, Any], now: datetime, *, record_id: str | None = None,
-             queue_id: int | None = None) -> Step:  # fmt: skip
+def log_step(
+    surgery: Surgery,
+    payload: Mapping[str, Any],
+    now: datetime,
+    *,
+    record_id: str | None = None,
+    queue_id: int | None = None,
+) -> Step:
     """Add an unplanned step logged now (queued when it only reached the outbox)."""
     body = copy.deepcopy(dict(payload))
     body.setdefault("subject", surgery.subject)
@@ -248,9 +268,15 @@ def _same_day(payload: Mapping[str, Any], subject: str, day: date) -> bool:
     return subject_id == subject and str(payload.get("date_time") or "")[:10] == day.isoformat()
 
 
-def surgery_from_records(subject: str, day: date, records: Iterable[Mapping[str, Any]],
-                         queued: Iterable[Any] = (), *, kind: str = "procedure",
-                         plan: Iterable[Mapping[str, Any]] = ()) -> Surgery:  # fmt: skip
+def surgery_from_records(
+    subject: str,
+    day: date,
+    records: Iterable[Mapping[str, Any]],
+    queued: Iterable[Any] = (),
+    *,
+    kind: str = "procedure",
+    plan: Iterable[Mapping[str, Any]] = (),
+) -> Surgery:
     """The surgery of `subject` on `day` from the server's records of `kind`, the outbox's entries
     (objects with ``model``, ``operation``, ``record_id``, ``payload``, ``id``, as
     ``stemgui.outbox.Entry``) and the stored plan (steps as `stemgui.surgery_plans` keeps them:
@@ -317,8 +343,15 @@ def _plan_match(surgery: Surgery, planned: Mapping[str, Any]) -> Step | None:
     )
 
 
-def confirm_step(surgery: Surgery, step: Step, now: datetime, edited: Mapping[str, Any] | None = None,
-                 *, record_id: str | None = None, queue_id: int | None = None) -> Step:  # fmt: skip
+def confirm_step(
+    surgery: Surgery,
+    step: Step,
+    now: datetime,
+    edited: Mapping[str, Any] | None = None,
+    *,
+    record_id: str | None = None,
+    queue_id: int | None = None,
+) -> Step:
     """A planned step done: its payload (or the edited one, when reality differed) at the time now,
     confirmed (or queued while it waits in the outbox)."""
     body = copy.deepcopy(dict(edited if edited is not None else step.payload))
@@ -362,9 +395,17 @@ _UNIT_FACTORS = (
     {"degrees": 1.0, "°": 1.0},
     {"µm": 1.0, "mm": 1e3, "nm": 1e-3, "m": 1e6},
 )
-_ONLY_IN = {"action": ("consumablestock", "equipment", "licenses", "notes", "type_schema_version",
-                       "coordinates_schema_version"),
-            "procedure": ("consumable", "hardwaredevice", "description")}  # fmt: skip
+_NOT_IN = {
+    "action": (
+        "consumablestock",
+        "equipment",
+        "licenses",
+        "notes",
+        "type_schema_version",
+        "coordinates_schema_version",
+    ),
+    "procedure": ("consumable", "hardwaredevice", "description"),
+}
 _NOTES = {"action": ("notes", "description"), "procedure": ("description", "notes")}
 
 
@@ -389,15 +430,19 @@ def _as_seed_numbers(kind_schemas: str, name: str | None, values: Mapping[str, A
     }
 
 
-def for_backend(kind: str, payload: Mapping[str, Any], regions: Mapping[str, str] | None = None
-                ) -> tuple[dict, dict[str, str]]:  # fmt: skip
+def for_backend(
+    kind: str,
+    payload: Mapping[str, Any],
+    regions: Mapping[str, str] | None = None,
+    licenses: list[str] | None = None,
+) -> tuple[dict, dict[str, str]]:
     """A planned or logged step's body for a backend of `kind`, and field -> message for what this
     backend cannot take (a type it has no schema for).
 
     A template's region acronym (``region``) becomes ``brain_region`` through `regions` (acronym ->
     id); notes and description follow the generation; the seed's actions get today's quantities
     as bare numbers in their schema's unit (0.3 µL -> 300 nL); fields of the other generation are
-    dropped.
+    dropped. A procedure without licences gets the surgery's `licenses`.
     """
     generation = GENERATIONS[kind]
     body = {k: copy.deepcopy(v) for k, v in payload.items() if k not in ("id", "created_at", "updated_at")}
@@ -407,16 +452,20 @@ def for_backend(kind: str, payload: Mapping[str, Any], regions: Mapping[str, str
     old, new = _NOTES[kind]
     if body.get(old) and not body.get(new):
         body[new] = body[old]
-    for name in _ONLY_IN[kind]:
+    for name in _NOT_IN[kind]:
         body.pop(name, None)
+    if kind == "procedure" and licenses and not body.get("licenses"):
+        body["licenses"] = list(licenses)
     problems = {}
     if body.get("type") not in schema_names(generation.types):
-        problems["type"] = (f"{body.get('type')} is not a {kind} type on this backend; log it as a "
-                            "note or skip it.")  # fmt: skip
+        problems["type"] = (
+            f"{body.get('type')} is not a {kind} type on this backend; log it as a note or skip it."
+        )
     if kind == "action":
         body["details"] = _as_seed_numbers(generation.types, body.get("type"), body.get("details") or {})
-        body["coordinates_details"] = _as_seed_numbers(generation.coordinates, body.get("coordinates_system"),
-                                                       body.get("coordinates_details") or {})  # fmt: skip
+        body["coordinates_details"] = _as_seed_numbers(
+            generation.coordinates, body.get("coordinates_system"), body.get("coordinates_details") or {}
+        )
     if acronym and not body.get("brain_region"):
         problems["brain_region"] = f"Choose the brain region: the plan names {acronym}, not found here."
     return body, problems
@@ -440,8 +489,10 @@ def has_twin(surgery: Surgery, step: Step) -> bool:
         if any(other.payload.get(k) != step.payload.get(k) for k in ("brain_region", "coordinates_system")):
             continue
         theirs = other.payload.get("coordinates_details") or {}
-        if all(_mirrors(_number_of(mine.get(n)), _number_of(theirs.get(n)), n in left_right)
-               for n in set(mine) | set(theirs)):  # fmt: skip
+        if all(
+            _mirrors(_number_of(mine.get(n)), _number_of(theirs.get(n)), n in left_right)
+            for n in set(mine) | set(theirs)
+        ):
             return True
     return False
 
@@ -450,3 +501,21 @@ def _mirrors(mine: float | None, theirs: float | None, flipped: bool) -> bool:
     if mine is None or theirs is None:
         return mine == theirs
     return abs((-mine if flipped else mine) - theirs) < 1e-9
+
+
+def preop_weighing_from_logs(logs: Iterable[Mapping[str, Any]], subject: str, day: date) -> dict | None:
+    """The pre-op weight already logged: the latest entry on `day` of `subject`'s Weighing logs
+    (subject-log records with ``entries``), else None."""
+    entries = [
+        entry
+        for log in logs
+        if log.get("type") == "Weighing" and _same_subject(log, subject)
+        for entry in log.get("entries") or []
+        if str(entry.get("date_time") or "")[:10] == day.isoformat()
+    ]
+    return copy.deepcopy(max(entries, key=lambda e: _time_key(e.get("date_time")))) if entries else None
+
+
+def _same_subject(record: Mapping[str, Any], subject: str) -> bool:
+    found = record.get("subject")
+    return (found.get("id") if isinstance(found, Mapping) else found) == subject

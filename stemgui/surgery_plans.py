@@ -74,6 +74,17 @@ class Template:
 
 
 @dataclass(frozen=True)
+class SurgeryDetails:
+    """Who operated on a subject that day and under which licences (ids)."""
+
+    subject: str
+    day: date
+    surgeons: list[str]
+    licenses: list[str]
+    version: int | None  # None: nothing saved yet
+
+
+@dataclass(frozen=True)
 class Plan:
     """One user's plan for one subject's surgery on one day."""
 
@@ -86,14 +97,32 @@ class Plan:
 
 
 def _stereotaxic(ap: float, ml: float, dv: float) -> dict:
-    return {"apCoordinate": ap, "mlCoordinate": ml, "dvCoordinate": dv,
-            "apAngle": 0, "mlAngle": 0, "dvAngle": 0}  # fmt: skip
+    return {
+        "apCoordinate": ap,
+        "mlCoordinate": ml,
+        "dvCoordinate": dv,
+        "apAngle": 0,
+        "mlAngle": 0,
+        "dvAngle": 0,
+    }
 
 
-def _planned(step_type: str, *, system: str = "Stereotaxic_BregmaAbsolute", coordinates: dict | None = None,
-             details: dict | None = None, region: str | None = None, notes: str = "") -> dict:  # fmt: skip
-    payload = {"type": step_type, "coordinates_system": system, "coordinates_details": coordinates or {},
-               "details": details or {}, "notes": notes}  # fmt: skip
+def _planned(
+    step_type: str,
+    *,
+    system: str = "Stereotaxic_BregmaAbsolute",
+    coordinates: dict | None = None,
+    details: dict | None = None,
+    region: str | None = None,
+    notes: str = "",
+) -> dict:
+    payload = {
+        "type": step_type,
+        "coordinates_system": system,
+        "coordinates_details": coordinates or {},
+        "details": details or {},
+        "notes": notes,
+    }
     if region:
         payload["region"] = region
     return {"payload": payload, "state": PLANNED}
@@ -175,8 +204,9 @@ def _check_name(name: str) -> str:
 
 
 def _check_steps(steps: Any) -> list[dict]:
-    if not isinstance(steps, list) or not all(isinstance(s, dict) and isinstance(s.get("payload"), dict)
-                                              and s["payload"].get("type") for s in steps):  # fmt: skip
+    if not isinstance(steps, list) or not all(
+        isinstance(s, dict) and isinstance(s.get("payload"), dict) and s["payload"].get("type") for s in steps
+    ):
         raise StemGuiError("Steps: each step needs a type (a list of {payload: {type, ...}}).")
     return copy.deepcopy(steps)
 
@@ -193,6 +223,10 @@ _SCHEMA = (
     " steps TEXT NOT NULL, version INTEGER NOT NULL DEFAULT 1, template TEXT, updated_at TEXT NOT NULL,"
     " PRIMARY KEY (username, subject, day))",
     "CREATE TABLE IF NOT EXISTS seeded (name TEXT PRIMARY KEY)",  # defaults shipped once
+    # who operated and under which licences: the surgery's, not one user's (any user sees it)
+    "CREATE TABLE IF NOT EXISTS surgery_details (subject TEXT NOT NULL, day TEXT NOT NULL,"
+    " surgeons TEXT NOT NULL, licenses TEXT NOT NULL, version INTEGER NOT NULL DEFAULT 1,"
+    " updated_by TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (subject, day))",
 )
 
 
@@ -249,8 +283,15 @@ class PlanStore:
                 raise StemGuiError(f"Template name: “{name}” is taken; choose another name.") from None
         return self.template(cursor.lastrowid)
 
-    def update_template(self, template_id: int, version: int, username: str, *, name: str | None = None,
-                        steps: list[dict] | None = None) -> Template:  # fmt: skip
+    def update_template(
+        self,
+        template_id: int,
+        version: int,
+        username: str,
+        *,
+        name: str | None = None,
+        steps: list[dict] | None = None,
+    ) -> Template:
         """Rename and/or replace the steps of the template as of `version`; PlanConflict when
         someone saved it since (nothing written)."""
         current = self.template(template_id)
@@ -294,8 +335,15 @@ class PlanStore:
             ).fetchone()
         return Plan(username, subject, day, json.loads(row[0]), row[1], row[2]) if row else None
 
-    def save_plan(self, username: str, subject: str, day: date, steps: list[dict], version: int | None,
-                  template: str | None = None) -> Plan:  # fmt: skip
+    def save_plan(
+        self,
+        username: str,
+        subject: str,
+        day: date,
+        steps: list[dict],
+        version: int | None,
+        template: str | None = None,
+    ) -> Plan:
         """Create (`version` None) or replace the plan as of `version`; PlanConflict when another tab
         saved it since."""
         steps = _check_steps(steps)
@@ -337,6 +385,57 @@ class PlanStore:
         """A new plan from a template (refused when a plan exists: PlanConflict)."""
         template = self.template(template_id)
         return self.save_plan(username, subject, day, template.steps, None, f"template: {template.name}")
+
+    def surgery_details(self, subject: str, day: date) -> SurgeryDetails:
+        """The surgeons and licences saved for `subject` on `day` (empty, version None, if none)."""
+        with closing(sqlite3.connect(self.path, timeout=10)) as db:
+            row = db.execute(
+                "SELECT surgeons, licenses, version FROM surgery_details WHERE subject = ? AND day = ?",
+                (subject, day.isoformat()),
+            ).fetchone()
+        if row is None:
+            return SurgeryDetails(subject, day, [], [], None)
+        return SurgeryDetails(subject, day, json.loads(row[0]), json.loads(row[1]), row[2])
+
+    def save_surgery_details(
+        self,
+        subject: str,
+        day: date,
+        surgeons: list[str],
+        licenses: list[str],
+        version: int | None,
+        username: str,
+    ) -> SurgeryDetails:
+        """Save the surgeons (names, at least one) and licences as of `version` (None: first save);
+        PlanConflict when someone saved them since."""
+        names = [n.strip() for n in surgeons if isinstance(n, str) and n.strip()]
+        if not names:
+            raise StemGuiError("Surgeon(s): name at least one surgeon.")
+        if len(set(names)) != len(names):
+            raise StemGuiError("Surgeon(s): a name is listed twice.")
+        values = (json.dumps(names), json.dumps([str(x) for x in licenses]), username, _now())
+        with self._connect() as db:
+            if version is None:
+                try:
+                    db.execute(
+                        "INSERT INTO surgery_details (surgeons, licenses, updated_by, updated_at, subject, "
+                        "day) VALUES (?, ?, ?, ?, ?, ?)",
+                        (*values, subject, day.isoformat()),
+                    )
+                except sqlite3.IntegrityError:
+                    raise PlanConflict(
+                        "Surgeons and licences were saved meanwhile by someone else; reload to see them."
+                    ) from None
+            elif not db.execute(
+                "UPDATE surgery_details SET surgeons = ?, licenses = ?, updated_by = ?, "
+                "updated_at = ?, version = version + 1 WHERE subject = ? AND day = ? "
+                "AND version = ?",
+                (*values, subject, day.isoformat(), version),
+            ).rowcount:
+                raise PlanConflict(
+                    "Surgeons and licences were changed meanwhile by someone else; reload to see them."
+                )
+        return self.surgery_details(subject, day)
 
     def mark_step(self, username: str, subject: str, day: date, index: int, step: Step) -> Plan:
         """Keep what happened to plan step `index` (confirmed with its record/time, or skipped),

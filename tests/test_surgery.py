@@ -243,3 +243,30 @@ def test_has_twin_guards_a_second_mirror():
         datetime(2026, 11, 27, 10, 1),
     )
     assert not sg.has_twin(other_depth, left)
+
+
+def test_preop_weight_from_the_subjects_weighing_log():
+    """Issue 14 item 1: the pre-op weight is the day's latest entry of the subject's Weighing log."""
+    logs = [
+        {"type": "Weighing", "subject": SUBJECT, "entries": [
+            {"date_time": "2026-11-26T09:00:00Z", "details": {"weight": {"value": 25.0, "unit": "g"}}},
+            {"date_time": "2026-11-27T08:10:00Z", "details": {"weight": {"value": 24.1, "unit": "g"}}},
+            {"date_time": "2026-11-27T08:55:00Z", "details": {"weight": {"value": 24.3, "unit": "g"}}}]},
+        {"type": "Weighing", "subject": "other", "entries": [
+            {"date_time": "2026-11-27T09:00:00Z", "details": {"weight": {"value": 300, "unit": "g"}}}]},
+        {"type": "Housing", "subject": SUBJECT, "entries": []},
+    ]  # fmt: skip
+    assert sg.preop_weighing_from_logs(logs, SUBJECT, DAY)["details"]["weight"]["value"] == 24.3
+    assert sg.preop_weighing_from_logs(logs, SUBJECT, date(2026, 11, 25)) is None
+
+
+def test_procedures_carry_the_surgerys_licenses():
+    """Issue 14 item 1: a procedure logged in the surgery carries its licences (unless it names its own)."""
+    body, _ = sg.for_backend("procedure", _record(None, "10:00:00"), licenses=["lic-1"])
+    assert body["licenses"] == ["lic-1"]
+    body, _ = sg.for_backend(
+        "procedure", _record(None, "10:00:00") | {"licenses": ["own"]}, licenses=["lic-1"]
+    )
+    assert body["licenses"] == ["own"]
+    body, _ = sg.for_backend("action", _record(None, "10:00:00") | {"licenses": ["own"]}, licenses=["lic-1"])
+    assert "licenses" not in body

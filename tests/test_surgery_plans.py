@@ -159,3 +159,22 @@ def test_plan_copied_from_another_subject():
     assert [s["payload"]["type"] for s in steps] == ["VirusInjection", "OpticFiberImplant"]
     assert all(k not in s["payload"] for s in steps for k in ("id", "subject", "date_time"))
     assert steps[1]["payload"]["brain_region"] == "ca1-id" and steps[0]["state"] == "planned"
+
+
+def test_surgeons_and_licenses_per_surgery(tmp_path):
+    """Issue 14 item 1: surgeons and licences belong to the surgery (subject, day), seen by every
+    user; a stale save is refused; no surgeon or a duplicate is a message naming the field."""
+    store = PlanStore(tmp_path)
+    empty = store.surgery_details("subj-1", DAY)
+    assert (empty.surgeons, empty.licenses, empty.version) == ([], [], None)
+    saved = store.save_surgery_details("subj-1", DAY, ["Alice Ng", " Bob Ruiz "], ["lic-1"], None, "alice")
+    assert PlanStore(tmp_path).surgery_details("subj-1", DAY).surgeons == ["Alice Ng", "Bob Ruiz"]
+    store.save_surgery_details("subj-1", DAY, ["Alice Ng"], ["lic-1"], saved.version, "bob")
+    with pytest.raises(PlanConflict):
+        store.save_surgery_details("subj-1", DAY, ["Carol"], [], saved.version, "carol")
+    with pytest.raises(PlanConflict):
+        store.save_surgery_details("subj-1", DAY, ["Carol"], [], None, "carol")
+    for bad in ([], ["  "], ["Alice", "Alice"]):
+        with pytest.raises(StemGuiError, match="Surgeon"):
+            store.save_surgery_details("subj-2", DAY, bad, [], None, "alice")
+    assert store.surgery_details("subj-1", DAY).surgeons == ["Alice Ng"]
