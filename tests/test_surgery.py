@@ -8,6 +8,7 @@ import pytest
 
 from stemgui import surgery as sg
 from stemgui.models import validate_record
+from stemgui.surgery_payload import for_backend
 from stemgui.surgery_plans import DEFAULT_TEMPLATES
 
 DAY = date(2026, 11, 27)
@@ -160,7 +161,7 @@ def test_plan_confirm_skip_and_heading():
     states = [s.state for s in sg.ordered_steps(surgery)]
     assert states == [sg.CONFIRMED, sg.QUEUED] + [sg.SKIPPED] + [sg.PLANNED] * 5
     assert sg.heading(surgery) == "Step 3 of 8 planned"
-    payload, problems = sg.for_backend("procedure", sg.ordered_steps(surgery)[1].payload)
+    payload, problems = for_backend("procedure", sg.ordered_steps(surgery)[1].payload)
     assert problems == {}
     assert payload["coordinates_details"]["apCoordinate"] == -2.1
     assert validate_record("procedure", payload | {"subject": SUBJECT})[1] == {}
@@ -212,18 +213,18 @@ def test_for_backend_template_step_to_each_generation():
         "injectionRate": {"value": 3, "unit": "µL/min"},
     }
     regions = {"CA1": "0c0e1f5a-0000-4000-8000-0000000000ca"}
-    procedure, problems = sg.for_backend("procedure", virus | {"subject": SUBJECT}, regions)
+    procedure, problems = for_backend("procedure", virus | {"subject": SUBJECT}, regions)
     assert problems == {} and procedure["brain_region"] == regions["CA1"] and "region" not in procedure
     assert validate_record("procedure", procedure)[1] == {}
-    action, problems = sg.for_backend("action", virus | {"subject": SUBJECT}, regions)
+    action, problems = for_backend("action", virus | {"subject": SUBJECT}, regions)
     assert problems == {}
     assert action["details"] == {"injectionVolume": pytest.approx(300), "injectionRate": pytest.approx(50)}
     assert action["coordinates_details"]["mlCoordinate"] == -1.5
     assert action["description"] == "left" and "notes" not in action
     assert validate_record("action", action)[1] == {}
-    _, problems = sg.for_backend("action", template[0]["payload"])
+    _, problems = for_backend("action", template[0]["payload"])
     assert list(problems) == ["type"] and "Anesthesia" in problems["type"]
-    _, problems = sg.for_backend("procedure", virus)
+    _, problems = for_backend("procedure", virus)
     assert list(problems) == ["brain_region"] and "CA1" in problems["brain_region"]
 
 
@@ -262,11 +263,9 @@ def test_preop_weight_from_the_subjects_weighing_log():
 
 def test_procedures_carry_the_surgerys_licenses():
     """Issue 14 item 1: a procedure logged in the surgery carries its licences (unless it names its own)."""
-    body, _ = sg.for_backend("procedure", _record(None, "10:00:00"), licenses=["lic-1"])
+    body, _ = for_backend("procedure", _record(None, "10:00:00"), licenses=["lic-1"])
     assert body["licenses"] == ["lic-1"]
-    body, _ = sg.for_backend(
-        "procedure", _record(None, "10:00:00") | {"licenses": ["own"]}, licenses=["lic-1"]
-    )
+    body, _ = for_backend("procedure", _record(None, "10:00:00") | {"licenses": ["own"]}, licenses=["lic-1"])
     assert body["licenses"] == ["own"]
-    body, _ = sg.for_backend("action", _record(None, "10:00:00") | {"licenses": ["own"]}, licenses=["lic-1"])
+    body, _ = for_backend("action", _record(None, "10:00:00") | {"licenses": ["own"]}, licenses=["lic-1"])
     assert "licenses" not in body
