@@ -21,7 +21,6 @@ _UNIT_FACTORS = (
     {"nL": 1.0, "µL": 1e3, "mL": 1e6, "L": 1e9},
     {"nL/s": 1.0, "nL/min": 1 / 60, "µL/min": 1e3 / 60, "mL/min": 1e6 / 60, "µL/s": 1e3},
     {"degrees": 1.0, "°": 1.0},
-    {"µm": 1.0, "mm": 1e3, "nm": 1e-3, "m": 1e6},
 )
 _NOT_IN = {
     "action": (
