@@ -25,6 +25,7 @@ No Streamlit here.
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -55,7 +56,7 @@ _RAT = Bounds(ap=(-16.5, 8.0), ml=8.0, dv=(-11.5, 0.5), depth=11.5)
 LAMBDA_BEHIND_BREGMA = {"mouse": 4.2, "rat": 9.0}
 BREGMA_BOUNDS = {"mouse": _MOUSE, "rat": _RAT}
 CCF_MOUSE_MM = {"x": 13.2, "y": 8.0, "z": 11.4}  # Allen CCF v3 extents (x AP, y DV, z ML)
-SPECIES_WORDS = {"mouse": ("mouse", "mice", "mus musculus", "mus "), "rat": ("rat", "rattus")}
+SPECIES_WORDS = {"mouse": re.compile(r"\b(mouse|mice|mus)\b"), "rat": re.compile(r"\b(rats?|rattus)\b")}
 
 
 @dataclass(frozen=True)
@@ -92,11 +93,8 @@ class FieldWarning:
 
 def species_key(species: str | None) -> str | None:
     """ "mouse" or "rat" from a species name or label ("Mus musculus", "Rat (Long-Evans)"), else None."""
-    text = f"{(species or '').strip().lower()} "
-    for key, words in SPECIES_WORDS.items():
-        if any(text.startswith(w) or f" {w}" in f" {text}" for w in words):
-            return key
-    return None
+    text = (species or "").lower()
+    return next((key for key, words in SPECIES_WORDS.items() if words.search(text)), None)
 
 
 def _number(value: Any) -> float | None:

@@ -158,3 +158,13 @@ def test_surgery_warnings_by_step():
         0: {("coordinates_details.dvCoordinate", "unit")},
         2: {("coordinates_details.apCoordinate", "asymmetric")},
     }
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [("Mus musculus", "mouse"), ("mouse", "mouse"), ("Rattus norvegicus", "rat"), ("Rat (Long-Evans)", "rat"),
+     ("Pirate rate", None), ("Macaca mulatta", None), (None, None)],
+)  # fmt: skip
+def test_species_key(name, key):
+    """Issue 14 item 3: which bounds a species name selects (whole words only)."""
+    assert pl.species_key(name) == key
