@@ -203,7 +203,13 @@ def weight_chart(summary: WeightSummary, title: str = "Weight") -> alt.LayerChar
         lines = alt.Chart(alt.InlineData(values=rules, name="weight_rules"))
         layers.append(
             lines.mark_rule(strokeDash=[5, 4]).encode(
-                y="grams:Q", color=alt.Color("label:N", title="", scale=alt.Scale(range=["#555", "#d62728"]))
+                y="grams:Q",
+                # explicit domain: baseline grey, threshold red (not the labels' alphabetical order)
+                color=alt.Color(
+                    "label:N",
+                    title="",
+                    scale=alt.Scale(domain=[r["label"] for r in rules], range=["#555", "#d62728"]),
+                ),
             )
         )
     if summary.surgery is not None:
