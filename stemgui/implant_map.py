@@ -252,3 +252,16 @@ def _twins(a: Target, b: Target, tolerance: float) -> bool:
     mirrored = a.ml * b.ml < 0 and abs(abs(a.ml) - abs(b.ml)) <= tolerance
     near_dv = a.dv is None or b.dv is None or abs(a.dv - b.dv) <= tolerance
     return same and mirrored and abs(a.ap - b.ap) <= tolerance and near_dv
+
+
+def implant_map(
+    procedures: Iterable[Mapping[str, Any]] = (),
+    actions: Iterable[Mapping[str, Any]] = (),
+    **options: Any,
+) -> ImplantMap:
+    """The map of today's procedures and the seed's actions together (``options``: the names and
+    settings of ``targets_from_records``); bilateral pairs are found across both."""
+    parts = [targets_from_records(procedures, "procedure", **options),
+             targets_from_records(actions, "action", **options)]  # fmt: skip
+    placed = [replace(t, pair="") for part in parts for t in part.placed]
+    return ImplantMap(mark_pairs(placed), [t for part in parts for t in part.unplaceable])

@@ -216,3 +216,31 @@ def region_names(client, records: SubjectRecords) -> dict[str, str]:
         return {}
     regions = client.list_all("brainregion", filters={"id.in": ",".join(ids)})
     return {r["id"]: r.get("acronym") or r.get("name") or r["id"] for r in regions}
+
+
+@dataclass
+class ProjectRecords:
+    """The surgical records of every subject of one project, for the project-wide implant map."""
+
+    subject_names: dict[str, str]  # subject id -> name
+    procedures: list[dict] = field(default_factory=list)
+    actions: list[dict] = field(default_factory=list)
+    unavailable: list[str] = field(default_factory=list)
+
+
+def load_project_records(client, project_id: str) -> ProjectRecords:
+    """Every subject of ``project_id`` and their procedures and actions (filtered on the server
+    through the subject's projects: ``filter{subject.projects.id}``)."""
+    subjects = client.list_all("subject", filters={"projects.id": project_id})
+    missing: list[str] = []
+    by_project = {"subject.projects.id": project_id}
+
+    def fetch(model: str) -> list[dict]:
+        try:
+            return client.list_all(model, filters=by_project)
+        except NotFound:
+            missing.append(model)
+            return []
+
+    return ProjectRecords({s["id"]: s.get("name") or s["id"] for s in subjects}, fetch("procedure"),
+                          fetch("action"), missing)  # fmt: skip

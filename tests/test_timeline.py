@@ -17,6 +17,7 @@ from stemgui.timeline import (
     age_text,
     build_timeline,
     by_day,
+    load_project_records,
     load_subject_records,
     record_link,
     region_names,
@@ -129,3 +130,24 @@ def test_sessions_and_interval_entries_and_undated_records():
 def test_age_text(birth, today, death, expected):
     """Issue 13: the header's age today from the birth date ("12 weeks" style)."""
     assert age_text(birth, today, death) == expected
+
+
+def test_project_records_feed_the_project_wide_map(member_client):
+    """Issue 13: a project's procedures and actions (all its subjects) load through the client and
+    make one map coloured by subject, with every target placed or listed."""
+    from stemgui.implant_charts import target_rows, top_view
+    from stemgui.implant_map import implant_map
+
+    [project] = member_client.list_all("project", filters={"name": PROJECT})
+    records = load_project_records(member_client, project["id"])
+    assert set(records.subject_names.values()) == {"MS01", "MS02", "MS04", "PV03"}
+    assert {p["subject"] for p in records.procedures} <= set(records.subject_names)
+    assert records.actions and records.unavailable == []
+    result = implant_map(records.procedures, records.actions, subject_names=records.subject_names)
+    drawn = {row["subject"] for row in target_rows(top_view(result.placed, color_by="subject"))}
+    assert drawn == {"MS01", "MS02", "MS04", "PV03"}
+    assert {t.system for t in result.unplaceable} >= {"Stereotaxic_XY_Surface", "External_XYZ_Absolute"}
+    total = sum(
+        1 for r in records.procedures + records.actions if any((r.get("coordinates_details") or {}).values())
+    )
+    assert len(result.placed) + len(result.unplaceable) == total
