@@ -242,3 +242,14 @@ def test_bregma_lambda_setting(raw, expected, warns):
     """Issue 13: STEMGUI_BREGMA_LAMBDA_MM sets the distance; a bad value says so and uses 4.2."""
     value, message = bregma_lambda_setting({"STEMGUI_BREGMA_LAMBDA_MM": raw})
     assert value == expected and (message is not None) == warns
+
+
+def test_the_subject_page_modules_do_not_import_streamlit():
+    """Issue 13: the subject page's logic is pure (the pages of round two import it)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    modules = "implant_map, implant_charts, chart_export, weights, timeline, subject_form, subjectlog_entry"
+    code = f"import sys; from stemgui import {modules}; sys.exit('streamlit' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parent.parent).returncode == 0
