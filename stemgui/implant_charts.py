@@ -44,6 +44,20 @@ def _target_rows(targets: list[Target]) -> list[dict]:
     return rows
 
 
+def _label_rows(rows: list[dict], x: str, y: str) -> list[dict]:
+    """One label per drawn position (targets at one spot share it, one line each), and a bilateral
+    pair labelled once, at its right member, so labels do not overprint."""
+    at: dict[tuple[float, float], list[str]] = {}
+    for row in rows:
+        if row["pair"] and row["ml"] < 0:
+            continue
+        lines = at.setdefault((round(row[x], 2), round(row[y], 2)), [])
+        text = row["label"] + (" (L/R)" if row["pair"] else "")
+        if text not in lines:
+            lines.append(text)
+    return [{x: px, y: py, "text": "\n".join(lines)} for (px, py), lines in at.items()]
+
+
 def _color(color_by: str) -> alt.Color:
     title = "Subject" if color_by == "subject" else "Type"
     return alt.Color(f"{color_by}:N", title=title)
@@ -71,13 +85,15 @@ def _targets_layers(rows: list[dict], x: str, y: str, color_by: str, suffix: str
         shape=alt.Shape("type:N", title="Type", legend=None if color_by == "type" else alt.Legend()),
         tooltip=tooltip,
     )
-    # a pair is labelled once (on its right member), so the two labels do not overprint
-    labels = (
-        base.transform_filter("datum.pair == '' || datum.ml > 0")
-        .mark_text(align="left", dx=7, dy=-6, fontSize=10)
-        .encode(x=f"{x}:Q", y=f"{y}:Q", text="label:N")
-    )
-    return [pairs, points, labels]
+    # labels point away from the midline: right of right-side targets, left of left-side ones
+    text = alt.Chart(alt.InlineData(values=_label_rows(rows, x, y), name="labels" + suffix))
+    labels = [
+        text.transform_filter(side)
+        .mark_text(align=align, baseline="bottom", dx=dx, dy=-4, fontSize=10, lineBreak="\n")
+        .encode(x=f"{x}:Q", y=f"{y}:Q", text="text:N")
+        for side, align, dx in ((f"datum.{x} >= 0", "left", 7), (f"datum.{x} < 0", "right", -7))
+    ]
+    return [pairs, points, *labels]
 
 
 def _outline_layer(
@@ -119,7 +135,8 @@ def top_view(
     )
     layers = [_outline_layer(rows, "ml", "ap", "ML (mm, right +)", "AP (mm from bregma)", domains), landmarks]
     layers += _targets_layers(_target_rows(targets), "ml", "ap", color_by)
-    return alt.layer(*layers).properties(width=300, height=350, title=title or "Top view (schematic)")
+    heading = title or "Top view (schematic mouse brain)"
+    return alt.layer(*layers).properties(width=300, height=350, title=heading)
 
 
 def coronal_views(targets: list[Target], color_by: str = "type", title: str = "") -> alt.HConcatChart:
@@ -130,7 +147,7 @@ def coronal_views(targets: list[Target], color_by: str = "type", title: str = ""
         by_level.setdefault(nearest_level(target.ap)["ap"], []).append(target)
     levels = sorted(by_level, reverse=True) or [nearest_level(0.0)["ap"]]
     charts = [_coronal(level, by_level.get(level, []), color_by) for level in levels]
-    return alt.hconcat(*charts).properties(title=title or "Coronal views (schematic)")
+    return alt.hconcat(*charts).properties(title=title or "Coronal views (schematic mouse brain)")
 
 
 def _coronal(level_ap: float, targets: list[Target], color_by: str) -> alt.LayerChart:
