@@ -23,6 +23,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from stemgui.config import SECRETS_FILE, _secrets
+
 OUTLINE_FILE = Path(__file__).parent / "data" / "mouse_brain_outline.json"
 BREGMA_LAMBDA_MM = 4.2  # Paxinos & Franklin, adult C57BL/6 mouse
 _TO_MM = {"nm": 1e-6, "µm": 1e-3, "um": 1e-3, "μm": 1e-3, "mm": 1.0, "cm": 10.0, "m": 1000.0}
@@ -85,10 +87,14 @@ class ImplantMap:
     unplaceable: list[Target]
 
 
-def bregma_lambda_setting(environ: Mapping[str, str] | None = None) -> tuple[float, str | None]:
+def bregma_lambda_setting(
+    environ: Mapping[str, str] | None = None, secrets_path: Path = SECRETS_FILE
+) -> tuple[float, str | None]:
     """(STEMGUI_BREGMA_LAMBDA_MM in mm, a message when the value set is unusable and 4.2 is used)."""
     env = os.environ if environ is None else environ
-    raw = str(env.get("STEMGUI_BREGMA_LAMBDA_MM") or "").strip()
+    raw = str(
+        env.get("STEMGUI_BREGMA_LAMBDA_MM") or _secrets(secrets_path).get("STEMGUI_BREGMA_LAMBDA_MM") or ""
+    ).strip()
     if not raw:
         return BREGMA_LAMBDA_MM, None
     try:

@@ -15,9 +15,12 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import altair as alt
+
+from stemgui.config import SECRETS_FILE, _secrets
 
 DEFAULT_THRESHOLD_PERCENT = 80.0
 _TO_GRAMS = {"kg": 1000.0, "g": 1.0, "mg": 1e-3, "µg": 1e-6, "μg": 1e-6, "ug": 1e-6}
@@ -70,10 +73,14 @@ class WeightSummary:
         )
 
 
-def threshold_setting(environ: Mapping[str, str] | None = None) -> tuple[float, str | None]:
+def threshold_setting(
+    environ: Mapping[str, str] | None = None, secrets_path: Path = SECRETS_FILE
+) -> tuple[float, str | None]:
     """(STEMGUI_WEIGHT_THRESHOLD as a percent of baseline, a message when unusable and 80 is used)."""
     env = os.environ if environ is None else environ
-    raw = str(env.get("STEMGUI_WEIGHT_THRESHOLD") or "").strip()
+    raw = str(
+        env.get("STEMGUI_WEIGHT_THRESHOLD") or _secrets(secrets_path).get("STEMGUI_WEIGHT_THRESHOLD") or ""
+    ).strip()
     if not raw:
         return DEFAULT_THRESHOLD_PERCENT, None
     try:

@@ -134,6 +134,10 @@ def test_bilateral_pairs_share_a_pair_id_and_a_line():
     rows = _by_id(target_rows(top_view(targets_from_records(records).placed)))
     assert rows["L"]["pair"] == rows["R"]["pair"] != "" and rows["F"]["pair"] == ""
     spec = top_view(targets_from_records(records).placed).to_dict()
+    labels = [layer["data"]["values"] for layer in spec["layer"] if layer["data"].get("name") == "labels"][0]
+    assert sorted(label["text"] for label in labels) == [
+        "OpticFiberImplant · CA1\nVirusInjection · CA1 (L/R)"
+    ]
     assert any(
         layer.get("mark", {}).get("type") == "line"
         and layer["encoding"].get("detail", {}).get("field") == "pair"

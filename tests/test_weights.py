@@ -142,3 +142,11 @@ def test_threshold_setting(raw, expected, warns):
     """Issue 13: STEMGUI_WEIGHT_THRESHOLD sets the percent; a bad value says so and uses 80."""
     value, message = threshold_setting({"STEMGUI_WEIGHT_THRESHOLD": raw})
     assert value == expected and (message is not None) == warns
+
+
+def test_threshold_from_secrets_toml(tmp_path):
+    """Issue 13: STEMGUI_WEIGHT_THRESHOLD may also be set in .streamlit/secrets.toml."""
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('STEMGUI_WEIGHT_THRESHOLD = "85"\n', "utf-8")
+    assert threshold_setting({}, secrets) == (85.0, None)
+    assert threshold_setting({"STEMGUI_WEIGHT_THRESHOLD": "70"}, secrets) == (70.0, None)
