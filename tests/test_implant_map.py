@@ -136,7 +136,7 @@ def test_bilateral_pairs_share_a_pair_id_and_a_line():
     spec = top_view(targets_from_records(records).placed).to_dict()
     labels = [layer["data"]["values"] for layer in spec["layer"] if layer["data"].get("name") == "labels"][0]
     assert sorted(label["text"] for label in labels) == [
-        "OpticFiberImplant · CA1\nVirusInjection · CA1 (L/R)"
+        "VirusInjection · CA1 (L/R)\nOpticFiberImplant · CA1"
     ]
     assert any(
         layer.get("mark", {}).get("type") == "line"
