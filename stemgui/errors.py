@@ -117,3 +117,7 @@ class EditConflict(StemGuiError):
 
 class LocalSaveFailed(StemGuiError):
     """A write could not be kept in the local outbox: the disk is full or the folder read-only."""
+
+
+class EntriesRefused(StemGuiError):
+    """The backend does not accept new subject-log entries (the docs mark ``entries`` read-only)."""

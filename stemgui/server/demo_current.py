@@ -1,6 +1,7 @@
 """The demo lab in today's BrainSTEM terms: inventories with stocks (virus lots with titer),
 a surgery setup with its equipment (stereotax, injector, probes), an animal-research license,
-complete surgeries logged as procedures, and a week of weights around one of them. Loaded by ``stemgui.server.demo``; idempotent
+complete surgeries logged as procedures (MS04, a mouse of today's records only: anesthesia,
+craniotomy, bilateral virus injection, fiber implant, headcap), and a week of weights around two of them. Loaded by ``stemgui.server.demo``; idempotent
 (ids derive from names, records that exist are left alone).
 """
 # ruff: noqa: E501  (a data table: one record per line reads better than wrapped)
@@ -53,6 +54,13 @@ LICENSE = {
     "description": "Survival surgeries (virus injections, probe, fiber and electrode implants) and terminal perfusions in mice and rats.",
 }  # fmt: skip
 
+# a mouse of today's generation only (no seed actions): added by this module with today's fields
+NEW_SUBJECTS = [
+    {"name": "MS04", "strain": "C57BL/6J", "sex": "F", "birth_date": "2025-08-05", "project": "Demo: Hippocampal sharp-wave ripples",
+     "supplier": "The Jackson Laboratory", "subject_identifier": "JAX-000664-04", "genotype": "wild type", "status": "active",
+     "description": "Bilateral GCaMP8m in dorsal CA1, fiber photometry on the right", "tags": ["photometry"]},
+]  # fmt: skip
+
 _ISO = {"anestheticAgent": "Isoflurane", "route": "Inhalation", "depth": "Surgical plane",
         "dosage": "4% induction, 1.5-2% maintenance", "monitoringMethod": ["Toe pinch", "Breathing rate"],
         "supportiveCare": ["Heating pad", "Eye ointment", "Saline 0.5 mL SC"]}  # fmt: skip
@@ -75,6 +83,13 @@ SURGERIES = [
     ("MS01", "2025-02-20T09:45", "SiliconProbeImplant", "32-ch polytrode, lowered 1.2 mm", "A1x32 probes", ["Kopf Model 940 stereotax", "A1x32 probe #2291"], "CA1", {"probeId": "2291", "sterilizationMethod": "Ethylene Oxide"}, ("CCF_XYZ_Absolute", {"x": _q(7.2, "mm"), "y": _q(2.1, "mm"), "z": _q(7.2, "mm")})),
     ("MS01", "2025-02-20T10:30", "ReferenceElectrodeImplant", "Ground and reference screws over cerebellum", None, [], "CB", {"electrodeCount": 2, "electrodeMaterial": "stainless steel"}, ("Stereotaxic_LambdaAbsolute", {"apCoordinate": _q(-1.0, "mm"), "mlCoordinate": _q(0.0, "mm")})),
     ("MS01", "2025-02-20T10:50", "Headcap", "Copper-mesh Faraday cage", None, [], None, _CEMENT, _NONE),
+    # MS04: a complete fiber-photometry surgery: bilateral GCaMP8m into dorsal CA1 (L/R), a fiber over the right
+    ("MS04", "2025-10-14T09:00", "Anesthesia", "Induction 4 %, maintenance 1.5 %", None, [], None, {**_ISO, "duration": _q(110, "min"), "recoveryTime": _q(20, "min")}, _NONE),
+    ("MS04", "2025-10-14T09:20", "Craniotomy", "Two 0.5 mm holes over left and right CA1", None, ["Kopf Model 940 stereotax"], "CA1", {"shape": "circular", "dimensions": "2 x 0.5 mm diameter", "surgicalMethod": "dental drill, dura intact", "fatalOutcome": False}, ("Stereotaxic_BregmaAbsolute", {"apCoordinate": _q(-2.0, "mm"), "mlCoordinate": _q(1.5, "mm")})),
+    ("MS04", "2025-10-14T09:35", "VirusInjection", "Left CA1, 0.3 µL at 50 nL/min, needle left 10 min", "GCaMP8m lot V-2025-044", ["Kopf Model 940 stereotax", "Nanoject III injector"], "CA1", {"injectionProfile": "Continuous Infusion", "injectionVolume": _q(0.3, "µL"), "injectionRate": _q(50, "nL/min"), "titer": _q(2.1e13, "vg/mL")}, ("Stereotaxic_BregmaAbsolute", {"apCoordinate": _q(-2.0, "mm"), "mlCoordinate": _q(-1.5, "mm"), "dvCoordinate": _q(-1.3, "mm")})),
+    ("MS04", "2025-10-14T09:55", "VirusInjection", "Right CA1, same volume and rate", "GCaMP8m lot V-2025-044", ["Kopf Model 940 stereotax", "Nanoject III injector"], "CA1", {"injectionProfile": "Continuous Infusion", "injectionVolume": _q(0.3, "µL"), "injectionRate": _q(50, "nL/min"), "titer": _q(2.1e13, "vg/mL")}, ("Stereotaxic_BregmaAbsolute", {"apCoordinate": _q(-2.0, "mm"), "mlCoordinate": _q(1.5, "mm"), "dvCoordinate": _q(-1.3, "mm")})),
+    ("MS04", "2025-10-14T10:15", "OpticFiberImplant", "Ø200 µm fiber 0.1 mm above the right injection", "Fiber cannulas", ["Kopf Model 940 stereotax"], "CA1", {"fiberId": "OF-2025-01-A-07", "fiberTipShape": "flat", "sterilizationMethod": "Alcohol"}, ("Stereotaxic_BregmaAbsolute", {"apCoordinate": _q(-2.0, "mm"), "mlCoordinate": _q(1.5, "mm"), "dvCoordinate": _q(-1.2, "mm")})),
+    ("MS04", "2025-10-14T10:40", "Headcap", "Headcap with a head-fixation bar", None, [], None, {**_CEMENT, "constructionMethod": "manually built"}, _NONE),
     # R01: ChR2 into the medial septum and a fiber above it (rat, ketamine/xylazine)
     ("R01", "2025-01-15T10:00", "Anesthesia", "", None, [], None, {**_KX, "duration": _q(95, "min"), "recoveryTime": _q(45, "min")}, _NONE),
     ("R01", "2025-01-15T10:20", "VirusInjection", "0.5 µL at 100 nL/min, 10° ML angle", "ChR2 lot V-2024-118", ["Kopf Model 940 stereotax", "Nanoject III injector"], "MS", {"injectionProfile": "Continuous Infusion", "injectionVolume": _q(0.5, "µL"), "injectionRate": _q(100, "nL/min"), "titer": _q(4.5e12, "vg/mL")}, ("Stereotaxic_BregmaAbsolute", {"apCoordinate": _q(0.6, "mm"), "mlCoordinate": _q(0.0, "mm"), "dvCoordinate": _q(-5.5, "mm"), "mlAngle": _q(10, "°")})),
@@ -99,6 +114,14 @@ SUBJECT_LOGS = [
             ("03-06", 24.1, None), ("03-07", 24.6, "Recovered"),
         )
     ]),
+    ("MS04", "Weighing", "Pre-op and daily post-op weights (photometry surgery)", [
+        {"date_time": f"2025-10-{day}T08:15:00Z", "notes": note, "details": {"weight": _q(grams, "g")}}
+        for day, grams, note in (
+            ("12", 21.4, None), ("13", 21.6, None), ("14", 21.5, "Pre-op, morning of surgery"),
+            ("15", 20.1, "Day 1 post-op, meloxicam"), ("16", 19.6, "Wet food added"), ("17", 19.9, None),
+            ("18", 20.4, None), ("19", 20.9, None), ("20", 21.3, "Recovered, stitches out"),
+        )
+    ]),
 ]  # fmt: skip
 
 
@@ -118,6 +141,7 @@ def _valid(model: str, data: dict, label: str):
 
 def load(db: DbSession, ids: dict[str, str], owner_id: str, demo_id: Callable[[str, str], str]) -> None:
     """Load today's records; ``ids`` maps the seed demo's names (subjects, consumables, devices) to ids."""
+    _new_subjects(db, ids, demo_id)
     for item in INVENTORIES:
         ids[item["name"]] = _add(
             db, c.Inventory, demo_id("inventory", item["name"]), creator_id=owner_id, **item
@@ -143,16 +167,42 @@ def load(db: DbSession, ids: dict[str, str], owner_id: str, demo_id: Callable[[s
     values = _valid("license", LICENSE, LICENSE["name"]).model_dump(exclude={"subjects"})
     if db.get(c.License, license_id) is None:
         _add(db, c.License, license_id, creator_id=owner_id, **values)
-        subjects = sorted({row[0] for row in SURGERIES})
-        db.execute(
-            insert(c.license_subjects), [{"license_id": license_id, "subject_id": ids[s]} for s in subjects]
-        )
+    _link_license(db, license_id, [ids[s] for s in sorted({row[0] for row in SURGERIES})])
     _surgeries(db, ids, license_id, demo_id)
     for subject, kind, description, entries in SUBJECT_LOGS:
         data = {"type": kind, "subject": ids[subject], "description": description, "entries": entries}
         record = _valid("subjectlog", data, f"{subject} {kind}")
         _add(db, c.SubjectLog, demo_id("subjectlog", f"{subject}:{kind}"), type=kind, subject_id=ids[subject],
              description=description, entries=record.entries, creator_id=owner_id)  # fmt: skip
+
+
+def _new_subjects(db: DbSession, ids: dict[str, str], demo_id: Callable[[str, str], str]) -> None:
+    for item in NEW_SUBJECTS:
+        subject_id = demo_id("subject", item["name"])
+        ids[item["name"]] = subject_id
+        if db.get(t.Subject, subject_id) is not None:
+            continue
+        project_id = db.scalar(select(t.Project.id).where(t.Project.name == item["project"]))
+        data = {k: v for k, v in item.items() if k not in ("strain", "project", "supplier")}
+        _valid("subject", {**data, "strain": ids[item["strain"]], "projects": [project_id],
+                           "supplier": ids[item["supplier"]]}, item["name"])  # fmt: skip
+        db.add(
+            t.Subject(id=subject_id, strain_id=ids[item["strain"]], supplier_id=ids[item["supplier"]], **data)
+        )
+        db.flush()
+        db.execute(insert(t.subject_projects).values(subject_id=subject_id, project_id=project_id))
+
+
+def _link_license(db: DbSession, license_id: str, subject_ids: list[str]) -> None:
+    """Link the demo license to every operated subject (also those added after the license)."""
+    have = set(
+        db.scalars(
+            select(c.license_subjects.c.subject_id).where(c.license_subjects.c.license_id == license_id)
+        )
+    )
+    missing = [{"license_id": license_id, "subject_id": s} for s in subject_ids if s not in have]
+    if missing:
+        db.execute(insert(c.license_subjects), missing)
 
 
 def _surgeries(

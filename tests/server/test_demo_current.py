@@ -50,7 +50,9 @@ def test_demo_has_a_week_of_weights_around_a_surgery(demo_server):
     surgery; loading the demo again adds nothing."""
     _, token = demo_server.new_user("demoweights", superuser=True)
     api = Api(demo_server.url, token)
-    [log] = api.records("subjectlog", portal="super", **{"filter{type}": "Weighing"})
+    [log] = api.records(
+        "subjectlog", portal="super", **{"filter{type}": "Weighing", "filter{subject.name}": "PV03"}
+    )
     procedures = api.records("procedure", portal="super", limit=100, **{"filter{subject}": log["subject"]})
     surgery = min(p["date_time"] for p in procedures)[:16]  # "2025-03-01T09:05"
     weights = {e["date_time"][:16]: e["details"]["weight"] for e in log["entries"]}
@@ -60,4 +62,33 @@ def test_demo_has_a_week_of_weights_around_a_surgery(demo_server):
     assert after and min(after) < 0.95 * baseline
     assert api.read("subject", log["subject"], portal="super")["subjectlogs"] == [log["id"]]
     demo_server.cli("demo")
-    assert api.records("subjectlog", portal="super") == [log]
+    again = api.records("subjectlog", portal="super", **{"filter{subject.name}": "PV03"})
+    assert again == [log]
+
+
+def test_demo_has_a_complete_mouse_surgery_of_todays_generation(demo_server):
+    """Issue 13 (demo data): MS04 has anesthesia, craniotomy, a bilateral virus injection (left and
+    right twins), a fiber implant and a headcap, today's subject fields, a license, and a week of
+    weights with a pre-op weight; loading the demo again adds nothing."""
+    _, token = demo_server.new_user("demoms04", superuser=True)
+    api = Api(demo_server.url, token)
+    [mouse] = api.records("subject", portal="super", **{"filter{name}": "MS04"})
+    assert mouse["status"] == "active" and mouse["genotype"] == "wild type" and mouse["supplier"]
+    assert mouse["licenses"] and mouse["birth_date"] == "2025-08-05"
+    query = {"filter{subject}": mouse["id"], "sort[]": "date_time"}
+    procedures = api.records("procedure", portal="super", limit=100, **query)
+    assert [p["type"] for p in procedures] == [
+        "Anesthesia", "Craniotomy", "VirusInjection", "VirusInjection", "OpticFiberImplant", "Headcap",
+    ]  # fmt: skip
+    left, right = (p["coordinates_details"] for p in procedures if p["type"] == "VirusInjection")
+    assert left["mlCoordinate"]["value"] == -right["mlCoordinate"]["value"] == -1.5
+    assert left["apCoordinate"] == right["apCoordinate"] and left["dvCoordinate"] == right["dvCoordinate"]
+    [log] = api.records("subjectlog", portal="super", **{"filter{subject}": mouse["id"]})
+    times = [e["date_time"] for e in log["entries"]]
+    assert log["type"] == "Weighing" and len(times) >= 7
+    assert any(t < procedures[0]["date_time"] for t in times) and any(
+        t > procedures[-1]["date_time"] for t in times
+    )
+    demo_server.cli("demo")
+    assert api.records("procedure", portal="super", limit=100, **query) == procedures
+    assert len(api.records("subject", portal="super", **{"filter{name}": "MS04"})) == 1
