@@ -235,9 +235,17 @@ def format_values(kind: str, name: str | None, values: Mapping[str, Any] | None,
     parts = []
     for field, value in (values or {}).items():
         short, units = names.get(field, (field, None))
+        if _is_quantity_value(value):  # today's {value, unit}: the unit is the record's own
+            value, units = value["value"], value.get("unit") or units
         shown = ", ".join(map(str, value)) if isinstance(value, list) else _number(value, signed=brief)
         parts.append(" ".join(p for p in (short, shown, units if _is_plain_number(value) else None) if p))
     return sep.join(parts)
+
+
+def _is_quantity_value(value: Any) -> bool:
+    """A stored `{"value": number, "unit": text}` (today's quantities)."""
+    return (isinstance(value, Mapping) and set(value) <= {"value", "unit"}
+            and _is_plain_number(value.get("value")) and isinstance(value.get("unit", ""), str))
 
 
 def _is_plain_number(value: Any) -> bool:
@@ -278,14 +286,16 @@ def action_summary(actions: Iterable[Mapping[str, Any]], labels: Mapping[str, An
     return "\n".join(blocks) if blocks else "No actions logged."
 
 
-def details_columns(actions: Iterable[Mapping[str, Any]], action_type: str) -> list[dict[str, Any]]:
+def details_columns(actions: Iterable[Mapping[str, Any]], action_type: str,
+                    kind: str = "action") -> list[dict[str, Any]]:
     """Rows {"id", <detail title>: value, ...} for the actions of `action_type`, in the given order.
 
     Column names are the schema titles with units (e.g. "Injection volume (nL)"); detail keys the
     schema does not describe keep their key as column name. Ready for `pandas.DataFrame(rows)`.
+    `kind` is the schema set of the types ("procedure" for today's procedures).
     """
     titles = {spec.name: spec.label.removesuffix(REQUIRED_SUFFIX)
-              for spec in field_specs(_schema("action", action_type))}
+              for spec in field_specs(_schema(kind, action_type))}
     rows = []
     for action in actions:
         if action.get("type") != action_type:
@@ -302,6 +312,8 @@ def _cell(value: Any) -> Any:
     as a number (an integer beyond ±2^53, a list, a group) as its JSON text."""
     if value is None or isinstance(value, str | bool | float):
         return value
+    if _is_quantity_value(value):  # "0.3 µL": the unit differs between records
+        return " ".join(p for p in (_number(value["value"]), value.get("unit")) if p)
     if isinstance(value, int) and abs(value) <= SAFE_INTEGER:
         return value
     return json_text(value)
