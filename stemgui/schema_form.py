@@ -87,6 +87,15 @@ def humanize(name: str) -> str:
     return " ".join([words[0][:1].upper() + words[0][1:]] + [w.lower() for w in words[1:]]) if words else name
 
 
+_AXIS_WORDS = re.compile(r"\b(Ap|Ml|Dv)\b")
+
+
+def axis_acronyms(title: str) -> str:
+    """"AP coordinate" from "Ap coordinate": today's schemas (rebuilt from the docs' tables) write
+    the anatomical axes AP/ML/DV in title case; people read them in capitals."""
+    return _AXIS_WORDS.sub(lambda match: match.group(1).upper(), title)
+
+
 def split_units(title: str) -> tuple[str, str | None]:
     """("AP coordinate", "mm") from "AP coordinate (mm)"; the title unchanged when it names none."""
     match = _UNITS_IN_TITLE.search(title)
@@ -156,7 +165,7 @@ def field_spec(name: str, prop: Any, required: bool = False) -> FieldSpec:
         return quantity_spec(name, prop, required)
     default = property_default(prop) if "default" in prop else None
     kind = _kind(prop, required, default is not None)
-    base, title_units = split_units(str(prop.get("title") or humanize(name)))
+    base, title_units = split_units(axis_acronyms(str(prop.get("title") or humanize(name))))
     units = prop.get("units") if isinstance(prop.get("units"), str) else title_units
     label = (f"{base} ({units})" if units else base) + (REQUIRED_SUFFIX if required else "")
     bounds = _bounds(prop) if kind in ("number", "integer") else dict.fromkeys(
@@ -181,7 +190,7 @@ def quantity_spec(name: str, prop: dict, required: bool = False) -> FieldSpec:
     The label names no unit (the select beside it does); the step follows the default unit
     (`unit_step`; the widget re-reads it for the unit chosen).
     """
-    base, _ = split_units(str(prop.get("title") or humanize(name)))
+    base, _ = split_units(axis_acronyms(str(prop.get("title") or humanize(name))))
     value_prop = (prop.get("properties") or {}).get("value")
     bounds = _bounds(value_prop) if isinstance(value_prop, dict) else _bounds({})
     help_parts = [str(prop["description"])] if prop.get("description") else []
