@@ -153,3 +153,24 @@ def test_ccf_coordinates_in_micrometres():
     assert at.number_input(key="proc.z.value").step == 10
     at.number_input(key="proc.z.value").set_value(5200).run()
     assert at.session_state["payload"] == {"z": {"value": 5200.0, "unit": "µm"}}
+
+
+def test_axis_titles_read_in_capitals():
+    """Today's schemas title the axes "Ap coordinate"; the form and the table say "AP coordinate"."""
+    stereotaxic = field_specs(load_schema("coordinates_current", "Stereotaxic_BregmaAbsolute"))
+    assert [s.label for s in stereotaxic] == ["AP angle", "AP coordinate", "DV angle", "DV coordinate",
+                                              "ML angle", "ML coordinate"]
+    assert spec_of(VIRUS, "injectionProfile").label == "Injection profile"  # other words unchanged
+
+
+@pytest.mark.parametrize("procedure_type", list(schema_names("procedure")))
+def test_every_procedure_type_draws_and_returns_its_example_untouched(procedure_type):
+    """Issue 12 GUI item 3: each of the 43 types' forms draws without error from a complete example
+    (quantities in their units) and gives back exactly the stored details when left untouched."""
+    from stemgui.server.procedure_examples import example_details
+
+    schema = load_schema("procedure", procedure_type)
+    stored, _ = check(schema, example_details(procedure_type))
+    at = run_form(schema, stored)
+    assert at.session_state["payload"] == stored
+    assert not at.error
