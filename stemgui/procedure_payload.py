@@ -165,3 +165,23 @@ def mirrored_procedure(procedure: Mapping[str, Any], date_time: str | None) -> d
     twin = writable(mirror_action(procedure))
     twin["date_time"] = date_time
     return twin
+
+
+CARRIED = ("type", "coordinates_system", "brain_region", "consumablestock", "equipment", "licenses",
+           "details", "coordinates_details", "type_schema_version", "coordinates_schema_version")
+"""What a new surgery-day entry takes over from the last one (the day's equipment, license and
+stock stay the same; the values are the starting point of the next target)."""
+
+
+def next_procedure_values(previous: Mapping[str, Any] | None, subject: str, day: date) -> ProcedureFormValues:
+    """A new surgery-day entry for `subject` on `day`: the last procedure's carried fields (else empty)."""
+    last = previous or {}
+    carried = {name: copy.deepcopy(last.get(name)) for name in CARRIED}
+    return ProcedureFormValues(
+        subject=subject, day=day, type=carried["type"], coordinates_system=carried["coordinates_system"],
+        brain_region=carried["brain_region"], consumablestock=carried["consumablestock"],
+        equipment=carried["equipment"] or [], licenses=carried["licenses"] or [],
+        details=carried["details"] or {}, coordinates_details=carried["coordinates_details"] or {},
+        type_schema_version=carried["type_schema_version"],
+        coordinates_schema_version=carried["coordinates_schema_version"],
+    )  # fmt: skip

@@ -236,3 +236,28 @@ def test_filters_search_notes():
 def test_filters_work_on_the_server(api):
     found = api.list_all("procedure", filters=procedure_filters(ProcedureQuery(text="needle left")))
     assert found and all("needle left" in p["notes"] for p in found)
+
+
+def test_surgery_day_summary_and_next_entry(procedures, lookups):
+    """Issue 12 GUI: the Surgery day works with procedures — the next entry starts from the last
+    one, and the day's summary names stock, equipment and units."""
+    from stemgui.procedure_payload import next_procedure_values
+    from stemgui.procedure_table import procedure_summary
+
+    day = [p for p in procedures if p["subject"] == procedures[0]["subject"]
+           and p["date_time"].startswith("2025-03-01")]
+    summary = procedure_summary(day, lookups)
+    assert summary.splitlines()[0] == "1. 09:05 — Anesthesia"
+    assert "3. 09:40 — Virus injection — CA1" in summary
+    assert ("   - Coordinates (Stereotaxic Bregma-Based Absolute Coordinates): AP -2 mm, ML -1.5 mm, "
+            "DV -1.3 mm") in summary
+    assert "Injection volume 0.3 µL; Injection rate 50 nL/min" in summary
+    assert "   - Consumable stock: AAV5-CaMKIIa-hChR2(H134R)-EYFP · lot V-2025-031" in summary
+    assert "   - Equipment: Nanoject III injector, Kopf Model 940 stereotax" in summary
+    injection = next(p for p in day if p["type"] == "VirusInjection")
+    following = next_procedure_values(injection, injection["subject"], date(2025, 3, 1))
+    assert (following.type, following.equipment, following.consumablestock) == (
+        "VirusInjection", injection["equipment"], injection["consumablestock"])
+    assert following.details == injection["details"] and following.notes == "" and following.time is None
+    assert next_procedure_values(None, "s", date(2025, 3, 1)).type is None
+    assert procedure_summary([], lookups) == "No procedures logged."
