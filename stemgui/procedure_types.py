@@ -123,3 +123,12 @@ def search_types(query: str, names: list[str] | None = None, limit: int | None =
               if (rank := _rank(n, text)) is not None]
     found = [n for _, _, n in sorted(ranked)]
     return found[:limit] if limit else found
+
+
+def picker_options(query: str, chosen: str | None = None, names: list[str] | None = None) -> list[str]:
+    """The type picker's options for the typed `query`, best first; the `chosen` type stays listed
+    (first) even when the query no longer matches it, so typing never drops a choice."""
+    found = search_types(query, names)
+    if chosen and chosen not in found:
+        return [chosen, *found]
+    return found
