@@ -8,8 +8,8 @@ Nothing here imports Streamlit.
 
 from __future__ import annotations
 
-from stemgui.actions import NEGATIVE_VENTRAL, coordinate_convention
-from stemgui.mirror import CCF, CCF_VOLUME_MM
+from stemgui.actions import NEGATIVE_VENTRAL, coordinate_convention, dv_plausibility
+from stemgui.mirror import CCF, CCF_VOLUME_MM, LENGTH_IN_MM
 
 _UNITS_NOTE = ("**Units:** each value carries its own, chosen beside it (the schema's default: mm for "
                "distances, degrees for angles); mirroring keeps the unit.")
@@ -49,3 +49,19 @@ def coordinate_convention_for(model: str, system: str | None, dv_sign: str = NEG
         return "No convention recorded for this coordinates system. " + _UNITS_NOTE
     # the seed's texts name "(mm)" and "(degrees)": today the unit is chosen per value
     return text + "\n\n" + _UNITS_NOTE
+
+
+def _in_mm(value: object) -> object:
+    """A `{value, unit}` length as a plain number of mm (the seed's form); anything else as is."""
+    if isinstance(value, dict) and value.get("unit") in LENGTH_IN_MM and isinstance(
+            value.get("value"), int | float) and not isinstance(value.get("value"), bool):
+        return value["value"] * LENGTH_IN_MM[value["unit"]]
+    return value
+
+
+def dv_hint(system: str | None, coordinates_details: dict | None,
+            dv_sign: str = NEGATIVE_VENTRAL) -> str | None:
+    """`dv_plausibility` for either generation: today's `{value, unit}` DV is read in mm first
+    ("DV +1.3 mm lies above the skull surface…" for a DV of +1300 µm)."""
+    plain = {name: _in_mm(value) for name, value in (coordinates_details or {}).items()}
+    return dv_plausibility(system, plain, dv_sign)

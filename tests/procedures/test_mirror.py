@@ -96,3 +96,14 @@ def test_every_current_system_has_a_convention_with_units():
     assert "**Units:**" not in seed and "bregma" in seed
     assert "DV **+ ventral**" in coordinate_convention_for("procedure", "Stereotaxic_BregmaAbsolute",
                                                            "positive-ventral")
+
+
+def test_dv_hint_reads_quantities_in_mm():
+    """The "above the skull" hint works for today's {value, unit} DV too (µm read as mm)."""
+    from stemgui.conventions import dv_hint
+
+    hint = dv_hint("Stereotaxic_BregmaAbsolute", {"dvCoordinate": q(1300, "µm")})
+    assert hint is not None and hint.startswith("DV +1.3 mm lies above the skull surface")
+    assert dv_hint("Stereotaxic_BregmaAbsolute", {"dvCoordinate": q(-1.3, "mm")}) is None
+    assert dv_hint("Stereotaxic_BregmaAbsolute", {"dvCoordinate": q(-1.3, "mm")}, "positive-ventral")
+    assert dv_hint("CCF_XYZ_Absolute", {"y": q(2.1, "mm")}) is None  # CCF: all positive inside

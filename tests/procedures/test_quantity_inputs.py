@@ -174,3 +174,11 @@ def test_every_procedure_type_draws_and_returns_its_example_untouched(procedure_
     at = run_form(schema, stored)
     assert at.session_state["payload"] == stored
     assert not at.error
+
+
+def test_stored_quantity_in_a_unit_not_offered_is_shown_as_text_and_kept():
+    """A stored {value, unit} our select cannot show: text under a warning, kept as stored."""
+    stored = {"injectionVolume": {"value": 1, "unit": "gallon"}}
+    at = run_form(VIRUS, stored)
+    assert "gallon" in at.warning[0].value and "shown as text" in at.warning[0].value
+    assert at.session_state["payload"] == stored
