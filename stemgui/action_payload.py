@@ -18,7 +18,7 @@ from stemgui.actions import in_time_order, mirror_action, next_action_defaults
 from stemgui.errors import ValidationFailed
 from stemgui.models import ACTION_DESCRIPTION_MAX, validate_record
 from stemgui.schema_form import missing_required
-from stemgui.schemas import load_schema
+from stemgui.schemas import GENERATIONS, Generation, load_versioned
 
 WRITABLE = ("type", "description", "subject", "date_time", "consumable", "hardwaredevice", "brain_region",
             "details", "coordinates_system", "coordinates_details")
@@ -116,35 +116,40 @@ def build_payload(values: ActionFormValues, unreadable: Mapping[str, str] | None
     return payload, errors
 
 
-def _emptied_required(payload: Mapping[str, Any]) -> dict[str, str]:
+def _emptied_required(payload: Mapping[str, Any], generation: Generation = GENERATIONS["action"]
+                      ) -> dict[str, str]:  # fmt: skip
     """Required details/coordinates inputs left empty ("details.injectionVolume" -> message).
 
     Checked before the shared rules, which fill schema defaults in: an emptied required number
-    must be an error at its field, never a saved default.
+    must be an error at its field, never a saved default. For procedures the schema is the
+    version the payload names (`type_schema_version`, `coordinates_schema_version`; else newest).
     """
     errors: dict[str, str] = {}
-    for kind_field, payload_field, kind in (("type", "details", "action"),
-                                            ("coordinates_system", "coordinates_details", "coordinates")):
+    for kind_field, payload_field, kind in (
+            ("type", "details", generation.types),
+            ("coordinates_system", "coordinates_details", generation.coordinates)):
+        version_field = "type_schema_version" if kind_field == "type" else "coordinates_schema_version"
         try:
-            schema = load_schema(kind, payload[kind_field])
+            schema = load_versioned(kind, payload[kind_field], payload.get(version_field) or None)
         except KeyError:
-            continue  # an unknown type or system: the shared rules name it
+            continue  # an unknown type, system or version: the shared rules name it
         for path, message in missing_required(schema, payload[payload_field]).items():
             errors[f"{payload_field}.{path}"] = message
     return errors
 
 
-def is_form_field(name: str) -> bool:
-    """Whether a message about `name` can be shown at an input of the form."""
-    return name in WRITABLE or any(name.startswith(f"{p}.") for p in SCHEMA_FIELDS)
+def is_form_field(name: str, writable: Iterable[str] = WRITABLE) -> bool:
+    """Whether a message about `name` can be shown at an input of the form (of `writable` fields)."""
+    return name in writable or any(name.startswith(f"{p}.") for p in SCHEMA_FIELDS)
 
 
-def server_field_errors(exc: ValidationFailed) -> dict[str, str]:
+def server_field_errors(exc: ValidationFailed, writable: Iterable[str] = WRITABLE) -> dict[str, str]:
     """Field -> message from a rejected write ("details.x" kept); anything else goes to "form"."""
     errors: dict[str, str] = {}
+    writable = tuple(writable)
     for name, messages in (exc.field_errors or {}).items():
         text = " ".join(str(m) for m in messages) if isinstance(messages, list) else str(messages)
-        where = name if is_form_field(name) else "form"
+        where = name if is_form_field(name, writable) else "form"
         errors[where] = f"{errors[where]} {text}".strip() if where in errors else text
     if not errors:
         errors["form"] = exc.message

@@ -60,8 +60,9 @@ class ActionQuery:
     text: str = ""
 
 
-def action_filters(query: ActionQuery) -> dict[str, str]:
-    """The API filters of `query` (all applied by the server, ANDed)."""
+def action_filters(query: ActionQuery, text_field: str = "description") -> dict[str, str]:
+    """The API filters of `query` (all applied by the server, ANDed); the text is searched in
+    `text_field` ("notes" for procedures)."""
     filters = {name: value for name, value in (
         ("subject", query.subject), ("type", query.type),
         ("coordinates_system", query.coordinates_system), ("brain_region", query.brain_region),
@@ -71,7 +72,7 @@ def action_filters(query: ActionQuery) -> dict[str, str]:
     if query.date_to:  # the whole last day: date-times of that day sort after its bare date
         filters["date_time.lt"] = (query.date_to + timedelta(days=1)).isoformat()
     if query.text.strip():
-        filters["description.icontains"] = query.text.strip()
+        filters[f"{text_field}.icontains"] = query.text.strip()
     return filters
 
 

@@ -11,6 +11,7 @@ import copy
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from stemgui.mirror import MIRRORED_FIELDS, mirror_coordinates  # noqa: F401  (re-exported)
 from stemgui.schema_form import REQUIRED_SUFFIX, SAFE_INTEGER, field_specs, json_text, split_units
 from stemgui.schemas import action_types, coordinate_systems, load_schema
 
@@ -121,42 +122,6 @@ DEFAULTS_AS_HINTS: dict[str, tuple[str, ...]] = {
 empty and shows the default as a hint. The other defaults are real choices and are prefilled:
 wireCount 1 (a single-wire electrode), nWiresTetrode 4 (a tetrode has four wires),
 fiberTipShape "flat" (the usual cleaved tip)."""
-
-
-# Per system: (left–right fields negated by a mirror, rotations about the vertical axis).
-_STEREOTAXIC = (("mlCoordinate", "mlAngle"), ("dvAngle",))
-_SURFACE_LR = (("mlCoordinate", "mlAngle"), ("rotation",))
-MIRRORED_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "Stereotaxic_BregmaAbsolute": _STEREOTAXIC,
-    "Stereotaxic_LambdaAbsolute": _STEREOTAXIC,
-    "Stereotaxic_BregmaBrainSurface": _SURFACE_LR,
-    "Stereotaxic_LambdaBrainSurface": _SURFACE_LR,
-    "Stereotaxic_XYZ_Absolute": (("x", "xAngle"), ("zAngle",)),
-    "Stereotaxic_XY_Surface": (("x", "xAngle"), ("rotation",)),
-    "External_XYZ_Absolute": (("x", "xAngle"), ("zAngle",)),
-}
-_UNKNOWN_SYSTEM = (("mlCoordinate", "mlAngle", "x", "xAngle"), ("dvAngle", "rotation", "zAngle"))
-
-
-def mirror_coordinates(system: str, coordinates_details: Mapping[str, Any], *,
-                       mirror_rotations: bool = False) -> dict:
-    """The bilateral twin of `coordinates_details`: the left–right value and its tilt negated.
-
-    Left–right is `mlCoordinate` in the Stereotaxic Bregma/Lambda systems and `x` in the XYZ/XY
-    systems (External included, by assumption). The tilt in the coronal (ML) plane — `mlAngle`,
-    `xAngle` — is negated too, so an angled track stays symmetric. AP, DV, depth and the AP tilt
-    are unchanged, whichever way the lab's DV sign points (STEMGUI_DV_SIGN): mirroring is
-    left–right only. A strict mirror image would also negate rotations about the vertical axis
-    (`dvAngle`, `rotation`, `zAngle`); they are kept unless `mirror_rotations=True`, because a
-    lab usually orients the probe the same way on both sides.
-    """
-    left_right, rotations = MIRRORED_FIELDS.get(system, _UNKNOWN_SYSTEM)
-    flipped = set(left_right) | (set(rotations) if mirror_rotations else set())
-    twin = copy.deepcopy(dict(coordinates_details))
-    for name, value in twin.items():
-        if name in flipped and isinstance(value, int | float) and not isinstance(value, bool):
-            twin[name] = -value if value else value  # keep 0 as 0, not -0.0
-    return twin
 
 
 def mirror_action(action: Mapping[str, Any], **options: bool) -> dict:
@@ -270,9 +235,17 @@ def format_values(kind: str, name: str | None, values: Mapping[str, Any] | None,
     parts = []
     for field, value in (values or {}).items():
         short, units = names.get(field, (field, None))
+        if _is_quantity_value(value):  # today's {value, unit}: the unit is the record's own
+            value, units = value["value"], value.get("unit") or units
         shown = ", ".join(map(str, value)) if isinstance(value, list) else _number(value, signed=brief)
         parts.append(" ".join(p for p in (short, shown, units if _is_plain_number(value) else None) if p))
     return sep.join(parts)
+
+
+def _is_quantity_value(value: Any) -> bool:
+    """A stored `{"value": number, "unit": text}` (today's quantities)."""
+    return (isinstance(value, Mapping) and set(value) <= {"value", "unit"}
+            and _is_plain_number(value.get("value")) and isinstance(value.get("unit", ""), str))
 
 
 def _is_plain_number(value: Any) -> bool:
@@ -313,14 +286,16 @@ def action_summary(actions: Iterable[Mapping[str, Any]], labels: Mapping[str, An
     return "\n".join(blocks) if blocks else "No actions logged."
 
 
-def details_columns(actions: Iterable[Mapping[str, Any]], action_type: str) -> list[dict[str, Any]]:
+def details_columns(actions: Iterable[Mapping[str, Any]], action_type: str,
+                    kind: str = "action") -> list[dict[str, Any]]:
     """Rows {"id", <detail title>: value, ...} for the actions of `action_type`, in the given order.
 
     Column names are the schema titles with units (e.g. "Injection volume (nL)"); detail keys the
     schema does not describe keep their key as column name. Ready for `pandas.DataFrame(rows)`.
+    `kind` is the schema set of the types ("procedure" for today's procedures).
     """
     titles = {spec.name: spec.label.removesuffix(REQUIRED_SUFFIX)
-              for spec in field_specs(_schema("action", action_type))}
+              for spec in field_specs(_schema(kind, action_type))}
     rows = []
     for action in actions:
         if action.get("type") != action_type:
@@ -337,6 +312,8 @@ def _cell(value: Any) -> Any:
     as a number (an integer beyond ±2^53, a list, a group) as its JSON text."""
     if value is None or isinstance(value, str | bool | float):
         return value
+    if _is_quantity_value(value):  # "0.3 µL": the unit differs between records
+        return " ".join(p for p in (_number(value["value"]), value.get("unit")) if p)
     if isinstance(value, int) and abs(value) <= SAFE_INTEGER:
         return value
     return json_text(value)

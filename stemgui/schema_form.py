@@ -18,6 +18,10 @@ from typing import Any
 from stemgui.schemas import property_default
 from stemgui.schemas import schema_defaults as _registry_defaults
 from stemgui.schemas import validate_payload as _registry_validate
+from stemgui.schemas.quantities import default_unit as _default_unit
+from stemgui.schemas.quantities import is_quantity
+from stemgui.schemas.quantities import units as _quantity_units
+from stemgui.unit_steps import unit_step
 
 
 class _Missing:
@@ -44,6 +48,7 @@ class FieldSpec:
 
     name: str
     # text textarea date datetime select number integer boolean tristate multiselect lines group json
+    # quantity ({"value": number, "unit": one of `unit_options`}: a number beside a unit select)
     kind: str
     label: str
     help: str | None = None
@@ -59,6 +64,8 @@ class FieldSpec:
     options: tuple = ()
     children: tuple[FieldSpec, ...] = field(default_factory=tuple)
     placeholder_default: bool = False  # the default is a hint in the empty input, not a value
+    unit_options: tuple[str, ...] = ()  # a quantity's units, the schema's enum, in its order
+    default_unit: str | None = None  # a quantity's documented unit: what its select starts at
 
 
 def schema_defaults(schema: dict) -> dict:
@@ -78,6 +85,15 @@ def humanize(name: str) -> str:
     """"Injection volume" from "injectionVolume" / "injection_volume": a label for untitled fields."""
     words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name).replace("_", " ").split()
     return " ".join([words[0][:1].upper() + words[0][1:]] + [w.lower() for w in words[1:]]) if words else name
+
+
+_AXIS_WORDS = re.compile(r"\b(Ap|Ml|Dv)\b")
+
+
+def axis_acronyms(title: str) -> str:
+    """"AP coordinate" from "Ap coordinate": today's schemas (rebuilt from the docs' tables) write
+    the anatomical axes AP/ML/DV in title case; people read them in capitals."""
+    return _AXIS_WORDS.sub(lambda match: match.group(1).upper(), title)
 
 
 def split_units(title: str) -> tuple[str, str | None]:
@@ -145,9 +161,11 @@ def field_spec(name: str, prop: Any, required: bool = False) -> FieldSpec:
     if not isinstance(prop, dict):
         return FieldSpec(name=name, kind="json", label=name + (REQUIRED_SUFFIX if required else ""),
                          required=required)
+    if is_quantity(prop) and _quantity_units(prop):
+        return quantity_spec(name, prop, required)
     default = property_default(prop) if "default" in prop else None
     kind = _kind(prop, required, default is not None)
-    base, title_units = split_units(str(prop.get("title") or humanize(name)))
+    base, title_units = split_units(axis_acronyms(str(prop.get("title") or humanize(name))))
     units = prop.get("units") if isinstance(prop.get("units"), str) else title_units
     label = (f"{base} ({units})" if units else base) + (REQUIRED_SUFFIX if required else "")
     bounds = _bounds(prop) if kind in ("number", "integer") else dict.fromkeys(
@@ -164,6 +182,26 @@ def field_spec(name: str, prop: Any, required: bool = False) -> FieldSpec:
         default=default, units=units, brief=prop.get("brief") if isinstance(prop.get("brief"), str) else None,
         step=_step(prop, kind), options=_options(prop, kind),
         children=tuple(field_specs(prop)) if kind == "group" else (), **bounds)
+
+
+def quantity_spec(name: str, prop: dict, required: bool = False) -> FieldSpec:
+    """The spec of a `{value, unit}` property: a number input beside a select of the schema's units.
+
+    The label names no unit (the select beside it does); the step follows the default unit
+    (`unit_step`; the widget re-reads it for the unit chosen).
+    """
+    base, _ = split_units(axis_acronyms(str(prop.get("title") or humanize(name))))
+    value_prop = (prop.get("properties") or {}).get("value")
+    bounds = _bounds(value_prop) if isinstance(value_prop, dict) else _bounds({})
+    help_parts = [str(prop["description"])] if prop.get("description") else []
+    if _bounds_text(bounds):
+        help_parts.append(f"Allowed: {_bounds_text(bounds)}.")
+    unit = _default_unit(prop)
+    return FieldSpec(
+        name=name, kind="quantity", label=base + (REQUIRED_SUFFIX if required else ""),
+        help=" ".join(help_parts) or None, required=required,
+        brief=prop.get("brief") if isinstance(prop.get("brief"), str) else None, step=unit_step(unit),
+        unit_options=tuple(_quantity_units(prop)), default_unit=unit, **bounds)
 
 
 def _step(prop: dict, kind: str) -> float | int | None:
@@ -234,6 +272,8 @@ def widget_value(spec: FieldSpec, value: Any) -> Any:
     if spec.kind == "json":
         return "" if value is MISSING else json_text(value)
     if value is MISSING:
+        if spec.kind == "quantity":
+            return (None, spec.default_unit)
         return {"text": "", "textarea": "", "lines": "", "multiselect": [], "boolean": False}.get(spec.kind)
     converter = _TO_WIDGET.get(spec.kind)
     if converter is None:
@@ -305,11 +345,27 @@ def _lines_to_widget(spec: FieldSpec, value: Any) -> str:
     return "\n".join(value)
 
 
+def _quantity_to_widget(spec: FieldSpec, value: Any) -> tuple[float | None, str | None]:
+    """(number or None, unit) of a stored quantity; a bare number is a value in the default unit
+    (the docs' own examples write them so)."""
+    if is_number(value):
+        value = {"value": value}
+    if not isinstance(value, dict) or set(value) - {"value", "unit"}:
+        raise ValueError("not a value with a unit")
+    unit = value.get("unit", spec.default_unit)
+    if unit not in spec.unit_options:
+        raise ValueError(f"in a unit this form does not offer ({json_text(unit)})")
+    number = value.get("value")
+    if number is None:
+        return (None, unit)
+    return (_number_to_widget(replace(spec, kind="number"), number), unit)
+
+
 _TO_WIDGET = {
     "text": _text_to_widget, "textarea": _text_to_widget, "date": _date_to_widget,
     "datetime": _datetime_to_widget, "select": _select_to_widget, "number": _number_to_widget,
     "integer": _number_to_widget, "boolean": _bool_to_widget, "tristate": _bool_to_widget,
-    "multiselect": _multi_to_widget, "lines": _lines_to_widget,
+    "multiselect": _multi_to_widget, "lines": _lines_to_widget, "quantity": _quantity_to_widget,
 }
 
 
@@ -345,7 +401,10 @@ def payload_value(spec: FieldSpec, shown: Any, original: Any = MISSING) -> Any:
 
     When the widget still shows `original`, `original` itself comes back, so an untouched form
     returns exactly what it was given (1 stays int in a "number" field, a time zone is kept).
+    A quantity's widget value is (number, unit); with no number it is `MISSING`, whatever unit.
     """
+    if spec.kind == "quantity":
+        return quantity_payload(spec, shown, original)
     try:
         if original is not MISSING and shown == widget_value(spec, original):
             return copy.deepcopy(original)
@@ -387,3 +446,19 @@ _FROM_WIDGET = {
     "lines": _lines_from_widget,
     "json": _json_from_widget,
 }
+
+
+def quantity_payload(spec: FieldSpec, shown: Any, original: Any = MISSING) -> Any:
+    """`{"value": x, "unit": u}` for widget value (x, u); `MISSING` when no number is entered (a
+    unit alone is no quantity); the stored object itself when unchanged (1 stays an int)."""
+    number, unit = shown if isinstance(shown, tuple | list) and len(shown) == 2 else (shown, None)
+    if number is None or (isinstance(number, str) and not number.strip()):
+        return MISSING
+    unit = unit or spec.default_unit
+    try:
+        if isinstance(original, dict) and "unit" in original and (number, unit) == _quantity_to_widget(
+                spec, original):
+            return copy.deepcopy(original)
+    except (ValueError, TypeError):
+        pass
+    return {"value": float(number), "unit": unit}

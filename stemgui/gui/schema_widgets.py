@@ -25,6 +25,7 @@ from stemgui.schema_form import (
     schema_defaults,
     widget_value,
 )
+from stemgui.unit_steps import unit_step
 
 
 def widget_key(key: str, path: str) -> str:
@@ -88,6 +89,8 @@ def _draw_fields(specs: list[FieldSpec], key: str, prefix: str, originals: Mappi
             spec = replace(spec, kind="json", children=())
         if spec.kind == "group":
             result = _draw_group(spec, key, path, original, reset, errors, problems)
+        elif spec.kind == "quantity":
+            result = _draw_quantity(spec, key, path, original, reset, errors)
         else:
             result = _draw_field(spec, key, path, original, reset, problems)
         if path in errors:
@@ -116,6 +119,36 @@ def _draw_group(spec: FieldSpec, key: str, path: str, original: Any, reset: bool
     if not result:
         return copy.deepcopy(original) if original == {} else MISSING
     return result
+
+
+def _draw_quantity(spec: FieldSpec, key: str, path: str, original: Any, reset: bool,
+                   errors: Mapping[str, str]) -> Any:
+    """A `{value, unit}` quantity: a number input beside a select of the schema's units.
+
+    The widgets' keys are those of the pair's own fields (`<path>.value`, `<path>.unit`), so a
+    server message about "injectionVolume.value" lands here too. The unit select is drawn first
+    (in the right-hand column) because the number's step follows the chosen unit.
+    """
+    ss = st.session_state
+    value_key, unit_key = widget_key(key, f"{path}.value"), widget_key(key, f"{path}.unit")
+    shadow_value, shadow_unit = _shadow_key(key, f"{path}.value"), _shadow_key(key, f"{path}.unit")
+    number, unit = widget_value(spec, original)
+    for wkey, skey, start in ((value_key, shadow_value, number), (unit_key, shadow_unit, unit)):
+        if reset or wkey not in ss:
+            ss[wkey] = ss[skey] if skey in ss and not reset else start
+    number_column, unit_column = st.columns([3, 1], vertical_alignment="bottom")
+    with unit_column:
+        chosen = st.selectbox(f"Unit of {spec.label.removesuffix(' *')}", list(spec.unit_options),
+                              key=unit_key, label_visibility="collapsed")
+    with number_column:
+        typed = st.number_input(spec.label, value=None, step=unit_step(chosen), format="%g",
+                                placeholder="required" if spec.required else "optional",
+                                key=value_key, help=spec.help)
+    ss[shadow_value], ss[shadow_unit] = typed, chosen
+    for sub in (f"{path}.value", f"{path}.unit"):
+        if sub in errors:
+            _show_error(errors[sub])
+    return payload_value(spec, (typed, chosen), original)
 
 
 def _draw_field(spec: FieldSpec, key: str, path: str, original: Any, reset: bool,
