@@ -38,38 +38,6 @@ STATE_LABELS = {
 }
 SURGICAL_MODELS = ("procedure", "action")
 
-# Stepper sizes per unit for the ± buttons: what one press should move at the bench
-# (0.05 mm is the finest step a stereotaxic vernier is read at; 10 nL a typical nanoinjector step).
-STEP_SIZES: dict[str, float] = {
-    "mm": 0.05,
-    "µm": 50.0,
-    "nm": 50_000.0,
-    "m": 0.00005,
-    "°": 1.0,
-    "nL": 10.0,
-    "µL": 0.01,
-    "mL": 0.00001,
-    "nL/min": 10.0,
-    "µL/min": 0.01,
-    "nL/s": 1.0,
-    "µL/s": 0.001,
-    "g": 0.1,
-    "kg": 0.0001,
-    "mg": 100.0,
-    "%": 0.1,
-    "mg/kg": 0.5,
-    "min": 1.0,
-    "s": 1.0,
-    "h": 0.25,
-}
-DEFAULT_STEP = 1.0
-
-
-def step_size(unit: str | None) -> float:
-    """The ± stepper's step for a number in `unit` (1 for a unit not in the table)."""
-    return STEP_SIZES.get(unit or "", DEFAULT_STEP)
-
-
 @dataclass
 class Step:
     """One step of a surgery: a record payload of `kind` ("procedure" or "action") and its state."""

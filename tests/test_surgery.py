@@ -10,6 +10,7 @@ from stemgui import surgery as sg
 from stemgui.models import validate_record
 from stemgui.surgery_payload import for_backend
 from stemgui.surgery_plans import DEFAULT_TEMPLATES
+from stemgui.unit_steps import unit_step
 
 DAY = date(2026, 11, 27)
 SUBJECT = "5c4d2a10-0000-4000-8000-000000000001"
@@ -194,12 +195,11 @@ def test_plan_matched_to_records_after_reload():
     ]
 
 
-@pytest.mark.parametrize(
-    ("unit", "step"), [("mm", 0.05), ("°", 1.0), ("nL", 10.0), ("µm", 50.0), ("furlong", 1.0)]
-)
+@pytest.mark.parametrize(("unit", "step"), [("mm", 0.05), ("°", 1.0), ("nL", 10.0), ("µm", 10.0)])
 def test_step_sizes(unit, step):
-    """Issue 14 item 6: the ± steppers move 0.05 mm, 1°, 10 nL (today 0.01 mm)."""
-    assert sg.step_size(unit) == step
+    """Issue 14 item 6: the ± steppers move 0.05 mm, 1°, 10 nL (today 0.01 mm); one table for the
+    Procedures form and Surgery day (stemgui.unit_steps)."""
+    assert unit_step(unit) == step
 
 
 def test_for_backend_template_step_to_each_generation():
