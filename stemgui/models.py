@@ -542,9 +542,3 @@ def validate_record(model: str, data: Any) -> tuple[BaseModel | None, dict[str, 
     if errors := number_errors(record.model_dump()):  # after the schemas: their messages say more
         return None, errors
     return record, {}
-
-
-# today's BrainSTEM records (procedures and what they point at): defined beside these, and
-# added to CREATE_MODELS / PUBLIC_MODELS when that module loads
-# (and today's subject logs)
-from stemgui import models_current, models_subjectlog  # noqa: E402, F401, I001
