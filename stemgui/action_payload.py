@@ -16,12 +16,11 @@ from typing import Any
 
 from stemgui.actions import in_time_order, mirror_action, next_action_defaults
 from stemgui.errors import ValidationFailed
-from stemgui.models import ACTION_DESCRIPTION_MAX, validate_record
+from stemgui.models import ACTION_DESCRIPTION_MAX, validate_record, writable_fields
 from stemgui.schema_form import missing_required
 from stemgui.schemas import load_schema
 
-WRITABLE = ("type", "description", "subject", "date_time", "consumable", "hardwaredevice", "brain_region",
-            "details", "coordinates_system", "coordinates_details")
+WRITABLE = writable_fields("action")
 SCHEMA_FIELDS = ("details", "coordinates_details")
 REQUIRED_MESSAGES = {
     "type": "Choose the action type.",

@@ -527,6 +527,12 @@ def number_errors(data: Any) -> dict[str, list[str]]:
     return errors
 
 
+def writable_fields(model: str) -> tuple[str, ...]:
+    """The fields a client writes for ``model``, in its create model's order: the one list the
+    forms, the outbox's matching and the server's resources take (issue 11: once, not four times)."""
+    return tuple(CREATE_MODELS[model].model_fields)
+
+
 def validate_record(model: str, data: Any) -> tuple[BaseModel | None, dict[str, list[str]]]:
     """(validated record, {}) or (None, DRF-style errors) for a full write of ``model``."""
     if not isinstance(data, dict):

@@ -19,6 +19,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from stemgui.errors import NotFound, ValidationFailed
+from stemgui.models import writable_fields
 from stemgui.models_subjectlog import check_entries
 from stemgui.schemas import GENERATIONS, apply_defaults, load_schema, load_versioned
 from stemgui.schemas.quantities import check as normalize_quantities
@@ -28,13 +29,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SESSION_FIELDS = ("name", "description", "projects", "date_time", "extra_fields", "download_links",
-                  "name_used_in_storage", "tags")  # fmt: skip
-ACTION_FIELDS = ("type", "description", "subject", "date_time", "consumable", "hardwaredevice",
-                 "brain_region", "details", "coordinates_system", "coordinates_details")  # fmt: skip
-PROCEDURE_FIELDS = ("type", "notes", "subject", "date_time", "consumablestock", "equipment", "brain_region",
-                    "licenses", "details", "type_schema_version", "coordinates_system", "coordinates_details",
-                    "coordinates_schema_version")  # fmt: skip
+SESSION_FIELDS = writable_fields("session")
+ACTION_FIELDS = writable_fields("action")
+PROCEDURE_FIELDS = writable_fields("procedure")
 JSON_FIELDS = {"details": ("action", "type"), "coordinates_details": ("coordinates", "coordinates_system")}
 # model -> (its fields, its free-text field): the surgical records of the two generations
 SURGICAL = {"action": (ACTION_FIELDS, "description"), "procedure": (PROCEDURE_FIELDS, "notes")}

@@ -16,14 +16,17 @@ from typing import Any
 from pydantic import ValidationError
 
 from stemgui.errors import ValidationFailed
-from stemgui.models import EXTRA_FIELD_KEY_PATTERN, SESSION_NAME_MAX, SessionCreate, normalize_extra_fields
+from stemgui.models import (
+    EXTRA_FIELD_KEY_PATTERN,
+    SESSION_NAME_MAX,
+    SessionCreate,
+    normalize_extra_fields,
+    writable_fields,
+)  # fmt: skip
 
 EXTRA_COLUMNS = ("key", "value")
 LINK_COLUMNS = ("Repository", "URL")
-FORM_FIELDS = (
-    "name", "description", "projects", "date_time", "tags",
-    "extra_fields", "download_links", "name_used_in_storage",
-)  # fmt: skip
+FORM_FIELDS = writable_fields("session")
 COPY_SUFFIX = " (copy)"
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 

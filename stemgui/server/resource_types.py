@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import JSON, Table
 
 from stemgui.catalog import MODELS
-from stemgui.models import CREATE_MODELS, PUBLIC_MODELS
+from stemgui.models import PUBLIC_MODELS, writable_fields
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ class Resource:
 
     @property
     def writable_fields(self) -> tuple[str, ...]:
-        return tuple(CREATE_MODELS[self.name].model_fields)
+        return writable_fields(self.name)
 
     @property
     def columns(self) -> dict[str, object]:
