@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import re
 import uuid
-from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -24,6 +23,7 @@ from pydantic import (
     create_model,
 )
 
+from stemgui import dates
 from stemgui.schemas import action_types, apply_defaults, coordinate_systems, load_schema, validate_payload
 
 SESSION_NAME_MAX = 100
@@ -90,11 +90,8 @@ def normalize_date_time(value: Any) -> str | None:
         return None
     if not isinstance(value, str):
         raise ValueError("Expected a date (YYYY-MM-DD) or an ISO date-time as text.")
-    text = value.strip()
     try:
-        if len(text) == 10:
-            return date.fromisoformat(text).isoformat()
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
+        return dates.parse_strict(value).isoformat()
     except ValueError:
         raise ValueError("Date has wrong format. Use YYYY-MM-DD or an ISO date-time.") from None
 

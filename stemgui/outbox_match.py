@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import logging
 import math
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
+from stemgui import dates
 from stemgui.errors import NotFound, ValidationFailed
 from stemgui.models import writable_fields
 from stemgui.models_subjectlog import check_entries
@@ -192,11 +193,8 @@ def _same_date(ours: Any, theirs: Any) -> bool:
 def _as_datetime(value: Any) -> datetime | None:
     if not isinstance(value, str) or not value.strip():
         return None
-    text = value.strip().replace("Z", "+00:00")
     try:
-        if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), datetime.min.time())
-        return datetime.fromisoformat(text)
+        return dates.moment(value)
     except ValueError:
         return None
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
+from stemgui import dates
 from stemgui.schemas import property_default
 from stemgui.schemas import schema_defaults as _registry_defaults
 from stemgui.schemas import validate_payload as _registry_validate
@@ -250,7 +251,9 @@ def _text_to_widget(spec: FieldSpec, value: Any) -> str:
 def _date_to_widget(spec: FieldSpec, value: Any) -> date:
     if not isinstance(value, str):
         raise ValueError("not a date")
-    parsed = date.fromisoformat(value)
+    parsed = dates.parse_strict(value)
+    if isinstance(parsed, datetime):
+        raise ValueError("a date-time where a date belongs")
     if not DATE_BOUNDS[0] <= parsed <= DATE_BOUNDS[1]:
         raise ValueError("date out of range")
     return parsed
@@ -259,7 +262,7 @@ def _date_to_widget(spec: FieldSpec, value: Any) -> date:
 def _datetime_to_widget(spec: FieldSpec, value: Any) -> datetime:
     if not isinstance(value, str):
         raise ValueError("not a date-time")
-    parsed = datetime.fromisoformat(value)
+    parsed = dates.moment(value)
     if not DATE_BOUNDS[0] <= parsed.date() <= DATE_BOUNDS[1]:
         raise ValueError("date out of range")
     # The widget is naive and keeps minutes only; zone and seconds come back if left unchanged.
@@ -357,10 +360,7 @@ def payload_value(spec: FieldSpec, shown: Any, original: Any = MISSING) -> Any:
 
 
 def _datetime_from_widget(spec: FieldSpec, shown: datetime, original: Any) -> str:
-    try:
-        zone = datetime.fromisoformat(original).tzinfo if isinstance(original, str) else None
-    except ValueError:
-        zone = None
+    zone = getattr(dates.parse(original), "tzinfo", None)
     return shown.replace(tzinfo=zone).isoformat()
 
 

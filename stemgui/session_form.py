@@ -10,11 +10,12 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
 
+from stemgui import dates
 from stemgui.errors import ValidationFailed
 from stemgui.models import (
     EXTRA_FIELD_KEY_PATTERN,
@@ -207,12 +208,8 @@ def duplicate_values(session: dict) -> SessionFormValues:
 
 def parse_date(value: Any) -> date | None:
     """The date part of an API ``date_time`` value (None if empty or unreadable)."""
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
+    parsed = dates.parse(value)
+    return parsed.date() if isinstance(parsed, datetime) else parsed
 
 
 def changed_fields(original: dict, payload: dict) -> dict:
