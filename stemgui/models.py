@@ -24,7 +24,7 @@ from pydantic import (
 )
 
 from stemgui import dates
-from stemgui.schemas import action_types, apply_defaults, coordinate_systems, load_schema, validate_payload
+from stemgui.schemas import action_types, coordinate_systems, load_schema, stored_payload
 
 SESSION_NAME_MAX = 100
 ACTION_DESCRIPTION_MAX = 500
@@ -194,7 +194,7 @@ class SessionPublic(_Public):
 
 
 class ActionCreate(_Write):
-    """A new action (POST); call ``schema_errors()`` to check details against the type schemas."""
+    """A new action (POST); ``schema_check()`` checks details against the type schemas."""
 
     type: Annotated[str, _known(action_types)]
     description: str = Field("", max_length=ACTION_DESCRIPTION_MAX)
@@ -207,20 +207,19 @@ class ActionCreate(_Write):
     coordinates_system: Annotated[str, _known(coordinate_systems)]
     coordinates_details: dict = Field(default_factory=dict)
 
-    def schema_errors(self) -> dict[str, list[str]]:
-        """Check the JSON-Schema payloads of the type and system; fills defaults; {} when valid."""
+    def schema_check(self) -> tuple[dict, dict[str, list[str]]]:
+        """({payload field: as stored, schema defaults filled in}, errors) from the JSON Schemas of
+        the type and system; the record itself is not changed (``validate_record`` applies them)."""
+        stored: dict = {}
         errors: dict[str, list[str]] = {}
         checks = (("type", "details", "action"), ("coordinates_system", "coordinates_details", "coordinates"))
         for kind_field, payload_field, kind in checks:
             schema = load_schema(kind, getattr(self, kind_field))
-            payload = apply_defaults(schema, getattr(self, payload_field))
-            problems = validate_payload(schema, payload)
+            stored[payload_field], problems = stored_payload(schema, getattr(self, payload_field))
             for path, message in problems.items():
                 key = payload_field if path == "__all__" else f"{payload_field}.{path}"
                 errors.setdefault(key, []).append(message)
-            if not problems:
-                setattr(self, payload_field, payload)
-        return errors
+        return stored, errors
 
 
 class ActionPublic(_Public):
@@ -538,10 +537,11 @@ def validate_record(model: str, data: Any) -> tuple[BaseModel | None, dict[str, 
         record = CREATE_MODELS[model].model_validate(data)
     except ValidationError as exc:
         return None, field_errors(exc)
-    if hasattr(record, "schema_errors"):  # actions, procedures, equipment: their JSON Schemas
-        errors = record.schema_errors()
+    if hasattr(record, "schema_check"):  # actions, procedures, subject logs...: their JSON Schemas
+        stored, errors = record.schema_check()
         if errors:
             return None, errors
+        record = record.model_copy(update=stored)  # explicitly: the payloads as stored, defaults in
     if errors := number_errors(record.model_dump()):  # after the schemas: their messages say more
         return None, errors
     return record, {}

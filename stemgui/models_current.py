@@ -65,9 +65,10 @@ class _Versioned(_Write):
     # (name field, payload field, version field, schema kind) of each checked payload
     payloads: ClassVar[tuple[tuple[str, str, str, SchemaKind], ...]] = ()
 
-    def schema_errors(self) -> dict[str, list[str]]:
-        """Check the payloads against their schema versions; store the normalized payloads and the
-        versions used; {} when valid."""
+    def schema_check(self) -> tuple[dict, dict[str, list[str]]]:
+        """({field: value to store}: the normalized payloads and the versions used, errors) from
+        the payloads' schema versions; the record itself is not changed."""
+        stored: dict = {}
         errors: dict[str, list[str]] = {}
         for name_field, payload_field, version_field, kind in self.payloads:
             name, version = getattr(self, name_field), getattr(self, version_field)
@@ -83,10 +84,8 @@ class _Versioned(_Write):
             for path, message in problems.items():
                 key = payload_field if path == "__all__" else f"{payload_field}.{path}"
                 errors.setdefault(key, []).append(message)
-            if not problems:
-                setattr(self, payload_field, payload)
-                setattr(self, version_field, version)
-        return errors
+            stored[payload_field], stored[version_field] = payload, version
+        return stored, errors
 
 
 # ---------------------------------------------------------------- procedures

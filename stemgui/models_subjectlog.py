@@ -114,12 +114,10 @@ class SubjectLogCreate(_Write):
     subject: Uuid
     entries: list = Field(default_factory=list)
 
-    def schema_errors(self) -> dict[str, list[str]]:
-        """Check every entry against the type's schema; store them normalized; {} when valid."""
+    def schema_check(self) -> tuple[dict, dict[str, list[str]]]:
+        """({"entries": normalized}, errors) from the type's schema; the record is not changed."""
         entries, errors = check_entries(self.type, self.entries)
-        if not errors:
-            self.entries = entries
-        return errors
+        return {"entries": entries}, errors
 
 
 class SubjectLogPublic(_Public):

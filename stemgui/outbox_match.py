@@ -22,7 +22,7 @@ from stemgui import dates
 from stemgui.errors import NotFound, ValidationFailed
 from stemgui.models import writable_fields
 from stemgui.models_subjectlog import check_entries
-from stemgui.schemas import GENERATIONS, apply_defaults, load_schema, load_versioned
+from stemgui.schemas import GENERATIONS, load_schema, load_versioned, stored_payload
 from stemgui.schemas.quantities import check as normalize_quantities
 
 if TYPE_CHECKING:
@@ -147,7 +147,7 @@ def _same_schema_object(kind: Literal["action", "coordinates"], name: str, ours:
         schema = load_schema(kind, name)
     except KeyError:
         return _same_value(ours or {}, theirs or {})
-    ours = apply_defaults(schema, ours if isinstance(ours, dict) else {})
+    ours = stored_payload(schema, ours if isinstance(ours, dict) else {})[0]
     theirs = theirs if isinstance(theirs, dict) else {}
     known = set(schema.get("properties") or {})
     keys = (set(ours) | set(theirs)) & known if known else set(ours) | set(theirs)

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from stemgui import dates
-from stemgui.schemas import property_default
+from stemgui.schemas import draft7_bounds, property_default
 from stemgui.schemas import schema_defaults as _registry_defaults
 from stemgui.schemas import validate_payload as _registry_validate
 
@@ -89,16 +89,18 @@ def split_units(title: str) -> tuple[str, str | None]:
     return title[: match.start()], match.group(1).strip() or None
 
 
+_BOUND_KEYWORDS = {
+    "minimum": "minimum",
+    "maximum": "maximum",
+    "exclusiveMinimum": "exclusive_minimum",
+    "exclusiveMaximum": "exclusive_maximum",
+}
+
+
 def _bounds(prop: dict) -> dict[str, float | None]:
-    """Inclusive and exclusive bounds, reading draft-4 boolean exclusive flags too."""
-    bounds = {"minimum": prop.get("minimum"), "maximum": prop.get("maximum"),
-              "exclusive_minimum": prop.get("exclusiveMinimum"),
-              "exclusive_maximum": prop.get("exclusiveMaximum")}
-    for low, flag in (("minimum", "exclusive_minimum"), ("maximum", "exclusive_maximum")):
-        if isinstance(bounds[flag], bool):  # draft 4: a flag that makes `minimum` exclusive
-            bounds[flag] = bounds[low] if bounds[flag] else None
-            bounds[low] = None if bounds[flag] is not None else bounds[low]
-    return {k: (v if is_number(v) else None) for k, v in bounds.items()}
+    """Inclusive and exclusive bounds (draft-4 boolean exclusive flags read as validation reads them)."""
+    rules = draft7_bounds({key: prop[key] for key in _BOUND_KEYWORDS if key in prop})
+    return {name: rules[key] if is_number(rules.get(key)) else None for key, name in _BOUND_KEYWORDS.items()}
 
 
 def _bounds_text(bounds: dict[str, float | None]) -> str:
@@ -203,7 +205,7 @@ def extra_field_specs(schema: dict, value: Mapping | None) -> list[FieldSpec]:
 def missing_required(schema: dict, payload: Mapping | None, prefix: str = "") -> dict[str, str]:
     """Field path -> "X is required." for required inputs left empty, with no default filled in.
 
-    The server (and `validate_payload` after `apply_defaults`) would fill a schema default into an
+    The server (`schemas.stored_payload`) would fill a schema default into an
     omitted required field: an emptied "Injection volume *" would be saved as 0 nL. A person who
     empties a required input gets this message at the field instead.
     """

@@ -21,6 +21,7 @@ from stemgui.models import (
     EXTRA_FIELD_KEY_PATTERN,
     SESSION_NAME_MAX,
     SessionCreate,
+    field_errors,
     normalize_extra_fields,
     writable_fields,
 )  # fmt: skip
@@ -156,15 +157,10 @@ def model_errors(payload: dict) -> dict[str, str]:
         errors["projects"] = "Choose at least one project."
     try:
         SessionCreate.model_validate(payload)
-    except ValidationError as exc:
-        for item in exc.errors():
-            where = str(item["loc"][0]) if item["loc"] else "form"
-            errors.setdefault(where, _readable(item["msg"]))
+    except ValidationError as exc:  # worded by the translator the server uses too
+        for where, messages in field_errors(exc).items():
+            errors.setdefault("form" if where == "non_field_errors" else where, " ".join(messages))
     return errors
-
-
-def _readable(message: str) -> str:
-    return message.removeprefix("Value error, ")
 
 
 def server_field_errors(exc: ValidationFailed) -> dict[str, str]:
