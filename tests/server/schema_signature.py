@@ -31,9 +31,10 @@ def signature() -> dict:
     """Table name -> its columns (by name), indexes and unique constraints."""
     out = {}
     for name, table in sorted(Base.metadata.tables.items()):
+        columns = sorted(table.columns, key=lambda c: c.name)
         out[name] = {
-            "columns": {column.name: _column(column) for column in sorted(table.columns, key=lambda c: c.name)},
-            "indexes": sorted(f"{ix.name}: {[c.name for c in ix.columns]} unique={ix.unique}" for ix in table.indexes),
+            "columns": {column.name: _column(column) for column in columns},
+            "indexes": sorted(f"{ix.name}: {[c.name for c in ix.columns]} {ix.unique}" for ix in table.indexes),
             "unique": sorted(
                 str(sorted(c.name for c in constraint.columns))
                 for constraint in table.constraints
