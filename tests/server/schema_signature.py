@@ -34,7 +34,7 @@ def signature() -> dict:
         columns = sorted(table.columns, key=lambda c: c.name)
         out[name] = {
             "columns": {column.name: _column(column) for column in columns},
-            "indexes": sorted(f"{ix.name}: {[c.name for c in ix.columns]} {ix.unique}" for ix in table.indexes),
+            "indexes": sorted(f"{ix.name}: {[c.name for c in ix.columns]} {ix.unique}" for ix in table.indexes),  # noqa: E501
             "unique": sorted(
                 str(sorted(c.name for c in constraint.columns))
                 for constraint in table.constraints
