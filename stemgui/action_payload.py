@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from stemgui import dates
 from stemgui.actions import in_time_order, mirror_action, next_action_defaults
 from stemgui.errors import ValidationFailed
-from stemgui.models import ACTION_DESCRIPTION_MAX, validate_record
+from stemgui.models import ACTION_DESCRIPTION_MAX, validate_record, writable_fields
 from stemgui.schema_form import missing_required
 from stemgui.schemas import GENERATIONS, Generation, load_versioned
 
-WRITABLE = ("type", "description", "subject", "date_time", "consumable", "hardwaredevice", "brain_region",
-            "details", "coordinates_system", "coordinates_details")
+WRITABLE = writable_fields("action")
 SCHEMA_FIELDS = ("details", "coordinates_details")
 REQUIRED_MESSAGES = {
     "type": "Choose the action type.",
@@ -49,13 +49,9 @@ class ActionFormValues:
 
 def parse_date_time(value: Any) -> tuple[date | None, time | None]:
     """(date, time) of an API `date_time` ("2024-05-01" -> time None); (None, None) if unreadable."""
-    text = str(value or "")
-    try:
-        if len(text) == 10:
-            return date.fromisoformat(text), None
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None, None
+    moment = dates.parse(value)
+    if not isinstance(moment, datetime):
+        return moment, None
     return moment.date(), moment.time().replace(second=0, microsecond=0, tzinfo=None)
 
 

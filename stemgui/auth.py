@@ -21,6 +21,7 @@ import bcrypt
 import jwt
 import yaml
 
+from stemgui.errors import UserError
 from stemgui.private_files import private_dir, write_private
 
 log = logging.getLogger(__name__)
@@ -40,10 +41,6 @@ PASSWORD_MAX_BYTES = 72  # bcrypt ignores (5.x: rejects) anything longer
 _write_lock = threading.Lock()
 # Password checks at once in this process: a burst of logins must not take every core.
 _HASHING = threading.BoundedSemaphore(max(1, (os.cpu_count() or 2) // 2))
-
-
-class UserError(ValueError):
-    """A user-management request that cannot be done; the message says why."""
 
 
 def has_role(role: str | None, needed: str) -> bool:

@@ -1,4 +1,6 @@
-"""Dates and times as the GUI shows them: ISO dates (``YYYY-MM-DD``), times as ``HH:MM`` in the
+"""The one parser of the API's dates and times (``parse_strict``, ``parse``, ``moment``: used by
+the models, the forms, the outbox's matching and the server's filters), and dates and times as
+the GUI shows them: ISO dates (``YYYY-MM-DD``), times as ``HH:MM`` in the
 browser's time zone, the UTC time alongside for a tooltip. No Streamlit here.
 
 The API's ``date_time`` is either a bare date (a calendar day: shown as is, never shifted by a
@@ -22,19 +24,31 @@ def zone(name: str | None) -> tzinfo:
         return UTC
 
 
-def parse(value: object) -> date | datetime | None:
-    """A bare date, a date-time (aware when it has an offset), or None (unset or not a date)."""
+def parse_strict(value: object) -> date | datetime:
+    """A bare ``YYYY-MM-DD`` date, or an ISO 8601 date-time (aware when it has an offset or a
+    ``Z``); ValueError for anything else (also for empty text)."""
     if isinstance(value, datetime | date):
         return value
-    text = str(value or "").strip()
-    if not text:
-        return None
+    if not isinstance(value, str):
+        raise ValueError(f"not a date: {value!r}")
+    text = value.strip()
+    if len(text) == 10:
+        return date.fromisoformat(text)
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def parse(value: object) -> date | datetime | None:
+    """A bare date, a date-time (aware when it has an offset), or None (unset or not a date)."""
     try:
-        if len(text) == 10:
-            return date.fromisoformat(text)
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return parse_strict(value) if value not in (None, "") else None
     except ValueError:
         return None
+
+
+def moment(value: object) -> datetime:
+    """``parse_strict`` as a date-time: a bare date is its midnight (naive); ValueError otherwise."""
+    parsed = parse_strict(value)
+    return parsed if isinstance(parsed, datetime) else datetime.combine(parsed, datetime.min.time())
 
 
 def _local(moment: datetime, tz: tzinfo) -> datetime:

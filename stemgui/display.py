@@ -3,6 +3,7 @@ No Streamlit here."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 EMPTY = "—"  # a related record that is not set, in tables and detail views
@@ -31,3 +32,11 @@ def cell(value: object) -> object:
 def capital(text: str) -> str:
     """``text`` with its first letter upper-case, for the start of a sentence."""
     return text[:1].upper() + text[1:]
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
+
+
+def plain(text: object) -> str:
+    """``text`` escaped for Streamlit markdown: shown as typed, never rendered (also no HTML)."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))

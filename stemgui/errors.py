@@ -10,7 +10,10 @@
     ├── ValidationFailed     400: the record was rejected; .field_errors names the fields
     ├── EditConflict         412: someone else saved the record after you read it (.current, .etag)
     ├── ServerError          5xx: the backend failed
-    └── LocalSaveFailed      a write could not be kept in the local outbox (disk full, read-only)
+    ├── LocalSaveFailed      a write could not be kept in the local outbox (disk full, read-only)
+    ├── UserError            a GUI user-management request that cannot be done (also a ValueError)
+    ├── AdminError           a bundled-server admin command that cannot be done (also a ValueError)
+    └── ApiProblem           (stemgui.server.problems) the bundled server refuses a request: status + body
 
 Every message says what the person in front of the screen can do about it.
 """
@@ -121,3 +124,11 @@ class LocalSaveFailed(StemGuiError):
 
 class EntriesRefused(StemGuiError):
     """The backend does not accept new subject-log entries (the docs mark ``entries`` read-only)."""
+
+
+class UserError(StemGuiError, ValueError):
+    """A user-management request that cannot be done (GUI users, ``stemgui.auth``); the message says why."""
+
+
+class AdminError(StemGuiError, ValueError):
+    """A bundled-server admin command could not be done (unknown user or project, clashing email)."""

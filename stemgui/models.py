@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import re
 import uuid
-from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -24,7 +23,8 @@ from pydantic import (
     create_model,
 )
 
-from stemgui.schemas import action_types, apply_defaults, coordinate_systems, load_schema, validate_payload
+from stemgui import dates
+from stemgui.schemas import action_types, coordinate_systems, load_schema, stored_payload
 
 SESSION_NAME_MAX = 100
 ACTION_DESCRIPTION_MAX = 500
@@ -90,11 +90,8 @@ def normalize_date_time(value: Any) -> str | None:
         return None
     if not isinstance(value, str):
         raise ValueError("Expected a date (YYYY-MM-DD) or an ISO date-time as text.")
-    text = value.strip()
     try:
-        if len(text) == 10:
-            return date.fromisoformat(text).isoformat()
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
+        return dates.parse_strict(value).isoformat()
     except ValueError:
         raise ValueError("Date has wrong format. Use YYYY-MM-DD or an ISO date-time.") from None
 
@@ -197,7 +194,7 @@ class SessionPublic(_Public):
 
 
 class ActionCreate(_Write):
-    """A new action (POST); call ``schema_errors()`` to check details against the type schemas."""
+    """A new action (POST); ``schema_check()`` checks details against the type schemas."""
 
     type: Annotated[str, _known(action_types)]
     description: str = Field("", max_length=ACTION_DESCRIPTION_MAX)
@@ -210,20 +207,19 @@ class ActionCreate(_Write):
     coordinates_system: Annotated[str, _known(coordinate_systems)]
     coordinates_details: dict = Field(default_factory=dict)
 
-    def schema_errors(self) -> dict[str, list[str]]:
-        """Check the JSON-Schema payloads of the type and system; fills defaults; {} when valid."""
+    def schema_check(self) -> tuple[dict, dict[str, list[str]]]:
+        """({payload field: as stored, schema defaults filled in}, errors) from the JSON Schemas of
+        the type and system; the record itself is not changed (``validate_record`` applies them)."""
+        stored: dict = {}
         errors: dict[str, list[str]] = {}
         checks = (("type", "details", "action"), ("coordinates_system", "coordinates_details", "coordinates"))
         for kind_field, payload_field, kind in checks:
             schema = load_schema(kind, getattr(self, kind_field))
-            payload = apply_defaults(schema, getattr(self, payload_field))
-            problems = validate_payload(schema, payload)
+            stored[payload_field], problems = stored_payload(schema, getattr(self, payload_field))
             for path, message in problems.items():
                 key = payload_field if path == "__all__" else f"{payload_field}.{path}"
                 errors.setdefault(key, []).append(message)
-            if not problems:
-                setattr(self, payload_field, payload)
-        return errors
+        return stored, errors
 
 
 class ActionPublic(_Public):
@@ -527,6 +523,12 @@ def number_errors(data: Any) -> dict[str, list[str]]:
     return errors
 
 
+def writable_fields(model: str) -> tuple[str, ...]:
+    """The fields a client writes for ``model``, in its create model's order: the one list the
+    forms, the outbox's matching and the server's resources take (issue 11: once, not four times)."""
+    return tuple(CREATE_MODELS[model].model_fields)
+
+
 def validate_record(model: str, data: Any) -> tuple[BaseModel | None, dict[str, list[str]]]:
     """(validated record, {}) or (None, DRF-style errors) for a full write of ``model``."""
     if not isinstance(data, dict):
@@ -535,16 +537,11 @@ def validate_record(model: str, data: Any) -> tuple[BaseModel | None, dict[str, 
         record = CREATE_MODELS[model].model_validate(data)
     except ValidationError as exc:
         return None, field_errors(exc)
-    if hasattr(record, "schema_errors"):  # actions, procedures, equipment: their JSON Schemas
-        errors = record.schema_errors()
+    if hasattr(record, "schema_check"):  # actions, procedures, subject logs...: their JSON Schemas
+        stored, errors = record.schema_check()
         if errors:
             return None, errors
+        record = record.model_copy(update=stored)  # explicitly: the payloads as stored, defaults in
     if errors := number_errors(record.model_dump()):  # after the schemas: their messages say more
         return None, errors
     return record, {}
-
-
-# today's BrainSTEM records (procedures and what they point at): defined beside these, and
-# added to CREATE_MODELS / PUBLIC_MODELS when that module loads
-# (and today's subject logs)
-from stemgui import models_current, models_subjectlog  # noqa: E402, F401, I001

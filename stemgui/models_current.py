@@ -15,6 +15,7 @@ from pydantic import AfterValidator, BaseModel, Field, ValidationInfo, field_val
 
 from stemgui.models import (
     CREATE_MODELS,
+    DESCRIPTION_MAX,
     PUBLIC_MODELS,
     Date,
     DateTime,
@@ -30,6 +31,14 @@ from stemgui.schemas import GENERATIONS, SchemaKind, load_versioned, schema_name
 from stemgui.schemas.quantities import check
 
 NOTES_MAX = 500
+# field lengths (the tables in server/tables_current.py take the same constants)
+PLACE_NAME_MAX = 50  # inventories, setups
+TITLE_MAX = 255  # equipment, licenses
+TYPE_MAX = 64  # free-text types of stocks and equipment; procedure and subject-log types
+VERSION_MAX = 20  # "1.2.0"
+LABEL_MAX = 100  # a stock's storage location, conditions, intended use, cost
+LICENSE_NUMBER_MAX = 128
+IMAGE_MAX = 500  # a setup's image (a URL)
 PROCEDURE = GENERATIONS["procedure"]
 STOCK_STATUSES = ("AVAILABLE", "RESERVED", "DEPLETED")
 LICENSE_TYPES = (
@@ -56,7 +65,7 @@ def _country(value: str | None) -> str | None:
     return value.upper() if value else value
 
 
-Version = Annotated[str | None, Field(default=None, max_length=20)]
+Version = Annotated[str | None, Field(default=None, max_length=VERSION_MAX)]
 
 
 class _Versioned(_Write):
@@ -65,9 +74,10 @@ class _Versioned(_Write):
     # (name field, payload field, version field, schema kind) of each checked payload
     payloads: ClassVar[tuple[tuple[str, str, str, SchemaKind], ...]] = ()
 
-    def schema_errors(self) -> dict[str, list[str]]:
-        """Check the payloads against their schema versions; store the normalized payloads and the
-        versions used; {} when valid."""
+    def schema_check(self) -> tuple[dict, dict[str, list[str]]]:
+        """({field: value to store}: the normalized payloads and the versions used, errors) from
+        the payloads' schema versions; the record itself is not changed."""
+        stored: dict = {}
         errors: dict[str, list[str]] = {}
         for name_field, payload_field, version_field, kind in self.payloads:
             name, version = getattr(self, name_field), getattr(self, version_field)
@@ -83,10 +93,8 @@ class _Versioned(_Write):
             for path, message in problems.items():
                 key = payload_field if path == "__all__" else f"{payload_field}.{path}"
                 errors.setdefault(key, []).append(message)
-            if not problems:
-                setattr(self, payload_field, payload)
-                setattr(self, version_field, version)
-        return errors
+            stored[payload_field], stored[version_field] = payload, version
+        return stored, errors
 
 
 # ---------------------------------------------------------------- procedures
@@ -142,9 +150,9 @@ class ProcedurePublic(_Public):
 class InventoryCreate(_Write):
     """A new inventory (where consumable stocks are kept)."""
 
-    name: Name = Field(max_length=50)
+    name: Name = Field(max_length=PLACE_NAME_MAX)
     location: str = ""
-    description: str = Field("", max_length=500)
+    description: str = Field("", max_length=DESCRIPTION_MAX)
     is_public: bool = False
 
 
@@ -159,13 +167,13 @@ class InventoryPublic(_Public):
 class SetupCreate(_Write):
     """A new experimental setup (where equipment is mounted)."""
 
-    name: Name = Field(max_length=50)
+    name: Name = Field(max_length=PLACE_NAME_MAX)
     location: str = ""
-    description: str = Field("", max_length=500)
+    description: str = Field("", max_length=DESCRIPTION_MAX)
     setup_type: Uuid | None = None
     specifications: list | dict = Field(default_factory=list)  # the table says array, the example an object
     is_public: bool = False
-    image: str | None = Field(None, max_length=500)
+    image: str | None = Field(None, max_length=IMAGE_MAX)
 
 
 class SetupPublic(_Public):
@@ -183,19 +191,19 @@ class ConsumableStockCreate(_Write):
     """A new consumable stock (a lot of a consumable in an inventory). Its ``type`` is free text:
     no consumable-stock schemas are shipped, so ``details`` is any object."""
 
-    type: Name = Field(max_length=64)
+    type: Name = Field(max_length=TYPE_MAX)
     status: Literal[STOCK_STATUSES] = "AVAILABLE"  # type: ignore[valid-type]
     notes: str = Field("", max_length=NOTES_MAX)
     inventory: Uuid
     acquisition_date: Date = None
     expiration_date: Date = None
-    storage_location: str | None = Field(None, max_length=100)
-    storage_conditions: str | None = Field(None, max_length=100)
-    intended_use: str | None = Field(None, max_length=100)
-    cost: str | None = Field(None, max_length=100)
+    storage_location: str | None = Field(None, max_length=LABEL_MAX)
+    storage_conditions: str | None = Field(None, max_length=LABEL_MAX)
+    intended_use: str | None = Field(None, max_length=LABEL_MAX)
+    cost: str | None = Field(None, max_length=LABEL_MAX)
     consumable: Uuid | None = None
     details: dict = Field(default_factory=dict)
-    type_schema_version: str = Field("0.0.0", max_length=20)
+    type_schema_version: str = Field("0.0.0", max_length=VERSION_MAX)
 
 
 class ConsumableStockPublic(_Public):
@@ -222,15 +230,15 @@ class EquipmentCreate(_Versioned):
         ("coordinates_system", "coordinates_details", "coordinates_schema_version", PROCEDURE.coordinates),
     )
 
-    name: str = Field("", max_length=255)
-    type: Name = Field(max_length=64)
+    name: str = Field("", max_length=TITLE_MAX)
+    type: Name = Field(max_length=TYPE_MAX)
     notes: str = Field("", max_length=NOTES_MAX)
     setup: Uuid
     date_time: DateTime = None
     consumable: Uuid | None = None
     hardwaredevice: Uuid | None = None
     details: dict = Field(default_factory=dict)
-    type_schema_version: str = Field("0.0.0", max_length=20)
+    type_schema_version: str = Field("0.0.0", max_length=VERSION_MAX)
     coordinates_system: Annotated[str, _known(current_coordinate_systems)]
     coordinates_details: dict = Field(default_factory=dict)
     coordinates_schema_version: Version = None
@@ -258,13 +266,13 @@ class EquipmentPublic(_Public):
 class LicenseCreate(_Write):
     """A new license (e.g. an animal-research authorization covering subjects and procedures)."""
 
-    name: Name = Field(max_length=255)
+    name: Name = Field(max_length=TITLE_MAX)
     type: Literal[LICENSE_TYPES]  # type: ignore[valid-type]
     status: Literal[LICENSE_STATUSES] = "draft"  # type: ignore[valid-type]
     description: str = ""
     country: Annotated[str | None, AfterValidator(_country)] = None
     regulatory_authority: Uuid | None = None
-    license_number: str | None = Field(None, max_length=128)
+    license_number: str | None = Field(None, max_length=LICENSE_NUMBER_MAX)
     valid_from: Date = None
     valid_until: Date = None
     license_holders: UuidList = Field(default_factory=list)

@@ -9,11 +9,12 @@ Nothing here imports Streamlit or SQLAlchemy.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
+from stemgui import dates
 from stemgui.models import CREATE_MODELS, PUBLIC_MODELS, Uuid, _known, _Public, _Write
 from stemgui.schemas import load_schema, schema_names
 from stemgui.schemas.quantities import check
@@ -45,12 +46,8 @@ def normalize_time(value: Any) -> str:
     """An ISO date or date-time as ``YYYY-MM-DDTHH:MM:SS[.ffffff]Z`` in UTC; ValueError otherwise."""
     if not isinstance(value, str) or not value.strip():
         raise ValueError("Expected a date and time as ISO 8601 text, e.g. 2025-03-01T08:30:00Z.")
-    text = value.strip()
     try:
-        if len(text) == 10:
-            moment = datetime.combine(date.fromisoformat(text), datetime.min.time())
-        else:
-            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        moment = dates.moment(value)
     except ValueError:
         raise ValueError("Date and time has wrong format. Use ISO 8601, e.g. 2025-03-01T08:30:00Z.") from None
     moment = moment.astimezone(UTC) if moment.tzinfo else moment
@@ -117,12 +114,10 @@ class SubjectLogCreate(_Write):
     subject: Uuid
     entries: list = Field(default_factory=list)
 
-    def schema_errors(self) -> dict[str, list[str]]:
-        """Check every entry against the type's schema; store them normalized; {} when valid."""
+    def schema_check(self) -> tuple[dict, dict[str, list[str]]]:
+        """({"entries": normalized}, errors) from the type's schema; the record is not changed."""
         entries, errors = check_entries(self.type, self.entries)
-        if not errors:
-            self.entries = entries
-        return errors
+        return {"entries": entries}, errors
 
 
 class SubjectLogPublic(_Public):

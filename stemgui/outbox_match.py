@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import logging
 import math
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
+from stemgui import dates
 from stemgui.errors import NotFound, ValidationFailed
+from stemgui.models import writable_fields
 from stemgui.models_subjectlog import check_entries
-from stemgui.schemas import GENERATIONS, apply_defaults, load_schema, load_versioned
+from stemgui.schemas import GENERATIONS, load_schema, load_versioned, stored_payload
 from stemgui.schemas.quantities import check as normalize_quantities
 
 if TYPE_CHECKING:
@@ -28,13 +30,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SESSION_FIELDS = ("name", "description", "projects", "date_time", "extra_fields", "download_links",
-                  "name_used_in_storage", "tags")  # fmt: skip
-ACTION_FIELDS = ("type", "description", "subject", "date_time", "consumable", "hardwaredevice",
-                 "brain_region", "details", "coordinates_system", "coordinates_details")  # fmt: skip
-PROCEDURE_FIELDS = ("type", "notes", "subject", "date_time", "consumablestock", "equipment", "brain_region",
-                    "licenses", "details", "type_schema_version", "coordinates_system", "coordinates_details",
-                    "coordinates_schema_version")  # fmt: skip
+SESSION_FIELDS = writable_fields("session")
+ACTION_FIELDS = writable_fields("action")
+PROCEDURE_FIELDS = writable_fields("procedure")
 JSON_FIELDS = {"details": ("action", "type"), "coordinates_details": ("coordinates", "coordinates_system")}
 # model -> (its fields, its free-text field): the surgical records of the two generations
 SURGICAL = {"action": (ACTION_FIELDS, "description"), "procedure": (PROCEDURE_FIELDS, "notes")}
@@ -149,7 +147,7 @@ def _same_schema_object(kind: Literal["action", "coordinates"], name: str, ours:
         schema = load_schema(kind, name)
     except KeyError:
         return _same_value(ours or {}, theirs or {})
-    ours = apply_defaults(schema, ours if isinstance(ours, dict) else {})
+    ours = stored_payload(schema, ours if isinstance(ours, dict) else {})[0]
     theirs = theirs if isinstance(theirs, dict) else {}
     known = set(schema.get("properties") or {})
     keys = (set(ours) | set(theirs)) & known if known else set(ours) | set(theirs)
@@ -195,11 +193,8 @@ def _same_date(ours: Any, theirs: Any) -> bool:
 def _as_datetime(value: Any) -> datetime | None:
     if not isinstance(value, str) or not value.strip():
         return None
-    text = value.strip().replace("Z", "+00:00")
     try:
-        if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), datetime.min.time())
-        return datetime.fromisoformat(text)
+        return dates.moment(value)
     except ValueError:
         return None
 

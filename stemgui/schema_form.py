@@ -15,7 +15,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from stemgui.schemas import property_default
+from stemgui import dates
+from stemgui.schemas import draft7_bounds, property_default
 from stemgui.schemas import schema_defaults as _registry_defaults
 from stemgui.schemas import validate_payload as _registry_validate
 from stemgui.schemas.quantities import default_unit as _default_unit
@@ -104,16 +105,18 @@ def split_units(title: str) -> tuple[str, str | None]:
     return title[: match.start()], match.group(1).strip() or None
 
 
+_BOUND_KEYWORDS = {
+    "minimum": "minimum",
+    "maximum": "maximum",
+    "exclusiveMinimum": "exclusive_minimum",
+    "exclusiveMaximum": "exclusive_maximum",
+}
+
+
 def _bounds(prop: dict) -> dict[str, float | None]:
-    """Inclusive and exclusive bounds, reading draft-4 boolean exclusive flags too."""
-    bounds = {"minimum": prop.get("minimum"), "maximum": prop.get("maximum"),
-              "exclusive_minimum": prop.get("exclusiveMinimum"),
-              "exclusive_maximum": prop.get("exclusiveMaximum")}
-    for low, flag in (("minimum", "exclusive_minimum"), ("maximum", "exclusive_maximum")):
-        if isinstance(bounds[flag], bool):  # draft 4: a flag that makes `minimum` exclusive
-            bounds[flag] = bounds[low] if bounds[flag] else None
-            bounds[low] = None if bounds[flag] is not None else bounds[low]
-    return {k: (v if is_number(v) else None) for k, v in bounds.items()}
+    """Inclusive and exclusive bounds (draft-4 boolean exclusive flags read as validation reads them)."""
+    rules = draft7_bounds({key: prop[key] for key in _BOUND_KEYWORDS if key in prop})
+    return {name: rules[key] if is_number(rules.get(key)) else None for key, name in _BOUND_KEYWORDS.items()}
 
 
 def _bounds_text(bounds: dict[str, float | None]) -> str:
@@ -240,7 +243,7 @@ def extra_field_specs(schema: dict, value: Mapping | None) -> list[FieldSpec]:
 def missing_required(schema: dict, payload: Mapping | None, prefix: str = "") -> dict[str, str]:
     """Field path -> "X is required." for required inputs left empty, with no default filled in.
 
-    The server (and `validate_payload` after `apply_defaults`) would fill a schema default into an
+    The server (`schemas.stored_payload`) would fill a schema default into an
     omitted required field: an emptied "Injection volume *" would be saved as 0 nL. A person who
     empties a required input gets this message at the field instead.
     """
@@ -290,7 +293,9 @@ def _text_to_widget(spec: FieldSpec, value: Any) -> str:
 def _date_to_widget(spec: FieldSpec, value: Any) -> date:
     if not isinstance(value, str):
         raise ValueError("not a date")
-    parsed = date.fromisoformat(value)
+    parsed = dates.parse_strict(value)
+    if isinstance(parsed, datetime):
+        raise ValueError("a date-time where a date belongs")
     if not DATE_BOUNDS[0] <= parsed <= DATE_BOUNDS[1]:
         raise ValueError("date out of range")
     return parsed
@@ -299,7 +304,7 @@ def _date_to_widget(spec: FieldSpec, value: Any) -> date:
 def _datetime_to_widget(spec: FieldSpec, value: Any) -> datetime:
     if not isinstance(value, str):
         raise ValueError("not a date-time")
-    parsed = datetime.fromisoformat(value)
+    parsed = dates.moment(value)
     if not DATE_BOUNDS[0] <= parsed.date() <= DATE_BOUNDS[1]:
         raise ValueError("date out of range")
     # The widget is naive and keeps minutes only; zone and seconds come back if left unchanged.
@@ -416,10 +421,7 @@ def payload_value(spec: FieldSpec, shown: Any, original: Any = MISSING) -> Any:
 
 
 def _datetime_from_widget(spec: FieldSpec, shown: datetime, original: Any) -> str:
-    try:
-        zone = datetime.fromisoformat(original).tzinfo if isinstance(original, str) else None
-    except ValueError:
-        zone = None
+    zone = getattr(dates.parse(original), "tzinfo", None)
     return shown.replace(tzinfo=zone).isoformat()
 
 

@@ -10,20 +10,25 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
 
+from stemgui import dates
 from stemgui.errors import ValidationFailed
-from stemgui.models import EXTRA_FIELD_KEY_PATTERN, SESSION_NAME_MAX, SessionCreate, normalize_extra_fields
+from stemgui.models import (
+    EXTRA_FIELD_KEY_PATTERN,
+    SESSION_NAME_MAX,
+    SessionCreate,
+    field_errors,
+    normalize_extra_fields,
+    writable_fields,
+)  # fmt: skip
 
 EXTRA_COLUMNS = ("key", "value")
 LINK_COLUMNS = ("Repository", "URL")
-FORM_FIELDS = (
-    "name", "description", "projects", "date_time", "tags",
-    "extra_fields", "download_links", "name_used_in_storage",
-)  # fmt: skip
+FORM_FIELDS = writable_fields("session")
 COPY_SUFFIX = " (copy)"
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
@@ -152,15 +157,10 @@ def model_errors(payload: dict) -> dict[str, str]:
         errors["projects"] = "Choose at least one project."
     try:
         SessionCreate.model_validate(payload)
-    except ValidationError as exc:
-        for item in exc.errors():
-            where = str(item["loc"][0]) if item["loc"] else "form"
-            errors.setdefault(where, _readable(item["msg"]))
+    except ValidationError as exc:  # worded by the translator the server uses too
+        for where, messages in field_errors(exc).items():
+            errors.setdefault("form" if where == "non_field_errors" else where, " ".join(messages))
     return errors
-
-
-def _readable(message: str) -> str:
-    return message.removeprefix("Value error, ")
 
 
 def server_field_errors(exc: ValidationFailed) -> dict[str, str]:
@@ -204,12 +204,8 @@ def duplicate_values(session: dict) -> SessionFormValues:
 
 def parse_date(value: Any) -> date | None:
     """The date part of an API ``date_time`` value (None if empty or unreadable)."""
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
+    parsed = dates.parse(value)
+    return parsed.date() if isinstance(parsed, datetime) else parsed
 
 
 def changed_fields(original: dict, payload: dict) -> dict:

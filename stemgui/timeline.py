@@ -18,6 +18,7 @@ from itertools import groupby
 from typing import Any
 from urllib.parse import urlencode
 
+from stemgui import dates
 from stemgui.errors import NotFound
 from stemgui.weights import grams, parse_time
 
@@ -180,10 +181,8 @@ def _as_date(value: Any) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    try:
-        return date.fromisoformat(str(value or "")[:10])
-    except ValueError:
-        return None
+    parsed = dates.parse(str(value or "")[:10])
+    return parsed if isinstance(parsed, date) else None
 
 
 def _list_or_unavailable(client, model: str, subject_id: str, missing: list[str]) -> list[dict]:

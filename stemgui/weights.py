@@ -14,12 +14,13 @@ import math
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import altair as alt
 
+from stemgui import dates
 from stemgui.config import SECRETS_FILE, _secrets
 
 DEFAULT_THRESHOLD_PERCENT = 80.0
@@ -97,18 +98,10 @@ def threshold_setting(
 
 def parse_time(value: Any) -> datetime | None:
     """A record's date or date-time as an aware UTC datetime (no zone means UTC); None if unreadable."""
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, date):
-        moment = datetime(value.year, value.month, value.day)
-    else:
-        text = str(value or "").strip()
-        if not text:
-            return None
-        try:
-            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            return None
+    try:
+        moment = dates.moment(value.strip() if isinstance(value, str) else value)
+    except ValueError:
+        return None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 

@@ -67,3 +67,49 @@ def test_today_is_the_day_in_the_given_zone():
     tokyo = dates.zone("Asia/Tokyo")
     assert dates.today(tokyo) == now_utc.astimezone(tokyo).date()
     assert dates.today() == now_utc.date()
+
+
+# ------------------------------------------------------------------ issue 11: one date parser
+
+
+def test_no_module_but_dates_parses_dates_itself():
+    """Issue 11: models, action_payload, session_form, outbox_match, models_subjectlog,
+    schema_form and the server's query each parsed ISO dates on their own before."""
+    import ast
+
+    from tests.test_import_cycles import PACKAGE_ROOT
+
+    parsers = []
+    for path in sorted(PACKAGE_ROOT.rglob("*.py")):
+        if path.name == "dates.py" and path.parent == PACKAGE_ROOT:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute) and node.attr in ("fromisoformat", "strptime"):
+                parsers.append(f"{path.relative_to(PACKAGE_ROOT)}:{node.lineno}")
+    assert parsers == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-05-01", date(2024, 5, 1)),
+        (" 2024-05-01 ", date(2024, 5, 1)),
+        ("2024-05-01T10:30", datetime(2024, 5, 1, 10, 30)),
+        ("2024-05-01T10:30:00Z", datetime(2024, 5, 1, 10, 30, tzinfo=UTC)),
+    ],
+)
+def test_the_one_parser_reads_dates_and_date_times(text, expected):
+    """Issue 11: one parser, three views: strict, lenient (None), and as a date-time."""
+    assert dates.parse_strict(text) == expected == dates.parse(text)
+    as_moment = dates.moment(text)
+    assert as_moment == (expected if isinstance(expected, datetime) else datetime(2024, 5, 1))
+
+
+@pytest.mark.parametrize("bad", ["", "yesterday", "2024-13-01", 20240501, None])
+def test_the_one_parser_refuses_what_is_no_date(bad):
+    """Issue 11: strict views raise ValueError, the lenient one gives None."""
+    assert dates.parse(bad) is None
+    with pytest.raises(ValueError):
+        dates.parse_strict(bad)
+    with pytest.raises(ValueError):
+        dates.moment(bad)

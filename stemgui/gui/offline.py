@@ -103,9 +103,7 @@ def check_backend(client: BrainstemClient, outbox: Outbox | None) -> FlushReport
             return None
         report = outbox.flush(client.for_writes())  # a hung backend must not hold every page
     except LocalSaveFailed as exc:  # the outbox cannot note what it sends: nothing is sent
-        from stemgui.gui.ui import plain  # stemgui.gui.ui imports this module
-
-        st.warning(plain(exc.message), icon=":material/sd_card_alert:")
+        st.warning(display.plain(exc.message), icon=":material/sd_card_alert:")
         return None
     if report.error and is_offline_error_text(report):
         went_offline(report.error)

@@ -22,7 +22,6 @@ import contextlib
 import inspect
 import logging
 import os
-import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -41,6 +40,7 @@ from stemgui import backend, dates, display
 from stemgui.auth import UserStore, has_role, login_sleep_time
 from stemgui.client import DEFAULT_TIMEOUT, BrainstemClient
 from stemgui.config import Settings, load_settings, write_timeout
+from stemgui.display import plain  # noqa: F401  (pages use ui.plain)
 from stemgui.errors import AuthError, StemGuiError
 from stemgui.gui import loaders as data
 from stemgui.gui import offline as ui_offline
@@ -60,7 +60,6 @@ setTimeout(function () {{
   if (target) {{ target.scrollIntoView({{block: "start"}}); }}
 }}, 150);
 </script>"""
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
 
 
 @dataclass(frozen=True)
@@ -554,11 +553,6 @@ def _backend_answers(url: str) -> bool:
 
 
 # ---------------------------------------------------------------- messages
-
-
-def plain(text: object) -> str:
-    """``text`` escaped for Streamlit markdown: shown as typed, never rendered (also no HTML)."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
 
 
 def show_value(label: str, value: object, help: str | None = None) -> None:

@@ -140,8 +140,18 @@ def schema_defaults(schema: dict) -> dict:
 
 
 def apply_defaults(schema: dict, payload: dict) -> dict:
-    """``payload`` with every omitted property that has a default filled in (a new dict)."""
+    """``payload`` with every omitted property that has a default filled in (a new dict); called
+    by ``stored_payload`` only: use that."""
     return {**schema_defaults(schema), **payload}
+
+
+def stored_payload(schema: dict, payload: Any) -> tuple[Any, dict[str, str]]:
+    """(``payload`` as the server stores it, {field path: message}): the one place schema defaults
+    are applied (to a new dict; ``payload`` is not changed), then the result is validated."""
+    if not isinstance(payload, dict):
+        return payload, validate_payload(schema, payload)
+    filled = apply_defaults(schema, payload)
+    return filled, validate_payload(schema, filled)
 
 
 def _label(schema: dict, path: list[str | int]) -> str:
@@ -221,13 +231,14 @@ def _non_finite_paths(value: Any, path: tuple = ()) -> list[tuple]:
     return []
 
 
-def _draft7_bounds(schema: Any) -> Any:
-    """``schema`` with draft-4 boolean ``exclusiveMinimum``/``exclusiveMaximum`` made numeric."""
+def draft7_bounds(schema: Any) -> Any:
+    """``schema`` with draft-4 boolean ``exclusiveMinimum``/``exclusiveMaximum`` made numeric (draft 7):
+    the one reading of those flags, for validation and for the form's bounds alike."""
     if isinstance(schema, list):
-        return [_draft7_bounds(item) for item in schema]
+        return [draft7_bounds(item) for item in schema]
     if not isinstance(schema, dict):
         return schema
-    out = {key: _draft7_bounds(value) for key, value in schema.items()}
+    out = {key: draft7_bounds(value) for key, value in schema.items()}
     for flag, bound in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
         if isinstance(out.get(flag), bool):
             if out[flag] and bound in out:
@@ -245,7 +256,7 @@ def validate_payload(schema: dict, payload: Any) -> dict[str, str]:
     for path in _non_finite_paths(payload):
         field = ".".join(map(str, path))
         errors[field] = f"{_label(schema, list(path))} must be a finite number."
-    validator = Draft7Validator(_draft7_bounds(schema))
+    validator = Draft7Validator(draft7_bounds(schema))
     for error in sorted(validator.iter_errors(payload), key=lambda e: list(map(str, e.absolute_path))):
         field, message = _message(error, schema)
         errors.setdefault(field, message)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from stemgui.schemas import apply_defaults, validate_payload
+from stemgui.schemas import stored_payload
 
 
 def is_quantity(prop: Any) -> bool:
@@ -71,10 +71,7 @@ def check(schema: dict, payload: Any) -> tuple[Any, dict[str, str]]:
     """(payload to store, {field path: message}) for one ``details``/``coordinates_details`` object:
     quantities normalized, the other documented defaults filled in, then validated."""
     rules = strict(schema)
-    normalized = normalize(schema, payload)
-    if isinstance(normalized, dict):
-        normalized = apply_defaults(rules, normalized)
-    errors = validate_payload(rules, normalized)
+    normalized, errors = stored_payload(rules, normalize(schema, payload))
     for name, prop in (schema.get("properties") or {}).items():
         if name in errors and is_quantity(prop) and not isinstance(normalized.get(name), dict):
             title = prop.get("title") or name

@@ -9,13 +9,12 @@ from collections.abc import Iterable
 
 from sqlalchemy import delete, select
 
-from stemgui.server import members, security
+from stemgui.errors import AdminError
+from stemgui.server import demo, members, security
 from stemgui.server.db import sessionmaker_for
 from stemgui.server.tables import Group, Project, User, group_members
 
-
-class AdminError(ValueError):
-    """An admin command could not be done (unknown user or project, clashing email)."""
+__all__ = ["AdminError"]  # raised here, defined in stemgui.errors (demo raises it too, without a cycle)
 
 
 def _user(db, username: str) -> User:
@@ -104,6 +103,4 @@ def delete_user(db_url: str, username: str) -> None:
 
 def load_demo(db_url: str, members: Iterable[str] = ()) -> None:
     """Load the demo lab (idempotent); ``members`` (existing usernames) become owners of its projects."""
-    from stemgui.server.demo import load
-
-    load(db_url, tuple(members))
+    demo.load(db_url, tuple(members))

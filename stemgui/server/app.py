@@ -9,11 +9,11 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from stemgui.server import device_auth, subjectlog_routes
+from stemgui.server import settings as server_settings
 from stemgui.server.db import sessionmaker_for
 from stemgui.server.problems import ApiProblem
 from stemgui.server.routes import router
 from stemgui.server.routes_history import router as history_router
-from stemgui.server.security import hashing_slots
 
 log = logging.getLogger(__name__)
 
@@ -31,11 +31,15 @@ async def _crash(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": "Internal server error."}, status_code=500)
 
 
-def create_app(db_url: str) -> FastAPI:
-    """The API server app on database ``db_url`` (created or migrated on first use)."""
+def create_app(db_url: str, settings: server_settings.Settings | None = None) -> FastAPI:
+    """The API server app on database ``db_url`` (created or migrated on first use), with
+    ``settings`` (default: read from the environment now, once) installed for the process."""
+    settings = server_settings.install(settings or server_settings.Settings.from_env())
     app = FastAPI(title="stemgui BrainSTEM-compatible API", redirect_slashes=False, openapi_url=None)
+    app.state.settings = settings
     app.state.sessionmaker = sessionmaker_for(db_url)
-    app.state.hashing = asyncio.Semaphore(hashing_slots())  # password checks at once (see routes.token)
+    # password checks at once, so a burst of logins cannot take every core from other requests
+    app.state.hashing = asyncio.Semaphore(settings.hashing_slots)  # see routes.token
     app.add_exception_handler(ApiProblem, _problem)
     app.add_exception_handler(Exception, _crash)
     app.include_router(device_auth.router)  # before the generic /api/{portal}/{app}/{model}/ routes

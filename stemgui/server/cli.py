@@ -8,7 +8,7 @@ import sys
 
 from stemgui.private_files import private_dir
 from stemgui.server import admin
-from stemgui.server.db import default_data_dir, default_db_url
+from stemgui.server.settings import Settings, install
 
 log = logging.getLogger("stemgui.server")
 
@@ -49,12 +49,12 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _serve(args: argparse.Namespace) -> None:
+def _serve(args: argparse.Namespace, settings: Settings) -> None:
     import uvicorn
 
     from stemgui.server.app import create_app
 
-    app = create_app(args.db)
+    app = create_app(args.db, settings)
     log.info("serving %s on http://%s:%s/", args.db.split("@")[-1], args.host, args.port)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
 
@@ -62,13 +62,14 @@ def _serve(args: argparse.Namespace) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; the exit status."""
     args = _parser().parse_args(argv)
+    settings = install(Settings.from_env())  # read once, for every command
     if not args.db:
-        private_dir(default_data_dir())  # the data dir holds the database: owner only, also if older
-        args.db = default_db_url()
+        private_dir(settings.data_dir)  # the data dir holds the database: owner only, also if older
+        args.db = settings.default_db_url
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
         if args.command == "serve":
-            _serve(args)
+            _serve(args, settings)
         elif args.command == "adduser":
             admin.ensure_user(args.db, args.username, args.email, args.password, args.superuser)
             log.info("user %s is ready", args.username)

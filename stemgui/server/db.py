@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,16 +17,6 @@ log = logging.getLogger(__name__)
 
 PG_POOL_SIZE = 20  # connections kept open per server process (non-SQLite databases)
 PG_MAX_OVERFLOW = 20  # extra connections opened under load, closed when returned
-
-
-def default_data_dir() -> Path:
-    """The data dir: ``$STEMGUI_DATA_DIR``, default ./data."""
-    return Path(os.environ.get("STEMGUI_DATA_DIR") or "data")
-
-
-def default_db_url() -> str:
-    """The SQLite file in the data dir."""
-    return f"sqlite:///{default_data_dir() / 'stemgui.sqlite'}"
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -15,11 +15,11 @@ from pathlib import Path
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session as DbSession
 
+from stemgui.errors import AdminError
 from stemgui.models import validate_record
 from stemgui.server import demo_current, members
 from stemgui.server import demo_data as d
 from stemgui.server import tables as t
-from stemgui.server.admin import AdminError
 from stemgui.server.db import sessionmaker_for
 from stemgui.server.security import unusable_password
 

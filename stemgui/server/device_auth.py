@@ -14,7 +14,6 @@ Device codes are stored only as SHA-256 hashes, like tokens.
 from __future__ import annotations
 
 import html
-import os
 import secrets
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs, quote
@@ -34,14 +33,6 @@ from stemgui.server.tables import Base, User, now
 router = APIRouter()
 LIFETIME = timedelta(minutes=15)
 CODE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ23456789"  # no vowels (no words), no 0/O or 1/I
-
-
-def poll_interval() -> int:
-    """Seconds a client waits between polls: 5 as the docs say, or ``STEMGUI_DEVICE_POLL_INTERVAL``."""
-    try:
-        return max(int(os.environ.get("STEMGUI_DEVICE_POLL_INTERVAL", "5")), 0)
-    except ValueError:
-        return 5
 
 
 class DeviceSession(Base):
@@ -109,7 +100,7 @@ async def start(request: Request) -> Response:
             "verification_uri": page,
             "verification_uri_complete": f"{page}?session={quote(session.id)}",
             "expires_in": int(LIFETIME.total_seconds()),
-            "interval": poll_interval(),
+            "interval": request.app.state.settings.device_poll_interval,  # the docs: 5
         }
 
     return JSONResponse(await run_in_threadpool(_run, request, work))

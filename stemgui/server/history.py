@@ -12,12 +12,12 @@ personal records). Restoring needs the same with write rights.
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 
 from sqlalchemy import exists, func, insert, select
 from sqlalchemy.orm import Session as DbSession
 
+from stemgui.server import settings
 from stemgui.server.permissions import Access, member_projects
 from stemgui.server.resources import RESOURCES, Resource
 from stemgui.server.serialize import serialize
@@ -29,7 +29,7 @@ CREATE, UPDATE, DELETE, RESTORE = "create", "update", "delete", "restore"
 
 def enabled() -> bool:
     """False only with ``STEMGUI_HISTORY=off``: for bench/bench_history.py's comparison, never in use."""
-    return os.environ.get("STEMGUI_HISTORY", "on").strip().lower() != "off"
+    return settings.current().history
 
 
 def snapshot(db: DbSession, resource: Resource, row) -> dict:

@@ -12,7 +12,6 @@ than the cooldown start again from zero.
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -26,13 +25,6 @@ PER_ADDRESS = 20
 COOLDOWN_SECONDS = 300.0
 
 
-def _env_number(name: str, default: float) -> float:
-    try:
-        return max(0.0, float(os.environ.get(name, default)))
-    except ValueError:
-        return default
-
-
 @dataclass(frozen=True)
 class Limits:
     """How many wrong passwords per username and per address, and how long a lock lasts."""
@@ -40,16 +32,6 @@ class Limits:
     per_username: int = PER_USERNAME
     per_address: int = PER_ADDRESS
     cooldown: timedelta = timedelta(seconds=COOLDOWN_SECONDS)
-
-    @classmethod
-    def from_env(cls) -> Limits:
-        """``STEMGUI_LOGIN_MAX_FAILURES`` (shared with the GUI's login),
-        ``STEMGUI_LOGIN_MAX_FAILURES_PER_ADDRESS`` and ``STEMGUI_LOGIN_COOLDOWN`` (seconds)."""
-        return cls(
-            per_username=int(_env_number("STEMGUI_LOGIN_MAX_FAILURES", PER_USERNAME)) or 1,
-            per_address=int(_env_number("STEMGUI_LOGIN_MAX_FAILURES_PER_ADDRESS", PER_ADDRESS)) or 1,
-            cooldown=timedelta(seconds=_env_number("STEMGUI_LOGIN_COOLDOWN", COOLDOWN_SECONDS)),
-        )
 
 
 def _username_key(username: str) -> str:

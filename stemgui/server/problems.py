@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from stemgui.errors import StemGuiError
 
-class ApiProblem(Exception):
+
+class ApiProblem(StemGuiError):
     """A request the server refuses: ``status`` and a DRF-style JSON ``body``."""
 
     def __init__(self, status: int, body: dict, headers: dict[str, str] | None = None) -> None:
-        super().__init__(f"{status}: {body}")
+        super().__init__(f"{status}: {body}", status_code=status)
         self.status = status
         self.body = body
         self.headers = headers or {}

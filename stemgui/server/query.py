@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC
 
 from sqlalchemy import (
     JSON,
@@ -30,6 +30,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.sqltypes import NullType
 from sqlalchemy.sql.visitors import InternalTraversal
 
+from stemgui import dates
 from stemgui.server.permissions import Access
 from stemgui.server.problems import bad_request
 from stemgui.server.resources import RESOURCES, Resource
@@ -88,7 +89,7 @@ def _like(value: str) -> str:
 def _coerce(column, value: str, param: str):
     if isinstance(getattr(column, "type", column), DateTime):
         try:  # the API writes times as ISO 8601 with a Z; stored naive in UTC
-            parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+            parsed = dates.moment(value)
         except ValueError:
             message = f"'{value}' is not a date-time (use ISO 8601, e.g. 2026-11-27T09:30)."
             raise bad_request({param: [message]}) from None

@@ -9,7 +9,7 @@ is read and changed as its inventory is, equipment as its setup is.
 from __future__ import annotations
 
 from stemgui.server import tables_current as c
-from stemgui.server.resources import Resource, ToMany, ToOne
+from stemgui.server.resource_types import Resource, ToMany, ToOne
 
 CURRENT_RESOURCES: dict[str, Resource] = {
     res.name: res

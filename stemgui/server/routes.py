@@ -147,7 +147,7 @@ async def token(request: Request) -> Response:
         raise bad_request(errors)
     username, password = body["username"], body["password"]
     address = request.client.host if request.client else "unknown"
-    limits = login_guard.Limits.from_env()
+    limits = request.app.state.settings.login_limits
 
     def refused_now(db: DbSession) -> Response | None:
         wait = login_guard.wait_seconds(db, username, address, limits)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -13,9 +12,8 @@ import bcrypt
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session as DbSession
 
+from stemgui.server import settings
 from stemgui.server.tables import Token, User, now
-
-TOKEN_DAYS = 30.0
 
 
 class IssuedToken(NamedTuple):
@@ -26,29 +24,13 @@ class IssuedToken(NamedTuple):
 
 
 def token_lifetime() -> timedelta:
-    """How long a token is valid: ``STEMGUI_TOKEN_DAYS`` (default 30, fractions allowed)."""
-    try:
-        days = float(os.environ.get("STEMGUI_TOKEN_DAYS", TOKEN_DAYS))
-    except ValueError:
-        days = TOKEN_DAYS
-    return timedelta(days=days if days > 0 else TOKEN_DAYS)
-
-
-def hashing_slots() -> int:
-    """How many password checks may run at once (``STEMGUI_HASHING_CONCURRENCY``; default half
-    the CPU cores, at least 1), so a burst of logins cannot take every core from other requests."""
-    try:
-        return max(1, int(os.environ["STEMGUI_HASHING_CONCURRENCY"]))
-    except (KeyError, ValueError):
-        return max(1, (os.cpu_count() or 2) // 2)
+    """How long a token is valid (``STEMGUI_TOKEN_DAYS``, in the server's settings)."""
+    return settings.current().token_lifetime
 
 
 def _rounds() -> int:
-    """bcrypt cost: 12 unless ``STEMGUI_BCRYPT_ROUNDS`` says otherwise (test suites may lower it)."""
-    try:
-        return min(max(int(os.environ.get("STEMGUI_BCRYPT_ROUNDS", "12")), 4), 16)
-    except ValueError:
-        return 12
+    """bcrypt cost (``STEMGUI_BCRYPT_ROUNDS``, in the server's settings; test suites lower it)."""
+    return settings.current().bcrypt_rounds
 
 
 def hash_password(password: str) -> str:

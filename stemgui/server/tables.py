@@ -25,6 +25,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from stemgui.models import (
+    ACRONYM_MAX,
+    ACTION_DESCRIPTION_MAX,
+    DESCRIPTION_MAX,
+    GENOTYPE_MAX,
+    LONG_NAME_MAX,
+    NAME_MAX,
+    PROJECT_NAME_MAX,
+    SESSION_NAME_MAX,
+)
+
 
 def new_id() -> str:
     """A fresh record id."""
@@ -55,6 +66,30 @@ def _updated() -> Mapped[datetime]:
 
 def _creator() -> Mapped[str | None]:
     return mapped_column(String(36), ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+
+
+class Stamped:
+    """Mixin of every API record's table: its id, creation and version stamps."""
+
+    id: Mapped[str] = _id()
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = _updated()
+
+
+class Record(Stamped):
+    """Mixin of an API record's table whose creator is ``creator_id`` (all but subject logs, whose
+    creator column is the API's ``user``)."""
+
+    creator_id: Mapped[str | None] = _creator()
+
+
+class Taxonomy(Record):
+    """Mixin of species, strains, suppliers, consumables and hardware devices: a unique name, a
+    description and comments (lengths: the pydantic models' constants)."""
+
+    name: Mapped[str] = mapped_column(String(NAME_MAX), unique=True, nullable=False)
+    description: Mapped[str] = mapped_column(String(DESCRIPTION_MAX), default="", nullable=False)
+    comments: Mapped[str] = mapped_column(Text, default="", nullable=False)
 
 
 class User(Base):
@@ -100,18 +135,14 @@ group_members = Table(
 )
 
 
-class Project(Base):
+class Project(Record, Base):
     __tablename__ = "projects"
-    id: Mapped[str] = _id()
-    name: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(PROJECT_NAME_MAX), unique=True, nullable=False)
     description: Mapped[str] = mapped_column(Text, default="", nullable=False)
     extra_fields: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
     is_public: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False, index=True)
-    name_used_in_repository: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    name_used_in_repository: Mapped[str] = mapped_column(String(LONG_NAME_MAX), default="", nullable=False)
     tags: Mapped[list] = mapped_column(JSON, default=list, nullable=False)
-    created_at: Mapped[datetime] = _created()
-    updated_at: Mapped[datetime] = _updated()
-    creator_id: Mapped[str | None] = _creator()
 
 
 class _Permissions:
@@ -155,147 +186,98 @@ session_projects = _link("session_projects", "session_id", "sessions")
 subject_projects = _link("subject_projects", "subject_id", "subjects")
 
 
-class Species(Base):
+class Species(Taxonomy, Base):
     __tablename__ = "species"
-    id: Mapped[str] = _id()
-    name: Mapped[str] = mapped_column(String(100), unique=True, nullable=False)
-    description: Mapped[str] = mapped_column(String(500), default="", nullable=False)
-    comments: Mapped[str] = mapped_column(Text, default="", nullable=False)
-    created_at: Mapped[datetime] = _created()
-    updated_at: Mapped[datetime] = _updated()
-    creator_id: Mapped[str | None] = _creator()
 
 
-class Strain(Base):
+class Strain(Taxonomy, Base):
     __tablename__ = "strains"
-    id: Mapped[str] = _id()
-    name: Mapped[str] = mapped_column(String(100), unique=True, nullable=False)
-    description: Mapped[str] = mapped_column(String(500), default="", nullable=False)
-    comments: Mapped[str] = mapped_column(Text, default="", nullable=False)
     species_id: Mapped[str] = mapped_column(
         String(36), ForeignKey("species.id", ondelete="RESTRICT"), nullable=False, index=True
     )
-    created_at: Mapped[datetime] = _created()
-    updated_at: Mapped[datetime] = _updated()
-    creator_id: Mapped[str | None] = _creator()
 
 
-class BrainRegion(Base):
+class BrainRegion(Record, Base):
     __tablename__ = "brain_regions"
     __table_args__ = (UniqueConstraint("atlas", "acronym"), UniqueConstraint("atlas", "name"))
-    id: Mapped[str] = _id()
-    name: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
-    description: Mapped[str] = mapped_column(String(500), default="", nullable=False)
-    acronym: Mapped[str] = mapped_column(String(15), nullable=False, index=True)
+    name: Mapped[str] = mapped_column(String(LONG_NAME_MAX), nullable=False, index=True)
+    description: Mapped[str] = mapped_column(String(DESCRIPTION_MAX), default="", nullable=False)
+    acronym: Mapped[str] = mapped_column(String(ACRONYM_MAX), nullable=False, index=True)
     atlas: Mapped[str] = mapped_column(String(7), nullable=False)
-    created_at: Mapped[datetime] = _created()
-    updated_at: Mapped[datetime] = _updated()
-    creator_id: Mapped[str | None] = _creator()
 
 
-class Supplier(Base):
+class Supplier(Taxonomy, Base):
     __tablename__ = "suppliers"
-    id: Mapped[str] = _id()
-    name: Mapped[str] = mapped_column(String(100), unique=True, nullable=False)
-    description: Mapped[str] = mapped_column(Text, default="", nullable=False)
-    website: Mapped[str] = mapped_column(String(200), default="", nullable=False)
-    comments: Mapped[str] = mapped_column(Text, default="", nullable=False)
-    created_at: Mapped[datetime] = _created()
-    updated_at: Mapped[datetime] = _updated()
-    creator_id: Mapped[str | None] = _creator()
+    description: Mapped[str] = mapped_column(Text, default="", nullable=False)  # free length here
+    website: Mapped[str] = mapped_column(String(LONG_NAME_MAX), default="", nullable=False)
 
 
-class Consumable(Base):
+class Consumable(Taxonomy, Base):
     __tablename__ = "consumables"
-    id: Mapped[str] = _id()
-    name: Mapped[str] = mapped_column(String(100), unique=True, nullable=False)
-    description: Mapped[str] = mapped_column(String(500), default="", nullable=False)
-    comments: Mapped[str] = mapped_column(Text, default="", nullable=False)
     supplier_id: Mapped[str] = mapped_column(
         String(36), ForeignKey("suppliers.id", ondelete="RESTRICT"), nullable=False, index=True
     )
     type: Mapped[str] = mapped_column(String(40), nullable=False, index=True)
     details: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
-    created_at: Mapped[datetime] = _created()
-    updated_at: Mapped[datetime] = _updated()
-    creator_id: Mapped[str | None] = _creator()
 
 
-class HardwareDevice(Base):
+class HardwareDevice(Taxonomy, Base):
     __tablename__ = "hardware_devices"
-    id: Mapped[str] = _id()
-    name: Mapped[str] = mapped_column(String(100), unique=True, nullable=False)
-    description: Mapped[str] = mapped_column(String(500), default="", nullable=False)
-    comments: Mapped[str] = mapped_column(Text, default="", nullable=False)
     supplier_id: Mapped[str] = mapped_column(
         String(36), ForeignKey("suppliers.id", ondelete="RESTRICT"), nullable=False, index=True
     )
-    created_at: Mapped[datetime] = _created()
-    updated_at: Mapped[datetime] = _updated()
-    creator_id: Mapped[str | None] = _creator()
 
 
-class Subject(Base):
+class Subject(Record, Base):
     __tablename__ = "subjects"
-    id: Mapped[str] = _id()
-    name: Mapped[str] = mapped_column(String(100), nullable=False, index=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX), nullable=False, index=True)
     description: Mapped[str] = mapped_column(Text, default="", nullable=False)
     strain_id: Mapped[str] = mapped_column(
         String(36), ForeignKey("strains.id", ondelete="RESTRICT"), nullable=False, index=True
     )
     sex: Mapped[str] = mapped_column(String(1), nullable=False)
-    genetic_line: Mapped[str] = mapped_column(String(100), default="", nullable=False)
-    subject_identifier: Mapped[str] = mapped_column(String(100), default="", nullable=False)
-    source: Mapped[str] = mapped_column(String(100), default="", nullable=False)
+    genetic_line: Mapped[str] = mapped_column(String(NAME_MAX), default="", nullable=False)
+    subject_identifier: Mapped[str] = mapped_column(String(NAME_MAX), default="", nullable=False)
+    source: Mapped[str] = mapped_column(String(NAME_MAX), default="", nullable=False)
     birth_date: Mapped[str | None] = mapped_column(String(10), nullable=True)
     death_date: Mapped[str | None] = mapped_column(String(10), nullable=True)
     extra_fields: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
-    name_used_in_repository: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    name_used_in_repository: Mapped[str] = mapped_column(String(LONG_NAME_MAX), default="", nullable=False)
     tags: Mapped[list] = mapped_column(JSON, default=list, nullable=False)
     # today's BrainSTEM fields (added to older databases by db.migrate)
-    genotype: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    genotype: Mapped[str] = mapped_column(String(GENOTYPE_MAX), default="", nullable=False)
     supplier_id: Mapped[str | None] = mapped_column(
         String(36), ForeignKey("suppliers.id", ondelete="SET NULL"), nullable=True, index=True
     )
     status: Mapped[str] = mapped_column(String(16), default="active", nullable=False, index=True)
-    name_used_in_storage: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    created_at: Mapped[datetime] = _created()
-    updated_at: Mapped[datetime] = _updated()
-    creator_id: Mapped[str | None] = _creator()
+    name_used_in_storage: Mapped[str | None] = mapped_column(String(LONG_NAME_MAX), nullable=True)
 
 
-class Session(Base):
+class Session(Record, Base):
     __tablename__ = "sessions"
     # (sort key, id): pages in that order read only the index, id included for the permission check
     __table_args__ = (
         Index("ix_sessions_date_time_id", "date_time", "id"),
-        Index("ix_sessions_created_at_id", "created_at", "id"),
         Index("ix_sessions_name_id", "name", "id"),
-    )
-    id: Mapped[str] = _id()
-    name: Mapped[str] = mapped_column(String(100), unique=True, nullable=False)
+    )  # and ix_sessions_created_at_id, below the class: it names a column of the Record mixin
+    name: Mapped[str] = mapped_column(String(SESSION_NAME_MAX), unique=True, nullable=False)
     description: Mapped[str] = mapped_column(Text, default="", nullable=False)
     date_time: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
     extra_fields: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
     download_links: Mapped[list] = mapped_column(JSON, default=list, nullable=False)
-    name_used_in_storage: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    name_used_in_storage: Mapped[str] = mapped_column(String(LONG_NAME_MAX), default="", nullable=False)
     tags: Mapped[list] = mapped_column(JSON, default=list, nullable=False)
-    created_at: Mapped[datetime] = _created()
-    updated_at: Mapped[datetime] = _updated()
-    creator_id: Mapped[str | None] = _creator()
 
 
-class Action(Base):
+class Action(Record, Base):
     __tablename__ = "actions"
     # (sort key, id, subject_id): pages in that order read only the index, the subject included
     # for the permission check
     __table_args__ = (
         Index("ix_actions_date_time_id", "date_time", "id", "subject_id"),
-        Index("ix_actions_created_at_id", "created_at", "id", "subject_id"),
-    )
-    id: Mapped[str] = _id()
+    )  # and ix_actions_created_at_id, below the class
     type: Mapped[str] = mapped_column(String(40), nullable=False, index=True)
-    description: Mapped[str] = mapped_column(String(500), default="", nullable=False)
+    description: Mapped[str] = mapped_column(String(ACTION_DESCRIPTION_MAX), default="", nullable=False)
     subject_id: Mapped[str] = mapped_column(
         String(36), ForeignKey("subjects.id", ondelete="CASCADE"), nullable=False, index=True
     )
@@ -312,6 +294,8 @@ class Action(Base):
     details: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
     coordinates_system: Mapped[str] = mapped_column(String(40), nullable=False, index=True)
     coordinates_details: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
-    created_at: Mapped[datetime] = _created()
-    updated_at: Mapped[datetime] = _updated()
-    creator_id: Mapped[str | None] = _creator()
+
+
+# Indexes on the Record mixin's columns: those are added to the table after __table_args__ is read.
+Index("ix_sessions_created_at_id", Session.created_at, Session.id)
+Index("ix_actions_created_at_id", Action.created_at, Action.id, Action.subject_id)

@@ -7,12 +7,21 @@ procedures. Same conventions as ``tables``: UUID strings, JSON for free-form dat
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import JSON, Boolean, Column, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, synonym
 
-from stemgui.server.tables import Base, _created, _creator, _id, _updated
+from stemgui.models import DESCRIPTION_MAX
+from stemgui.models_current import (
+    IMAGE_MAX,
+    LABEL_MAX,
+    LICENSE_NUMBER_MAX,
+    NOTES_MAX,
+    PLACE_NAME_MAX,
+    TITLE_MAX,
+    TYPE_MAX,
+    VERSION_MAX,
+)
+from stemgui.server.tables import Base, Record, Stamped
 
 
 def _ref(table: str, nullable: bool = True, on_delete: str = "SET NULL") -> Mapped:
@@ -21,116 +30,94 @@ def _ref(table: str, nullable: bool = True, on_delete: str = "SET NULL") -> Mapp
     )
 
 
-class Inventory(Base):
+class Inventory(Record, Base):
     __tablename__ = "inventories"
-    id: Mapped[str] = _id()
-    updated_at: Mapped[datetime] = _updated()
-    name: Mapped[str] = mapped_column(String(50), nullable=False, index=True)
+    name: Mapped[str] = mapped_column(String(PLACE_NAME_MAX), nullable=False, index=True)
     location: Mapped[str] = mapped_column(Text, default="", nullable=False)
-    description: Mapped[str] = mapped_column(String(500), default="", nullable=False)
+    description: Mapped[str] = mapped_column(String(DESCRIPTION_MAX), default="", nullable=False)
     is_public: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
-    created_at: Mapped[datetime] = _created()
-    creator_id: Mapped[str | None] = _creator()
 
 
-class Setup(Base):
+class Setup(Record, Base):
     __tablename__ = "setups"
-    id: Mapped[str] = _id()
-    updated_at: Mapped[datetime] = _updated()
-    name: Mapped[str] = mapped_column(String(50), nullable=False, index=True)
+    name: Mapped[str] = mapped_column(String(PLACE_NAME_MAX), nullable=False, index=True)
     location: Mapped[str] = mapped_column(Text, default="", nullable=False)
-    description: Mapped[str] = mapped_column(String(500), default="", nullable=False)
+    description: Mapped[str] = mapped_column(String(DESCRIPTION_MAX), default="", nullable=False)
     setup_type: Mapped[str | None] = mapped_column(String(36), nullable=True)  # taxonomy not served
     specifications: Mapped[list | dict] = mapped_column(JSON, default=list, nullable=False)
     is_public: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
-    image: Mapped[str | None] = mapped_column(String(500), nullable=True)
-    created_at: Mapped[datetime] = _created()
-    creator_id: Mapped[str | None] = _creator()
+    image: Mapped[str | None] = mapped_column(String(IMAGE_MAX), nullable=True)
 
 
-class ConsumableStock(Base):
+class ConsumableStock(Record, Base):
     __tablename__ = "consumable_stocks"
-    id: Mapped[str] = _id()
-    updated_at: Mapped[datetime] = _updated()
-    type: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    type: Mapped[str] = mapped_column(String(TYPE_MAX), nullable=False, index=True)
     status: Mapped[str] = mapped_column(String(16), default="AVAILABLE", nullable=False)
-    notes: Mapped[str] = mapped_column(String(500), default="", nullable=False)
+    notes: Mapped[str] = mapped_column(String(NOTES_MAX), default="", nullable=False)
     inventory_id: Mapped[str] = _ref("inventories", nullable=False, on_delete="CASCADE")
     acquisition_date: Mapped[str | None] = mapped_column(String(10), nullable=True)
     expiration_date: Mapped[str | None] = mapped_column(String(10), nullable=True)
-    storage_location: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    storage_conditions: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    intended_use: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    cost: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    storage_location: Mapped[str | None] = mapped_column(String(LABEL_MAX), nullable=True)
+    storage_conditions: Mapped[str | None] = mapped_column(String(LABEL_MAX), nullable=True)
+    intended_use: Mapped[str | None] = mapped_column(String(LABEL_MAX), nullable=True)
+    cost: Mapped[str | None] = mapped_column(String(LABEL_MAX), nullable=True)
     consumable_id: Mapped[str | None] = _ref("consumables")
     details: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
-    type_schema_version: Mapped[str] = mapped_column(String(20), default="0.0.0", nullable=False)
-    created_at: Mapped[datetime] = _created()
-    creator_id: Mapped[str | None] = _creator()
+    type_schema_version: Mapped[str] = mapped_column(String(VERSION_MAX), default="0.0.0", nullable=False)
 
 
-class Equipment(Base):
+class Equipment(Record, Base):
     __tablename__ = "equipment"
-    id: Mapped[str] = _id()
-    updated_at: Mapped[datetime] = _updated()
-    name: Mapped[str] = mapped_column(String(255), default="", nullable=False, index=True)
-    type: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
-    notes: Mapped[str] = mapped_column(String(500), default="", nullable=False)
+    name: Mapped[str] = mapped_column(String(TITLE_MAX), default="", nullable=False, index=True)
+    type: Mapped[str] = mapped_column(String(TYPE_MAX), nullable=False, index=True)
+    notes: Mapped[str] = mapped_column(String(NOTES_MAX), default="", nullable=False)
     setup_id: Mapped[str] = _ref("setups", nullable=False, on_delete="CASCADE")
     date_time: Mapped[str | None] = mapped_column(String(40), nullable=True)
     consumable_id: Mapped[str | None] = _ref("consumables")
     hardwaredevice_id: Mapped[str | None] = _ref("hardware_devices")
     details: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
-    type_schema_version: Mapped[str] = mapped_column(String(20), default="0.0.0", nullable=False)
+    type_schema_version: Mapped[str] = mapped_column(String(VERSION_MAX), default="0.0.0", nullable=False)
     coordinates_system: Mapped[str] = mapped_column(String(40), nullable=False)
     coordinates_details: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
-    coordinates_schema_version: Mapped[str] = mapped_column(String(20), nullable=False)
-    created_at: Mapped[datetime] = _created()
-    creator_id: Mapped[str | None] = _creator()
+    coordinates_schema_version: Mapped[str] = mapped_column(String(VERSION_MAX), nullable=False)
 
 
-class License(Base):
+class License(Record, Base):
     __tablename__ = "licenses"
-    id: Mapped[str] = _id()
-    updated_at: Mapped[datetime] = _updated()
-    name: Mapped[str] = mapped_column(String(255), nullable=False, index=True)
-    type: Mapped[str] = mapped_column(String(64), nullable=False)
+    name: Mapped[str] = mapped_column(String(TITLE_MAX), nullable=False, index=True)
+    type: Mapped[str] = mapped_column(String(TYPE_MAX), nullable=False)
     status: Mapped[str] = mapped_column(String(16), default="draft", nullable=False)
     description: Mapped[str] = mapped_column(Text, default="", nullable=False)
     country: Mapped[str | None] = mapped_column(String(2), nullable=True)
     regulatory_authority: Mapped[str | None] = mapped_column(String(36), nullable=True)  # not served
-    license_number: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    license_number: Mapped[str | None] = mapped_column(String(LICENSE_NUMBER_MAX), nullable=True)
     valid_from: Mapped[str | None] = mapped_column(String(10), nullable=True)
     valid_until: Mapped[str | None] = mapped_column(String(10), nullable=True)
     license_holders: Mapped[list] = mapped_column(JSON, default=list, nullable=False)
     is_public: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
-    created_at: Mapped[datetime] = _created()
-    creator_id: Mapped[str | None] = _creator()
 
 
-class Procedure(Base):
+class Procedure(Record, Base):
     __tablename__ = "procedures"
     # (sort key, id, subject_id): pages in that order read only the index, the subject included
     # for the permission check (as for actions)
     __table_args__ = (
         Index("ix_procedures_date_time_id", "date_time", "id", "subject_id"),
-        Index("ix_procedures_created_at_id", "created_at", "id", "subject_id"),
-    )
-    id: Mapped[str] = _id()
-    type: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
-    notes: Mapped[str] = mapped_column(String(500), default="", nullable=False)
+    )  # and ix_procedures_created_at_id, below: it names a column of the Record mixin
+    type: Mapped[str] = mapped_column(String(TYPE_MAX), nullable=False, index=True)
+    notes: Mapped[str] = mapped_column(String(NOTES_MAX), default="", nullable=False)
     subject_id: Mapped[str] = _ref("subjects", nullable=False, on_delete="CASCADE")
     date_time: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
     consumablestock_id: Mapped[str | None] = _ref("consumable_stocks")
     brain_region_id: Mapped[str | None] = _ref("brain_regions")
     details: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
-    type_schema_version: Mapped[str] = mapped_column(String(20), nullable=False)
+    type_schema_version: Mapped[str] = mapped_column(String(VERSION_MAX), nullable=False)
     coordinates_system: Mapped[str] = mapped_column(String(40), nullable=False, index=True)
     coordinates_details: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
-    coordinates_schema_version: Mapped[str] = mapped_column(String(20), nullable=False)
-    created_at: Mapped[datetime] = _created()
-    updated_at: Mapped[datetime] = _updated()
-    creator_id: Mapped[str | None] = _creator()
+    coordinates_schema_version: Mapped[str] = mapped_column(String(VERSION_MAX), nullable=False)
+
+
+Index("ix_procedures_created_at_id", Procedure.created_at, Procedure.id, Procedure.subject_id)
 
 
 def _pairs(name: str, owner: tuple[str, str], value: tuple[str, str]) -> Table:
@@ -151,17 +138,14 @@ procedure_licenses = _pairs("procedure_licenses", ("procedure_id", "procedures")
 license_subjects = _pairs("license_subjects", ("license_id", "licenses"), ("subject_id", "subjects"))
 
 
-class SubjectLog(Base):
+class SubjectLog(Stamped, Base):
     """A subject log (``modules/subjectlog``): its dated entries are one JSON list, newest first."""
 
     __tablename__ = "subject_logs"
-    id: Mapped[str] = _id()
-    type: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
-    description: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    type: Mapped[str] = mapped_column(String(TYPE_MAX), nullable=False, index=True)
+    description: Mapped[str | None] = mapped_column(String(DESCRIPTION_MAX), nullable=True)
     subject_id: Mapped[str] = _ref("subjects", nullable=False, on_delete="CASCADE")
     entries: Mapped[list] = mapped_column(JSON, default=list, nullable=False)
-    created_at: Mapped[datetime] = _created()
-    updated_at: Mapped[datetime] = _updated()
     # the API's read-only ``user`` (who created the log) is the creator every table records
     # (its column keeps the name ``creator_id``; ``key`` makes it ``user`` in the API's field lists)
     user = Column(

@@ -183,8 +183,10 @@ def test_password_checks_run_a_bounded_number_at_a_time(tmp_path, monkeypatch):
     import uvicorn
 
     from stemgui.backend import free_port
+    from stemgui.server import settings
     from stemgui.server.app import create_app
 
+    monkeypatch.setattr(settings, "_installed", settings.current())  # create_app installs its own
     monkeypatch.setenv("STEMGUI_HASHING_CONCURRENCY", "1")
     monkeypatch.setenv("STEMGUI_BCRYPT_ROUNDS", "8")
     db_url = f"sqlite:///{tmp_path / 'slots.sqlite'}"
