@@ -81,7 +81,7 @@ log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
 GATEWAY_STATUSES = frozenset({502, 503, 504})
-MODELS = ("session", "action", "procedure")
+MODELS = ("session", "subject", "action", "procedure")  # subjects: the spreadsheet import
 OPERATIONS = ("create", "update", "delete")
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,99}$")
 
@@ -589,7 +589,7 @@ def _queued(
 
 def _check_entry(model: str, operation: str, record_id: str | None) -> None:
     if model not in MODELS:
-        raise ValueError(f"The outbox keeps sessions, actions and procedures, not {model!r}")
+        raise ValueError(f"The outbox keeps sessions, subjects, actions and procedures, not {model!r}")
     if operation not in OPERATIONS:
         raise ValueError(f"Unknown operation {operation!r}; use one of {', '.join(OPERATIONS)}")
     if (operation == "create") == bool(record_id):

@@ -39,41 +39,72 @@ class Column:
 
 
 _SUBJECT = (
-    Column("name", required=True), Column("projects", ref="project", many=True, required=True),
-    Column("strain", ref="strain", required=True), Column("sex", "choice", required=True),
-    Column("birth_date", "date"), Column("death_date", "date"), Column("description"),
-    Column("genetic_line"), Column("genotype"), Column("subject_identifier"), Column("source"),
-    Column("supplier", ref="supplier"), Column("licenses", ref="license", many=True),
-    Column("status", "choice"), Column("tags", "list"), Column("name_used_in_storage"),
-)  # fmt: skip
-_SESSION = (
-    Column("name", required=True), Column("projects", ref="project", many=True, required=True),
-    Column("date_time", "datetime"), Column("description"), Column("tags", "list"),
-    Column("name_used_in_storage"),
-)  # fmt: skip
-_PROCEDURE = (
-    Column("subject", ref="subject", required=True), Column("type", "choice", required=True),
-    Column("date_time", "datetime"), Column("brain_region", ref="brainregion"),
-    Column("coordinates_system", "choice", required=True), Column("notes"),
-    Column("consumablestock", ref="consumablestock"), Column("equipment", ref="equipment", many=True),
+    Column("name", required=True),
+    Column("projects", ref="project", many=True, required=True),
+    Column("strain", ref="strain", required=True),
+    Column("sex", "choice", required=True),
+    Column("birth_date", "date"),
+    Column("death_date", "date"),
+    Column("description"),
+    Column("genetic_line"),
+    Column("genotype"),
+    Column("subject_identifier"),
+    Column("source"),
+    Column("supplier", ref="supplier"),
     Column("licenses", ref="license", many=True),
-)  # fmt: skip
+    Column("status", "choice"),
+    Column("tags", "list"),
+    Column("name_used_in_storage"),
+)
+_SESSION = (
+    Column("name", required=True),
+    Column("projects", ref="project", many=True, required=True),
+    Column("date_time", "datetime"),
+    Column("description"),
+    Column("tags", "list"),
+    Column("name_used_in_storage"),
+)
+_PROCEDURE = (
+    Column("subject", ref="subject", required=True),
+    Column("type", "choice", required=True),
+    Column("date_time", "datetime"),
+    Column("brain_region", ref="brainregion"),
+    Column("coordinates_system", "choice", required=True),
+    Column("notes"),
+    Column("consumablestock", ref="consumablestock"),
+    Column("equipment", ref="equipment", many=True),
+    Column("licenses", ref="license", many=True),
+)
 _ACTION = (
-    Column("subject", ref="subject", required=True), Column("type", "choice", required=True),
-    Column("date_time", "datetime"), Column("brain_region", ref="brainregion"),
-    Column("coordinates_system", "choice", required=True), Column("description"),
-    Column("consumable", ref="consumable"), Column("hardwaredevice", ref="hardwaredevice"),
-)  # fmt: skip
+    Column("subject", ref="subject", required=True),
+    Column("type", "choice", required=True),
+    Column("date_time", "datetime"),
+    Column("brain_region", ref="brainregion"),
+    Column("coordinates_system", "choice", required=True),
+    Column("description"),
+    Column("consumable", ref="consumable"),
+    Column("hardwaredevice", ref="hardwaredevice"),
+)
 PLAIN: dict[Kind, tuple[Column, ...]] = {
-    "subject": _SUBJECT, "session": _SESSION, "procedure": _PROCEDURE, "action": _ACTION,
-}  # fmt: skip
+    "subject": _SUBJECT,
+    "session": _SESSION,
+    "procedure": _PROCEDURE,
+    "action": _ACTION,
+}
 # How a row finds the record it stands for (its natural key): names are unique for sessions (on
 # the server) and subjects (within what the user sees); a surgical record is its subject, type,
 # time and target (region, coordinates system and coordinates).
 NATURAL_KEYS: dict[Kind, tuple[str, ...]] = {
     "subject": ("name",),
     "session": ("name",),
-    "procedure": ("subject", "type", "date_time", "brain_region", "coordinates_system", "coordinates_details"),
+    "procedure": (
+        "subject",
+        "type",
+        "date_time",
+        "brain_region",
+        "coordinates_system",
+        "coordinates_details",
+    ),
     "action": ("subject", "type", "date_time", "brain_region", "coordinates_system", "coordinates_details"),
 }
 
@@ -129,7 +160,10 @@ def template_columns(kind: Kind, type_name: str | None = None, system: str | Non
     columns = [column.field for column in PLAIN[kind]]
     if not is_surgical(kind):
         return columns
-    for prefix, names, chosen in ((DETAILS, types_of(kind), type_name), (COORDINATES, systems_of(kind), system)):
+    for prefix, names, chosen in (
+        (DETAILS, types_of(kind), type_name),
+        (COORDINATES, systems_of(kind), system),
+    ):
         if chosen is not None and chosen not in names:
             raise ValueError(f'"{chosen}" is not a known {prefix} choice; use one of: {", ".join(names)}')
         seen: dict[str, str] = {}

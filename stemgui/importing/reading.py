@@ -24,8 +24,11 @@ MAX_ROWS = 20_000
 MAX_COLUMNS = 500
 CSV_SUFFIXES = (".csv", ".txt")
 XLSX_SUFFIXES = (".xlsx",)
-REFUSED_SUFFIXES = {".xlsm": "it may carry macros", ".xls": "it is the old binary Excel format",
-                    ".xlsb": "it is a binary workbook"}  # fmt: skip
+REFUSED_SUFFIXES = {
+    ".xlsm": "it may carry macros",
+    ".xls": "it is the old binary Excel format",
+    ".xlsb": "it is a binary workbook",
+}
 
 Cell = str | int | float | bool | None
 
@@ -53,13 +56,17 @@ class Table:
 def read_table(data: bytes, filename: str) -> Table:
     """The table in an uploaded CSV or XLSX file; ImportFileError names what is wrong."""
     name = filename.lower()
-    suffix = name[name.rfind("."):] if "." in name else ""
+    suffix = name[name.rfind(".") :] if "." in name else ""
     if suffix in REFUSED_SUFFIXES:
-        raise ImportFileError(f"{filename}: {suffix} files are not imported ({REFUSED_SUFFIXES[suffix]}); "
-                              "save it as .xlsx or .csv and upload that.")  # fmt: skip
+        raise ImportFileError(
+            f"{filename}: {suffix} files are not imported ({REFUSED_SUFFIXES[suffix]}); "
+            "save it as .xlsx or .csv and upload that."
+        )
     if len(data) > MAX_BYTES:
-        raise ImportFileError(f"{filename} is {len(data) / 1e6:.1f} MB; files up to {MAX_BYTES // 2**20} MB "
-                              "are imported. Split it into smaller files.")  # fmt: skip
+        raise ImportFileError(
+            f"{filename} is {len(data) / 1e6:.1f} MB; files up to {MAX_BYTES // 2**20} MB "
+            "are imported. Split it into smaller files."
+        )
     if suffix in XLSX_SUFFIXES or data[:4] == b"PK\x03\x04":
         table = _read_xlsx(data, filename)
     elif suffix in CSV_SUFFIXES or not suffix:
@@ -74,8 +81,10 @@ def _check_shape(table: Table, filename: str) -> None:
     if not table.columns:
         raise ImportFileError(f"{filename} has no header row: the first row must name the columns.")
     if len(table.rows) > MAX_ROWS:
-        raise ImportFileError(f"{filename} has {len(table.rows):,} rows; up to {MAX_ROWS:,} are imported "
-                              "at once. Split it into smaller files.")  # fmt: skip
+        raise ImportFileError(
+            f"{filename} has {len(table.rows):,} rows; up to {MAX_ROWS:,} are imported "
+            "at once. Split it into smaller files."
+        )
     if len(table.columns) > MAX_COLUMNS:
         raise ImportFileError(f"{filename} has {len(table.columns)} columns; up to {MAX_COLUMNS} are read.")
     seen: set[str] = set()
@@ -107,8 +116,9 @@ def _read_csv(data: bytes, filename: str) -> Table:
                 break  # enough to say it is too long, without reading on
             if not any(value.strip() for value in values):
                 continue
-            rows.append({column: _csv_cell(value) for column, value in zip(columns, values, strict=False)
-                         if column})  # fmt: skip
+            rows.append(
+                {column: _csv_cell(value) for column, value in zip(columns, values, strict=False) if column}
+            )
     except csv.Error as exc:
         raise ImportFileError(f"{filename} is not a readable CSV file: {exc}") from None
     return Table([c for c in columns if c], rows)
@@ -140,7 +150,9 @@ def _read_xlsx(data: bytes, filename: str) -> Table:
         for values in rows_iter:
             if len(rows) > MAX_ROWS:
                 break
-            cells = {column: _xlsx_cell(value) for column, value in zip(columns, values, strict=False) if column}
+            cells = {
+                column: _xlsx_cell(value) for column, value in zip(columns, values, strict=False) if column
+            }
             if any(value is not None for value in cells.values()):
                 rows.append(cells)
     finally:

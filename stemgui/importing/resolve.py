@@ -20,9 +20,18 @@ if TYPE_CHECKING:
     from stemgui.client import BrainstemClient
 
 SUGGESTIONS = 3
-WORDS = {"project": "project", "subject": "subject", "strain": "strain", "supplier": "supplier",
-         "consumablestock": "consumable stock", "equipment": "equipment", "license": "license",
-         "consumable": "consumable", "hardwaredevice": "hardware device", "brainregion": "brain region"}  # fmt: skip
+WORDS = {
+    "project": "project",
+    "subject": "subject",
+    "strain": "strain",
+    "supplier": "supplier",
+    "consumablestock": "consumable stock",
+    "equipment": "equipment",
+    "license": "license",
+    "consumable": "consumable",
+    "hardwaredevice": "hardware device",
+    "brainregion": "brain region",
+}
 
 
 class Unresolved(ValueError):
@@ -69,8 +78,9 @@ def _names(model: str, records: list[dict]) -> _Names:
 class Resolver:
     """Name -> id for one user's view of the backend (lists loaded lazily, once)."""
 
-    def __init__(self, client: BrainstemClient | None = None,
-                 loader: Callable[[str], list[dict]] | None = None) -> None:  # fmt: skip
+    def __init__(
+        self, client: BrainstemClient | None = None, loader: Callable[[str], list[dict]] | None = None
+    ) -> None:
         if loader is None:
             if client is None:
                 raise ValueError("A Resolver needs a client or a loader")
@@ -122,7 +132,9 @@ class Resolver:
         found = difflib.get_close_matches(text, labels, n=SUGGESTIONS, cutoff=0.6)
         if not found:  # a case slip plus a typo
             folded = {label.casefold(): label for label in labels}
-            found = [folded[f] for f in difflib.get_close_matches(text.casefold(), list(folded), n=SUGGESTIONS)]
+            found = [
+                folded[f] for f in difflib.get_close_matches(text.casefold(), list(folded), n=SUGGESTIONS)
+            ]
         return found
 
     @staticmethod

@@ -92,15 +92,29 @@ def check(schema: dict, payload: Any) -> tuple[Any, dict[str, str]]:
 _UNIT_TABLE: dict[str, tuple[str, float]] = {
     **{u: ("length", f) for u, f in {"nm": 1e-9, "µm": 1e-6, "mm": 1e-3, "cm": 1e-2, "m": 1.0}.items()},
     **{u: ("volume", f) for u, f in {"pL": 1e-12, "nL": 1e-9, "µL": 1e-6, "mL": 1e-3, "L": 1.0}.items()},
-    **{u: ("time", f) for u, f in {"µs": 1e-6, "ms": 1e-3, "s": 1.0, "min": 60.0, "h": 3600.0,
-                                   "days": 86400.0}.items()},
-    **{u: ("rate", f) for u, f in {"nL/min": 1e-9 / 60, "µL/min": 1e-6 / 60, "mL/min": 1e-3 / 60,
-                                   "L/min": 1 / 60, "nL/s": 1e-9, "µL/s": 1e-6, "mL/s": 1e-3,
-                                   "L/s": 1.0}.items()},
+    **{
+        u: ("time", f)
+        for u, f in {"µs": 1e-6, "ms": 1e-3, "s": 1.0, "min": 60.0, "h": 3600.0, "days": 86400.0}.items()
+    },
+    **{
+        u: ("rate", f)
+        for u, f in {
+            "nL/min": 1e-9 / 60,
+            "µL/min": 1e-6 / 60,
+            "mL/min": 1e-3 / 60,
+            "L/min": 1 / 60,
+            "nL/s": 1e-9,
+            "µL/s": 1e-6,
+            "mL/s": 1e-3,
+            "L/s": 1.0,
+        }.items()
+    },
     **{u: ("mass", f) for u, f in {"µg": 1e-9, "mg": 1e-6, "g": 1e-3, "kg": 1.0}.items()},
     **{u: ("dose", f) for u, f in {"µg/kg": 1e-9, "mg/kg": 1e-6, "g/kg": 1e-3}.items()},
-    **{u: ("concentration", f) for u, f in {"µg/L": 1e-6, "mg/L": 1e-3, "g/L": 1.0, "µg/mL": 1e-3,
-                                            "mg/mL": 1.0}.items()},
+    **{
+        u: ("concentration", f)
+        for u, f in {"µg/L": 1e-6, "mg/L": 1e-3, "g/L": 1.0, "µg/mL": 1e-3, "mg/mL": 1.0}.items()
+    },
     **{u: ("frequency", f) for u, f in {"Hz": 1.0, "kHz": 1e3, "MHz": 1e6, "GHz": 1e9}.items()},
     **{u: ("resistance", f) for u, f in {"Ω": 1.0, "kΩ": 1e3, "MΩ": 1e6}.items()},
     "°": ("angle", 1.0),
