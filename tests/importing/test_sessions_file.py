@@ -48,10 +48,17 @@ def test_dry_run_reports_each_mistake_at_its_cell_and_writes_nothing(lab, fmt):
     result = dry_run(lab.client, "session", read_table(data, filename))
     marked = result.cell_errors()
     assert set(marked) == {
-        (UNKNOWN_PROJECT, "projects"), (DUP_A, "name"), (DUP_B, "name"), (BAD_DATE, "date_time"),
-        (MISSING_NAME, "name"), (MISSING_PROJECTS, "projects"),
-    }  # fmt: skip
-    assert f'No project named "{lab.project}x". Did you mean {lab.project!r}?' in marked[(UNKNOWN_PROJECT, "projects")]
+        (UNKNOWN_PROJECT, "projects"),
+        (DUP_A, "name"),
+        (DUP_B, "name"),
+        (BAD_DATE, "date_time"),
+        (MISSING_NAME, "name"),
+        (MISSING_PROJECTS, "projects"),
+    }
+    assert (
+        f'No project named "{lab.project}x". Did you mean {lab.project!r}?'
+        in marked[(UNKNOWN_PROJECT, "projects")]
+    )
     assert f"row(s) {DUP_B}" in marked[(DUP_A, "name")] and f"row(s) {DUP_A}" in marked[(DUP_B, "name")]
     assert "date_time: Date has wrong format" in marked[(BAD_DATE, "date_time")]
     assert marked[(MISSING_NAME, "name")] == "name: This field is required."
@@ -67,11 +74,15 @@ def test_commit_writes_exactly_the_valid_rows_and_a_reimport_writes_nothing(lab)
     data, filename = as_file("csv", COLUMNS, sessions_file(lab, prefix))
     result = dry_run(lab.client, "session", read_table(data, filename))
     seen: list[tuple[int, int]] = []
-    summary = commit(lab.client, lab.outbox(), result, progress=lambda done, total: seen.append((done, total)))
+    summary = commit(
+        lab.client, lab.outbox(), result, progress=lambda done, total: seen.append((done, total))
+    )
     stored = {record["name"]: record for record in my_sessions(lab, prefix)}
     assert len(stored) == ROWS - 6 and summary.counts["created"] == ROWS - 6
     assert set(summary.created.values()) == {record["id"] for record in stored.values()}
-    assert stored[f"{prefix}-0000"]["description"] == "day 0" and sorted(stored[f"{prefix}-0000"]["tags"]) == [
+    assert stored[f"{prefix}-0000"]["description"] == "day 0" and sorted(
+        stored[f"{prefix}-0000"]["tags"]
+    ) == [
         "import",
         "test",
     ]
