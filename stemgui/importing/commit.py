@@ -116,7 +116,10 @@ def _write(
     client: BrainstemClient, outbox: Outbox, result: DryRunResult, plan, summary: CommitSummary
 ) -> None:
     try:
-        saved = save_or_queue(client, outbox, result.kind, plan.payload, plan.record_id)
+        # A create's row matched no record when the rows were matched again just before the
+        # writes (``_refresh``), so the outbox need not look it up once more before the POST.
+        known = [] if plan.action == "create" else None
+        saved = save_or_queue(client, outbox, result.kind, plan.payload, plan.record_id, known_matches=known)
     except AuthError:
         raise
     except StemGuiError as exc:  # refused by the server (e.g. a name taken since the dry run)
