@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from stemgui.errors import AuthError, StemGuiError
-from stemgui.importing.dryrun import DryRunResult, match_existing
+from stemgui.importing.dryrun import DryRunResult, RowPlan, match_existing
 from stemgui.importing.writing import csv_bytes
-from stemgui.outbox import Outbox, is_backend_down, save_or_queue
+from stemgui.outbox import Entry, Outbox, is_backend_down, save_or_queue
 from stemgui.outbox_match import record_matches
 
 if TYPE_CHECKING:
@@ -78,11 +78,7 @@ def commit(
             if not is_backend_down(exc):
                 raise
             summary.backend_down = exc.message
-    waiting = [
-        entry.payload
-        for entry in outbox.pending()
-        if entry.model == result.kind and entry.operation == "create"
-    ]
+    waiting = [entry for entry in outbox.pending() if entry.model == result.kind]
     for plan in result.rows:
         if plan.action == "error":
             summary.skipped[plan.row] = " ".join(f"[{e.column or 'row'}] {e.message}" for e in plan.errors)
@@ -90,7 +86,7 @@ def commit(
             summary.unchanged[plan.row] = plan.record_id
     todo = [plan for plan in result.rows if plan.action in ("create", "update")]
     for done, plan in enumerate(todo, 1):
-        if plan.action == "create" and any(_same(result.kind, plan.payload, queued) for queued in waiting):
+        if any(_waits(result.kind, plan, entry) for entry in waiting):
             summary.skipped[plan.row] = "already waiting in the outbox from an earlier commit"
         elif summary.backend_down is not None:  # down: queue the rest without asking the backend again
             entry = outbox.add(
@@ -108,12 +104,19 @@ def commit(
     return summary
 
 
-def _same(kind: str, payload: dict, queued: dict) -> bool:
-    return record_matches(kind, payload, queued) and record_matches(kind, queued, payload)
+def _waits(kind: str, plan: RowPlan, entry: Entry) -> bool:
+    """Whether ``entry`` (waiting in the outbox) is this row's write, queued by an earlier commit."""
+    if entry.operation != plan.action or entry.record_id != plan.record_id:
+        return False
+    if plan.action == "update":
+        return entry.payload == plan.payload
+    return record_matches(kind, plan.payload, entry.payload) and record_matches(
+        kind, entry.payload, plan.payload
+    )
 
 
 def _write(
-    client: BrainstemClient, outbox: Outbox, result: DryRunResult, plan, summary: CommitSummary
+    client: BrainstemClient, outbox: Outbox, result: DryRunResult, plan: RowPlan, summary: CommitSummary
 ) -> None:
     try:
         # A create's row matched no record when the rows were matched again just before the
@@ -135,3 +138,6 @@ def _write(
         return
     record_id = str((saved.record or {}).get("id") or plan.record_id or "")
     (summary.created if plan.action == "create" else summary.updated)[plan.row] = record_id
+    # Written: committing this result again (the backend down, no new dry run possible) must not
+    # write the row a second time.
+    plan.action, plan.record_id, plan.payload = "unchanged", record_id, {}

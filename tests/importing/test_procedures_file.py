@@ -134,10 +134,14 @@ def test_an_interrupted_commit_queues_the_rest_and_resumes_without_duplicates(im
 
     try:
         summary = commit(lab.client, lab.outbox(), result, progress=stop_after_eight)
+        # committed again while the backend is still down: nothing is queued a second time
+        repeat = commit(lab.client, lab.outbox(), result)
     finally:
         restarted = ServerProcess(import_server.db_url, import_server.data_dir, port=import_server.port)
         import_server.process = restarted.start().process
     assert (len(summary.created), len(summary.queued)) == (8, 12) and summary.backend_down
+    assert (repeat.created, repeat.queued, len(repeat.unchanged)) == ({}, {}, 8)
+    assert set(repeat.skipped.values()) == {"already waiting in the outbox from an earlier commit"}
     assert lab.outbox().count() == 12
     assert len(procedures_of(lab, tag)) == 8
 
