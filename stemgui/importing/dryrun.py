@@ -24,6 +24,7 @@ from stemgui.importing.reading import Table
 from stemgui.importing.resolve import Resolver, Unresolved
 from stemgui.models import validate_record
 from stemgui.outbox_match import field_matches
+from stemgui.schema_form import missing_required
 
 if TYPE_CHECKING:
     from stemgui.client import BrainstemClient
@@ -177,6 +178,25 @@ def _build(
     return payload, errors, where
 
 
+def _emptied_required(
+    kind: cols.Kind, row_number: int, payload: dict, where: dict[str, str]
+) -> list[CellError]:
+    """Required ``details``/``coordinates`` fields left empty: errors at their cells, as in the forms
+    (the shared rules would fill a schema default in: an empty "Injection volume" saved as 0)."""
+    if not cols.is_surgical(kind):
+        return []
+    errors = []
+    for prefix, payload_field in cols.PREFIX_FIELDS.items():
+        chooser = "type" if prefix == cols.DETAILS else "coordinates_system"
+        schema = cols.schema_of(kind, prefix, str(payload.get(chooser) or ""))
+        if schema is None:
+            continue
+        for path, message in missing_required(schema, payload.get(payload_field) or {}).items():
+            full = f"{payload_field}.{path}"
+            errors.append(CellError(row_number, _column_of(full, where), f"{prefix}.{path}: {message}"))
+    return errors
+
+
 def _column_of(path: str, where: dict[str, str]) -> str:
     """The file column an error path (``details.injectionVolume.unit``) belongs to."""
     parts = path.split(".")
@@ -282,6 +302,7 @@ def dry_run(
     for offset, cells in enumerate(table.rows):
         row_number = table.first_row + offset
         payload, errors, where = _build(kind, row_number, cells, file_columns, resolver)
+        errors += _emptied_required(kind, row_number, payload, where)
         normalized, problems = _validate(kind, row_number, payload, where, {e.column for e in errors})
         errors += problems
         plan = RowPlan(row_number, "error" if errors else "create", payload, errors=errors, full=payload)
