@@ -13,6 +13,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
 from stemgui.schemas import GENERATIONS, load_schema, schema_names
@@ -130,8 +131,10 @@ def systems_of(kind: Kind) -> dict[str, str]:
     return schema_names(schema_kinds(kind)[1])
 
 
+@cache
 def schema_of(kind: Kind, prefix: str, name: str) -> dict | None:
-    """The newest schema of a type (``details``) or system (``coordinates``); None if unknown."""
+    """The newest schema of a type (``details``) or system (``coordinates``); None if unknown.
+    Shared between calls (read for every cell of a file): never change it."""
     details_kind, coordinates_kind = schema_kinds(kind)
     try:
         return load_schema(details_kind if prefix == DETAILS else coordinates_kind, name)

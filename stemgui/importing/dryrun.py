@@ -16,6 +16,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from stemgui.importing import columns as cols
@@ -25,6 +26,7 @@ from stemgui.importing.resolve import Resolver, Unresolved
 from stemgui.models import validate_record
 from stemgui.outbox_match import field_matches
 from stemgui.schema_form import missing_required
+from stemgui.schemas.quantities import is_quantity
 
 if TYPE_CHECKING:
     from stemgui.client import BrainstemClient
@@ -178,6 +180,17 @@ def _build(
     return payload, errors, where
 
 
+@cache
+def _required(kind: cols.Kind, prefix: str, name: str) -> tuple[str, ...] | None:
+    """The top-level fields of a type's (system's) schema that a form requires; None when it has
+    groups of fields (their own required fields need the full check)."""
+    schema = cols.schema_of(kind, prefix, name) or {}
+    props = (schema.get("properties") or {}).values()
+    if any(isinstance(p, dict) and p.get("type") == "object" and not is_quantity(p) for p in props):
+        return None
+    return tuple(path.split(".")[0] for path in missing_required(schema, {}))
+
+
 def _emptied_required(
     kind: cols.Kind, row_number: int, payload: dict, where: dict[str, str]
 ) -> list[CellError]:
@@ -188,10 +201,13 @@ def _emptied_required(
     errors = []
     for prefix, payload_field in cols.PREFIX_FIELDS.items():
         chooser = "type" if prefix == cols.DETAILS else "coordinates_system"
-        schema = cols.schema_of(kind, prefix, str(payload.get(chooser) or ""))
-        if schema is None:
-            continue
-        for path, message in missing_required(schema, payload.get(payload_field) or {}).items():
+        name = str(payload.get(chooser) or "")
+        schema = cols.schema_of(kind, prefix, name)
+        given = payload.get(payload_field) or {}
+        required = _required(kind, prefix, name)
+        if schema is None or (required is not None and all(given.get(key) is not None for key in required)):
+            continue  # the usual row: every required field is there (missing_required is costly per row)
+        for path, message in missing_required(schema, given).items():
             full = f"{payload_field}.{path}"
             errors.append(CellError(row_number, _column_of(full, where), f"{prefix}.{path}: {message}"))
     return errors
