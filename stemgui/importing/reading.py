@@ -102,11 +102,11 @@ def _read_csv(data: bytes, filename: str) -> Table:
             text = data.decode("cp1252")  # Excel's "CSV" on Windows
         except UnicodeDecodeError:
             raise ImportFileError(f"{filename} is not UTF-8 text; save it as CSV UTF-8.") from None
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    # The separator is the one the header row uses (Excel writes ";" where "," is the decimal
+    # mark): cells may hold ";"-separated names, so the data rows cannot decide it.
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first_line.count) if any(d in first_line for d in ",;\t") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
         header = next(reader, [])
         columns = [str(name).strip() for name in header]
