@@ -40,12 +40,15 @@ def test_exported_procedures_import_back_unchanged(lab):
     subject_id = next(iter(lab.subjects.values()))
     for index, volume in enumerate(({"value": 0.3, "unit": "µL"}, {"value": 250, "unit": "nL"})):
         body = {
-            "type": "VirusInjection", "subject": subject_id, "notes": f"{tag} {index}",
-            "date_time": f"2026-07-0{index + 1}T10:00:00Z", "brain_region": lab.regions["CA1"],
+            "type": "VirusInjection",
+            "subject": subject_id,
+            "notes": f"{tag} {index}",
+            "date_time": f"2026-07-0{index + 1}T10:00:00Z",
+            "brain_region": lab.regions["CA1"],
             "details": {"injectionVolume": volume, "injectionProfile": "Bolus Injection"},
             "coordinates_system": "Stereotaxic_BregmaAbsolute",
             "coordinates_details": {"apCoordinate": -2.0, "mlCoordinate": {"value": 1500, "unit": "µm"}},
-        }  # fmt: skip
+        }
         lab.client.save_model("procedure", data=body)
     records = [p for p in lab.client.list_all("procedure") if str(p.get("notes")).startswith(tag)]
     columns, rows = export_rows("procedure", records, Resolver(lab.client))
@@ -78,3 +81,58 @@ def test_subjects_import_by_names_and_reimport_unchanged(lab):
     assert commit(lab.client, lab.outbox(), result).counts["created"] == 2
     again = dry_run(lab.client, "subject", read_table(data, filename))
     assert again.counts == {"create": 0, "update": 0, "unchanged": 2, "error": 1}
+    records = lab.client.list_all("subject", filters={"name.icontains": prefix})
+    exported = export_xlsx("subject", records, Resolver(lab.client))
+    back = dry_run(lab.client, "subject", read_table(exported, "subjects.xlsx"))
+    assert back.counts == {"create": 0, "update": 0, "unchanged": 2, "error": 0}, back.errors
+
+
+def test_an_update_keeps_details_the_file_has_no_column_for(lab):
+    """Issue 16: a matched procedure row changes the cells it has; stored details without a column
+    in the file stay as they are (the row's details are merged onto the stored ones)."""
+    tag = unique("M")
+    body = {
+        "type": "VirusInjection",
+        "subject": next(iter(lab.subjects.values())),
+        "notes": tag,
+        "date_time": "2026-09-01T10:00:00Z",
+        "brain_region": lab.regions["CA3"],
+        "details": {
+            "injectionVolume": {"value": 200, "unit": "nL"},
+            "titer": {"value": 1e12, "unit": "vg/mL"},
+        },
+        "coordinates_system": "Stereotaxic_BregmaAbsolute",
+        "coordinates_details": {"apCoordinate": -1.0},
+    }
+    lab.client.save_model("procedure", data=body)
+    columns = [
+        "subject",
+        "type",
+        "date_time",
+        "brain_region",
+        "coordinates_system",
+        "notes",
+        "details.injectionVolume [nL]",
+        "coordinates.apCoordinate [mm]",
+    ]
+    row = [
+        next(iter(lab.subjects)),
+        "VirusInjection",
+        "2026-09-01T10:00:00Z",
+        "CA3",
+        "Stereotaxic_BregmaAbsolute",
+        tag,
+        250,
+        -1.0,
+    ]
+    data, filename = as_file("csv", columns, [row])
+    result = dry_run(lab.client, "procedure", read_table(data, filename))
+    [plan] = result.rows
+    assert plan.action == "update" and plan.payload["details"]["injectionVolume"] == {
+        "value": 250,
+        "unit": "nL",
+    }
+    assert commit(lab.client, lab.outbox(), result).updated == {2: plan.record_id}
+    [stored] = [p for p in lab.client.list_all("procedure") if p.get("notes") == tag]
+    assert stored["details"]["injectionVolume"] == {"value": 250, "unit": "nL"}
+    assert stored["details"]["titer"] == {"value": 1e12, "unit": "vg/mL"}
