@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import zipfile
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -176,3 +178,24 @@ def _xlsx_cell(value: Any) -> Cell:
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         return int(value)
     return value
+
+
+def table_from_grid(columns: Sequence[str], rows: Iterable[Mapping[str, Any]], first_row: int = 2) -> Table:
+    """A Table from an edited grid (the dry run's sheet with cells fixed in place): empty cells,
+    NaN and NumPy scalars (what a DataFrame editor gives back) become plain cells."""
+    cleaned = [{str(column): _grid_cell(row.get(column)) for column in columns} for row in rows]
+    table = Table([str(column) for column in columns], cleaned, first_row=first_row)
+    _check_shape(table, "the edited sheet")
+    return table
+
+
+def _grid_cell(value: Any) -> Cell:
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        value = value.item()  # a NumPy scalar
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, datetime | date | time):
+        return _xlsx_cell(value)
+    if isinstance(value, str):
+        return _csv_cell(value)
+    return value if isinstance(value, int | float | bool) or value is None else str(value)

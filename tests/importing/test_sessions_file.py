@@ -112,3 +112,26 @@ def test_a_changed_cell_updates_only_that_field(lab):
     summary = commit(lab.client, lab.outbox(), result)
     [stored] = my_sessions(lab, prefix)
     assert summary.updated == {2: stored["id"]} and stored["description"] == "second"
+
+
+def test_a_cell_fixed_in_an_edited_grid_clears_its_error(lab):
+    """Issue 16: rows in error can be fixed in place: the sheet as a DataFrame (what a grid editor
+    gives back: NaN for empty cells, NumPy numbers), one cell corrected, checked again."""
+    import pandas as pd
+
+    from stemgui.importing import table_from_grid
+
+    prefix = unique("G")
+    rows = [
+        [f"{prefix}-1", lab.project, "2026-13-01", None, None],
+        [f"{prefix}-2", lab.project, None, 7, None],
+    ]
+    data, filename = as_file("xlsx", COLUMNS, rows)
+    table = read_table(data, filename)
+    assert set(dry_run(lab.client, "session", table).cell_errors()) == {(2, "date_time")}
+    grid = pd.DataFrame(table.rows, columns=table.columns)
+    grid.loc[0, "date_time"] = "2026-12-01"
+    fixed = table_from_grid(list(grid.columns), grid.to_dict("records"))
+    result = dry_run(lab.client, "session", fixed)
+    assert result.errors == [] and result.counts["create"] == 2
+    assert result.rows[1].payload["description"] == "7" and "tags" not in result.rows[0].payload
