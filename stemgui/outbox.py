@@ -81,7 +81,7 @@ log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
 GATEWAY_STATUSES = frozenset({502, 503, 504})
-MODELS = ("session", "action", "procedure")
+MODELS = ("session", "subject", "action", "procedure")  # subjects: the spreadsheet import
 OPERATIONS = ("create", "update", "delete")
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,99}$")
 
@@ -523,8 +523,13 @@ def save_or_queue(
     record_id: str | None = None,
     *,
     if_match: str | None = None,
+    known_matches: list[str] | None = None,
 ) -> SaveResult:
     """Save on the server, or queue in the outbox while the backend is down; other errors raise.
+
+    ``known_matches``: for a create, the ids of the records that match it, when the caller has just
+    looked them up itself (the spreadsheet import matches every row before writing); spares the
+    lookup this function otherwise makes before the POST.
 
     ``if_match``: the version an update was made against (EditConflict if the record changed
     since). A queued update is resent later without it: it holds only the fields the user
@@ -547,7 +552,7 @@ def save_or_queue(
     seen, sent = None, False
     try:
         if operation == "create":
-            seen = matching_ids(writer, model, payload)
+            seen = list(known_matches) if known_matches is not None else matching_ids(writer, model, payload)
         sent = True
         body = writer.save_model(model, id=record_id, data=payload, if_match=if_match)
     except StemGuiError as exc:
@@ -589,7 +594,7 @@ def _queued(
 
 def _check_entry(model: str, operation: str, record_id: str | None) -> None:
     if model not in MODELS:
-        raise ValueError(f"The outbox keeps sessions, actions and procedures, not {model!r}")
+        raise ValueError(f"The outbox keeps sessions, subjects, actions and procedures, not {model!r}")
     if operation not in OPERATIONS:
         raise ValueError(f"Unknown operation {operation!r}; use one of {', '.join(OPERATIONS)}")
     if (operation == "create") == bool(record_id):

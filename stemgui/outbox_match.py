@@ -66,7 +66,7 @@ def dedup_key(model: str, operation: str, payload: dict) -> dict:
     """How a create is looked up before it is resent: the server filters and what is compared."""
     if operation != "create":
         return {}
-    if model == "session":
+    if model in ("session", "subject"):  # a subject by its name, as a session
         name = payload.get("name")
         return {"filters": {"name": name}, "compare": "fields set in the payload"} if name else {}
     if model == "subjectlog":
@@ -107,6 +107,8 @@ def record_matches(model: str, payload: dict, record: dict) -> bool:
         )
     if model == "session":
         keys = [key for key in SESSION_FIELDS if key in payload]
+    elif model == "subject":
+        keys = list(payload)
     else:
         # An omitted description/date_time/details is "" / None / {} + defaults on the server.
         fields, text_field = SURGICAL.get(model, SURGICAL["action"])
@@ -203,3 +205,9 @@ def _extra_fields(value: Any) -> Any:
     if isinstance(value, list) and all(isinstance(item, dict) and "name" in item for item in value):
         return {item["name"]: item.get("value") for item in value}
     return value or {}
+
+
+def field_matches(model: str, key: str, payload: dict, record: dict) -> bool:
+    """Whether one field of ``payload`` equals the record's (as tolerant as ``record_matches``);
+    the import uses it to send only the fields a row changes."""
+    return _same_field(key, payload, record, model)
