@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from stemgui.server import device_auth, subjectlog_routes
+from stemgui.server.counts import CountCache
 from stemgui.server.db import sessionmaker_for
 from stemgui.server.problems import ApiProblem
 from stemgui.server.routes import router
@@ -31,11 +32,29 @@ async def _crash(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": "Internal server error."}, status_code=500)
 
 
+class WritesEndCounts:
+    """ASGI middleware: after any request that may write (not GET/HEAD/OPTIONS), the list counts
+    kept by ``counts.CountCache`` are dropped (plain ASGI: no per-request cost on reads)."""
+
+    def __init__(self, app, counts: CountCache) -> None:
+        self.app = app
+        self.counts = counts
+
+    async def __call__(self, scope, receive, send) -> None:
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD", "OPTIONS"):
+                self.counts.wrote()
+
+
 def create_app(db_url: str) -> FastAPI:
     """The API server app on database ``db_url`` (created or migrated on first use)."""
     app = FastAPI(title="stemgui BrainSTEM-compatible API", redirect_slashes=False, openapi_url=None)
     app.state.sessionmaker = sessionmaker_for(db_url)
     app.state.hashing = asyncio.Semaphore(hashing_slots())  # password checks at once (see routes.token)
+    app.state.counts = CountCache()
+    app.add_middleware(WritesEndCounts, counts=app.state.counts)
     app.add_exception_handler(ApiProblem, _problem)
     app.add_exception_handler(Exception, _crash)
     app.include_router(device_auth.router)  # before the generic /api/{portal}/{app}/{model}/ routes
