@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session as DbSession
 from starlette.concurrency import run_in_threadpool
 
 from stemgui.catalog import PORTALS
-from stemgui.server import history, login_guard, query, versions, writes
+from stemgui.server import history, idempotency, login_guard, query, versions, writes
 from stemgui.server.body import read_json
 from stemgui.server.counts import CountCache, query_key
 from stemgui.server.permissions import Access
@@ -205,12 +205,21 @@ async def collection(request: Request, portal: str, app: str, model: str) -> Res
     write = request.method == "POST"
     body = await read_json(request) if write else None
 
+    key = idempotency.key_of(request.headers) if write else None
+    support = idempotency.SUPPORT_HEADER
+
     def work(db: DbSession) -> Response:
         access = _access(db, request, portal, write)
         if not write:
-            return JSONResponse(_list(db, access, resource, request.query_params, request.app.state.counts))
+            listing = _list(db, access, resource, request.query_params, request.app.state.counts)
+            return JSONResponse(listing, headers=support)
+        if key and (earlier := idempotency.replay(db, access, resource, key)) is not None:
+            replayed = {**support, idempotency.REPLAYED_HEADER: "true"}
+            return JSONResponse({resource.detail_key: earlier}, status_code=201, headers=replayed)
         record = writes.create(db, access, resource, body)
-        return JSONResponse({resource.detail_key: record}, status_code=201)
+        if key:
+            idempotency.remember(db, access, resource, key, record["id"])
+        return JSONResponse({resource.detail_key: record}, status_code=201, headers=support)
 
     return await run_in_threadpool(_run, request, work)
 
