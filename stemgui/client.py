@@ -29,7 +29,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NamedTuple
-from urllib.parse import parse_qsl, quote
+from urllib.parse import parse_qsl, quote, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -50,7 +50,8 @@ DEFAULT_TIMEOUT = (3.05, 15)  # (connect, read) seconds; requests has no timeout
 WRITE_TIMEOUT = (2.5, 2.5)  # saves: queued in the outbox after this (config.write_timeout)
 PING_TIMEOUT = (1.5, 3)
 PAGE_SIZE = 100  # the largest page BrainSTEM serves
-MAX_WORKERS = 8  # pages fetched at the same time by list_all
+LOCAL_PAGE_SECONDS = 0.02  # a loopback server this quick has no latency worth hiding
+MAX_WORKERS = 12  # pages fetched at the same time by list_all (30 pages: first + 3 rounds)
 RETRY_METHODS = frozenset({"GET", "PATCH", "DELETE"})
 RETRY_STATUSES = frozenset({502, 503, 504})
 # Sent by servers that keep record history (the bundled one) on every answer of its endpoints, so
@@ -109,6 +110,7 @@ class BrainstemClient:
         self.attempts = max(1, attempts)
         self.backoff = backoff
         self.max_workers = max(1, max_workers)
+        self.local_page_seconds = LOCAL_PAGE_SECONDS  # see list_all
         self._token = token or None
         self._session = _new_session(self._token, pool_size=self.max_workers + 2)
         # what the server's answers told about it, shared with the for_writes() views
@@ -137,6 +139,12 @@ class BrainstemClient:
         view = copy.copy(self)
         view.timeout = _shorter(self.timeout, self.write_timeout)
         return view
+
+    @property
+    def is_loopback(self) -> bool:
+        """Whether the server runs on this machine (the bundled one does)."""
+        host = (urlsplit(self.base_url).hostname or "").lower()
+        return host in ("localhost", "::1") or host.startswith("127.")
 
     @property
     def keeps_idempotency_keys(self) -> bool | None:
@@ -321,7 +329,11 @@ class BrainstemClient:
         include: Iterable[str] | None = None,
         portal: str = "private",
     ) -> list[dict]:
-        """Every matching record in server order; pages after the first are fetched concurrently.
+        """Every matching record in server order; pages after the first are fetched concurrently,
+        except from a server on this machine (loopback) that answered the first page within
+        ``LOCAL_PAGE_SECONDS``: there is no latency to hide, and concurrent pages only make the
+        client and the server contend for the same cores, so they are fetched one after the other
+        (measured before: concurrent paging was 0.8-0.9x of sequential on loopback).
 
         Not a snapshot: the page offsets come from the first page's ``count``. If records are
         created or deleted while paging, the pages shift: a record is never returned twice
@@ -330,7 +342,9 @@ class BrainstemClient:
         is missing. Call again for a consistent view.
         """
         base = query_params(filters, sort, include)
+        started = time.monotonic()
         first = self._page(model, portal, base, 0, PAGE_SIZE)
+        local = self.is_loopback and time.monotonic() - started < self.local_page_seconds
         records, count = _records(first, model), _count(first)
         if count is None:  # a server without counts: walk page by page until a short one
             if len(records) < PAGE_SIZE:
@@ -339,6 +353,8 @@ class BrainstemClient:
         if not records or len(records) >= count:
             return records
         stride = len(records) if len(records) < PAGE_SIZE else PAGE_SIZE  # server's own page cap
+        if local:
+            return _dedupe(self._follow(model, portal, base, records, stride, start=stride))
         offsets = list(range(stride, count, stride))
         pages = self._pages_concurrently(model, portal, base, offsets, stride)
         for page in pages:
