@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import DateTime, Index, String, delete, select
+from sqlalchemy import DateTime, Index, String, delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.orm import Session as DbSession
 
@@ -53,7 +54,7 @@ def key_of(headers) -> str | None:
 def replay(db: DbSession, access: Access, resource: Resource, key: str) -> dict | None:
     """The record an earlier POST with ``key`` created (as it is now), or None if there was none."""
     kept = db.get(IdempotencyKey, (access.user.id, key))
-    if kept is None or kept.created_at < now() - timedelta(hours=KEEP_HOURS):
+    if kept is None or not kept.record_id or kept.created_at < now() - timedelta(hours=KEEP_HOURS):
         return None
     if kept.model != resource.name:
         raise bad_request({KEY_HEADER: [f"This key was used for a {kept.model}; send a new key."]})
@@ -66,9 +67,27 @@ def replay(db: DbSession, access: Access, resource: Resource, key: str) -> dict 
     return serialize(db, resource, [row], access=access)[0]
 
 
-def remember(db: DbSession, access: Access, resource: Resource, key: str, record_id: str) -> None:
-    """Keep ``key`` -> ``record_id`` (in the create's transaction); drop keys past their time."""
+def claim(db: DbSession, access: Access, resource: Resource, key: str) -> dict | None:
+    """Take ``key`` for the create about to run (before it runs, so two POSTs with one key never
+    both create); None when taken, else the record a concurrent POST of that key just made."""
     expired = IdempotencyKey.created_at < now() - timedelta(hours=KEEP_HOURS)
-    same = (IdempotencyKey.user_id == access.user.id) & (IdempotencyKey.key == key)
-    db.execute(delete(IdempotencyKey).where(expired | same))  # an expired row of this very key too
-    db.add(IdempotencyKey(user_id=access.user.id, key=key, model=resource.name, record_id=record_id))
+    db.execute(delete(IdempotencyKey).where(expired))  # an expired row of this very key too
+    try:
+        with db.begin_nested():  # the other POST's transaction is waited for, then this one fails
+            db.add(IdempotencyKey(user_id=access.user.id, key=key, model=resource.name, record_id=""))
+    except IntegrityError:
+        earlier = replay(db, access, resource, key)
+        if earlier is None:
+            message = "A create with this Idempotency-Key is still running; send it again."
+            raise ApiProblem(409, {"detail": message}) from None
+        return earlier
+    return None
+
+
+def remember(db: DbSession, access: Access, key: str, record_id: str) -> None:
+    """Keep ``key`` -> ``record_id``, in the create's transaction."""
+    db.execute(
+        update(IdempotencyKey)
+        .where(IdempotencyKey.user_id == access.user.id, IdempotencyKey.key == key)
+        .values(record_id=record_id)
+    )

@@ -213,12 +213,13 @@ async def collection(request: Request, portal: str, app: str, model: str) -> Res
         if not write:
             listing = _list(db, access, resource, request.query_params, request.app.state.counts)
             return JSONResponse(listing, headers=support)
-        if key and (earlier := idempotency.replay(db, access, resource, key)) is not None:
+        if key and (earlier := idempotency.replay(db, access, resource, key) or
+                    idempotency.claim(db, access, resource, key)) is not None:  # fmt: skip
             replayed = {**support, idempotency.REPLAYED_HEADER: "true"}
             return JSONResponse({resource.detail_key: earlier}, status_code=201, headers=replayed)
         record = writes.create(db, access, resource, body)
         if key:
-            idempotency.remember(db, access, resource, key, record["id"])
+            idempotency.remember(db, access, key, record["id"])
         return JSONResponse({resource.detail_key: record}, status_code=201, headers=support)
 
     return await run_in_threadpool(_run, request, work)

@@ -8,6 +8,9 @@ real outbox, a proxy that holds the POST until the test lets it land).
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 from stemgui.client import BrainstemClient
 from stemgui.config import write_timeout
 from stemgui.outbox import save_or_queue
@@ -83,3 +86,22 @@ def test_a_create_that_never_landed_is_made_by_its_resend(lab):
     report = lab.outbox().flush(lab.client)
     [made] = lab.matching("session", payload)
     assert report.sent == {result.entry_id: made["id"]} and report.deduplicated == []
+
+
+def test_two_posts_of_one_key_at_the_same_moment_make_one_record(lab):
+    """Issue 17 item 3: a resend that reaches the server while the first attempt still runs
+    (a slow server) waits for it and answers with its record: never two records."""
+    payload = lab.payload("session")
+    key = "race-" + payload["name"]
+    start = threading.Barrier(4)
+
+    def post() -> str:
+        with BrainstemClient(lab.url, lab.token) as client:
+            start.wait()
+            body, _ = client.create_once("session", payload, key)
+            return body["session"]["id"]
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        ids = list(pool.map(lambda _: post(), range(4)))
+    assert len(set(ids)) == 1
+    assert len(lab.matching("session", payload)) == 1
