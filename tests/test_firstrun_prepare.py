@@ -42,3 +42,17 @@ def test_first_run_against_another_backend_leaves_the_bundled_database_alone(tmp
     subprocess.run([sys.executable, "-m", "stemgui.firstrun"], cwd=REPO_ROOT, env=env,
                    capture_output=True, text=True, timeout=120, check=True)  # fmt: skip
     assert not (data_dir / backend.DB_FILE).exists()
+
+
+def test_the_bundled_server_can_start_while_the_login_page_shows(tmp_path):
+    """Issue 17 item 5: ``start_in_background`` starts the server in a thread; the first login's
+    ``bundled_server`` call then finds it running instead of starting it."""
+    data_dir = tmp_path / "background"
+    backend.prepare(data_dir, {})
+    try:
+        backend.start_in_background(data_dir).join(120)
+        server = backend._servers[data_dir.resolve()]
+        assert server.is_running()
+        assert backend.bundled_server(data_dir) is server
+    finally:
+        backend.stop_all()
