@@ -17,7 +17,12 @@ Rules that keep every write exactly once:
   transaction, so two tabs (or processes) of one user never send the same entry concurrently;
   the second flush returns ``busy``. A lease of a dead process on this host, or one older than
   ``outbox_lease.LEASE_SECONDS``, is taken over.
-- Duplicate-safe resend: a create may have reached the server before the connection broke.
+- Idempotent creates: every create carries an ``Idempotency-Key`` (kept in its entry, the same
+  on every attempt; a new one when the user edits the payload). A server that keeps keys (the
+  bundled one: ``client.keeps_idempotency_keys``) answers a resend with the record the first
+  attempt made, so no lookup is needed there, before the first POST or before a resend.
+- Duplicate-safe resend on a backend without keys (BrainSTEM): a create may have reached the
+  server before the connection broke.
   Each entry remembers whether any attempt of it *may have been applied* (it was sent and the
   answer was lost: a timeout, a broken connection, a gateway error) or certainly was not (the
   connection was refused, no answer to connect, the server refused it). Only a maybe-applied
