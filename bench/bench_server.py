@@ -205,6 +205,7 @@ def statements_per_request(db_url: str, token: str) -> dict[str, list[int]]:
     }
     result = {}
     try:
+        result["plans"] = query_plans(engine, caller)
         for label, (path, params) in queries.items():
             counts = []
             for limit in (1, 10, 100):
@@ -216,6 +217,38 @@ def statements_per_request(db_url: str, token: str) -> dict[str, list[int]]:
         server.should_exit = True
         thread.join(timeout=10)
     return result
+
+
+def query_plans(engine, caller: Caller) -> dict[str, list[str]]:
+    """SQLite's EXPLAIN QUERY PLAN of the page and count statements of two session list requests
+    (a deep page, where the count is taken from the walk's first page, is shown too)."""
+    seen: list[tuple[str, tuple]] = []
+
+    def keep(_conn, _cursor, statement, parameters, _context, _many) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM sessions" in statement:
+            seen.append((statement, parameters))
+
+    requests_ = {
+        "page of 100, sort -date_time": {"sort[]": "-date_time", "limit": PAGE},
+        "page of 100 at offset 5000 (count reused)": {"sort[]": "-date_time", "limit": PAGE, "offset": 5000},
+        "filter{name.icontains} + sort -date_time": {"filter{name.icontains}": "rat", "sort[]": "-date_time"},
+    }
+    plans = {}
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        for label, params in requests_.items():
+            seen.clear()
+            caller.get("api/private/stem/session/", params)
+            lines = []
+            with engine.connect() as conn:
+                for statement, parameters in list(seen):
+                    kind = "count" if "count(" in statement.lower() else "page"
+                    rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+                    lines += [f"{kind}: {row[-1]}" for row in rows]
+            plans[label] = lines
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    return plans
 
 
 SCENARIOS = {
@@ -315,10 +348,14 @@ def report(name: str, figures: dict, statements: dict) -> bool:
         ok &= seconds <= TARGET_ALL_S
         print(f"{label:52} {seconds:10.2f} {cpu:8.2f} {records:8d}")
     print(f"\n{'SQL statements per list request':52} {'limit=1':>10} {'10':>8} {'100':>7}")
+    plans = statements.pop("plans", {})
     for label, counts in statements.items():
         # 100 records need no more statements than 1 (a short page even skips the count)
         ok &= counts[2] <= counts[0]
         print(f"{label:52} {counts[0]:10d} {counts[1]:8d} {counts[2]:7d}")
+    for label, lines in plans.items():
+        print(f"\nEXPLAIN QUERY PLAN, sessions {label}:")
+        print("\n".join(f"  {line}" for line in lines))
     verdict = "MET" if ok else "MISSED"
     print(f"targets [{name}]: page median <= {TARGET_PAGE_MS:.0f} ms, all pages <= {TARGET_ALL_S:.0f} s, "
           f"statements not growing with page size -> {verdict}")  # fmt: skip

@@ -219,6 +219,33 @@ def bundled_server(data_dir: Path) -> BundledServer:
         return server
 
 
+def prepare(data_dir: Path, users: dict[str, str]) -> None:
+    """Before the app starts (``python -m stemgui.firstrun``): the bundled database with the demo
+    lab, and API users with tokens for ``users`` (username -> role), so the first login waits for
+    neither (issue 17: they were most of a fresh install's first login besides the server start)."""
+    data_dir = Path(data_dir).resolve()
+    private_dir(data_dir)
+    server = BundledServer(data_dir, f"sqlite:///{data_dir / DB_FILE}")
+    server._load_demo_once()
+    for username, role in users.items():
+        server.token_for(username, role)
+
+
+def start_in_background(data_dir: Path) -> threading.Thread:
+    """Start the bundled server of ``data_dir`` in a thread, so that it is up by the time the
+    first user has typed their password (the login page need not wait for it)."""
+
+    def start() -> None:
+        try:
+            bundled_server(data_dir)
+        except StemGuiError as exc:  # the next bundled_server() call tries again and shows it
+            log.warning("The bundled server did not start in the background: %s", exc.message)
+
+    thread = threading.Thread(target=start, name="stemgui-bundled-server-start", daemon=True)
+    thread.start()
+    return thread
+
+
 def stop_all() -> None:
     """Stop every bundled server this process started."""
     with _servers_lock:

@@ -44,21 +44,24 @@ def load_settings(environ: dict | None = None, secrets_path: Path = SECRETS_FILE
     return Settings(data_dir=data_dir.resolve(), api_url=api_url)
 
 
-WRITE_READ_SECONDS = 5.0  # a save waits this long for an answer, then goes to the outbox
+WRITE_READ_SECONDS = 2.5  # a save waits this long for an answer, then goes to the outbox
+WRITE_CONNECT_SECONDS = 2.5  # ... and this long for a connection (never longer than the read part)
 
 
 def write_timeout(environ: dict | None = None) -> tuple[float, float]:
     """(connect, read) seconds for saves; ``STEMGUI_WRITE_TIMEOUT`` sets the read part.
 
-    Short on purpose: a hung backend must hand a save to the outbox within seconds, and a save
-    that lands after it is found again by the outbox rather than sent twice.
+    Short on purpose: a hung backend must hand a save to the outbox within 3 s (issue 17), and a
+    create that lands after it is not made twice: its resend carries the same ``Idempotency-Key``
+    (or, on a backend without keys, the outbox looks for it first).
     """
     env = os.environ if environ is None else environ
     try:
         seconds = float(env.get("STEMGUI_WRITE_TIMEOUT") or WRITE_READ_SECONDS)
     except ValueError:
         seconds = WRITE_READ_SECONDS
-    return (3.05, max(0.5, seconds))
+    seconds = max(0.5, seconds)
+    return (min(WRITE_CONNECT_SECONDS, seconds), seconds)
 
 
 DV_SIGNS = ("negative-ventral", "positive-ventral")

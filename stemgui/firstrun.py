@@ -4,7 +4,9 @@
 browser first visits, so without this step the terminal would show the admin's password only
 after someone opened the page. On the very first start it creates the user ``admin`` with a
 random password, writes it to ``<data dir>/initial-admin-password.txt`` (mode 600) and prints it
-once here; later starts print nothing. The password is printed, never logged.
+once here; later starts print nothing. The password is printed, never logged. With the bundled
+backend it also loads the demo lab and makes admin's API user then, so the first login only
+waits for the server to start.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from stemgui import backend
 from stemgui.auth import INITIAL_PASSWORD_FILE, UserStore
 from stemgui.config import load_settings
 
@@ -26,8 +29,12 @@ def announcement(password: str, data_dir: Path) -> str:
 
 def main() -> int:
     """Make the cookie key and, if there is no user yet, ``admin``; print its password once."""
-    data_dir = load_settings().data_dir
+    settings = load_settings()
+    data_dir = settings.data_dir
     password = UserStore(data_dir).bootstrap()
+    if password and settings.uses_bundled_backend:
+        # the demo lab and admin's API user now, not at the first login (issue 17 item 5)
+        backend.prepare(data_dir, {"admin": "admin"})
     if password:
         # A deliberate one-time print to the operator's terminal, never through logging.
         sys.stdout.write(announcement(password, data_dir) + "\n")

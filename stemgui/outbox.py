@@ -17,7 +17,12 @@ Rules that keep every write exactly once:
   transaction, so two tabs (or processes) of one user never send the same entry concurrently;
   the second flush returns ``busy``. A lease of a dead process on this host, or one older than
   ``outbox_lease.LEASE_SECONDS``, is taken over.
-- Duplicate-safe resend: a create may have reached the server before the connection broke.
+- Idempotent creates: every create carries an ``Idempotency-Key`` (kept in its entry, the same
+  on every attempt; a new one when the user edits the payload). A server that keeps keys (the
+  bundled one: ``client.keeps_idempotency_keys``) answers a resend with the record the first
+  attempt made, so no lookup is needed there, before the first POST or before a resend.
+- Duplicate-safe resend on a backend without keys (BrainSTEM): a create may have reached the
+  server before the connection broke.
   Each entry remembers whether any attempt of it *may have been applied* (it was sent and the
   answer was lost: a timeout, a broken connection, a gateway error) or certainly was not (the
   connection was refused, no answer to connect, the server refused it). Only a maybe-applied
@@ -52,6 +57,7 @@ import json
 import logging
 import re
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -106,6 +112,7 @@ class Entry:
     version: int
     maybe_applied: bool = False  # an attempt was sent and its answer lost: it may exist on the server
     seen_before: list[str] | None = None  # matching records before the first such attempt (None: unknown)
+    idempotency_key: str | None = None  # a create's key, the same on every attempt (None: older entry)
 
 
 @dataclass
@@ -227,24 +234,28 @@ class Outbox:
         last_error: str | None = None,
         maybe_applied: bool = False,
         seen_before: list[str] | None = None,
+        idempotency_key: str | None = None,
     ) -> int:
         """Queue one write; returns the entry id.
 
         ``last_error``: why a first try failed; ``maybe_applied``: that try was sent and its
         answer lost (a create is then looked for before it is resent); ``seen_before``: the
-        ids of matching records that existed before that try (never taken for this entry's).
+        ids of matching records that existed before that try (never taken for this entry's);
+        ``idempotency_key``: the key that try was sent with (a create gets a new one by default).
         """
         _check_entry(model, operation, record_id)
         payload = dict(payload or {})
         dedup = _dumps(dedup_key(model, operation, payload))
         maybe = maybe_applied and operation == "create"
         seen = _dumps(seen_before) if maybe and seen_before is not None else None
+        key = (idempotency_key or new_idempotency_key()) if operation == "create" else None
         row = (_now(), model, operation, record_id, _dumps(payload), dedup, int(bool(last_error)), last_error,
-               int(maybe), seen)  # fmt: skip
+               int(maybe), seen, key)  # fmt: skip
         with self._write() as conn:
             cursor = conn.execute(
                 "INSERT INTO entries (created_at, model, operation, record_id, payload, dedup, attempts,"
-                " last_error, maybe_applied, seen_before) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " last_error, maybe_applied, seen_before, idempotency_key)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 row,
             )
         log.info("outbox %s: queued %s %s as entry %s", self.username, operation, model, cursor.lastrowid)
@@ -264,9 +275,10 @@ class Outbox:
                 " last_error = NULL, version = version + 1 WHERE id = ?",
                 (_dumps(dict(payload)), dedup, entry_id),
             )
-            if changed:
-                conn.execute("UPDATE entries SET maybe_applied = 0, seen_before = NULL WHERE id = ?",
-                             (entry_id,))  # fmt: skip
+            if changed:  # and a new key: the old one may have made a record of the old payload
+                key = new_idempotency_key() if entry.operation == "create" else None
+                conn.execute("UPDATE entries SET maybe_applied = 0, seen_before = NULL, idempotency_key = ?"
+                             " WHERE id = ?", (key, entry_id))  # fmt: skip
         return cursor.rowcount == 1
 
     def discard(self, entry_id: int) -> bool:
@@ -356,6 +368,10 @@ class Outbox:
 
     def _send_create(self, client: BrainstemClient, entry: Entry) -> tuple[str | None, bool]:
         """Take the record an earlier attempt made, if one may have; else POST (noted first)."""
+        if entry.idempotency_key and client.keeps_idempotency_keys is None:
+            client.load(entry.model, limit=1)  # one small list answer says whether keys are kept
+        if entry.idempotency_key and client.keeps_idempotency_keys:
+            return self._send_keyed_create(client, entry)
         matches = matching_ids(client, entry.model, entry.payload)
         if entry.maybe_applied and matches:
             taken = set(entry.seen_before or ()) | self._claimed(entry.model)
@@ -368,12 +384,24 @@ class Outbox:
         self._execute("UPDATE entries SET maybe_applied = 1, seen_before = ? WHERE id = ?",
                       None if seen is None else _dumps(seen), entry.id)  # fmt: skip
         try:
-            body = client.save_model(entry.model, data=entry.payload)
+            body = client.save_model(entry.model, data=entry.payload, idempotency_key=entry.idempotency_key)
         except StemGuiError as exc:
             if not entry.maybe_applied and not write_may_have_landed(exc):
                 self._execute("UPDATE entries SET maybe_applied = 0 WHERE id = ?", entry.id)
             raise
         return _record_id(entry.model, body), False
+
+    def _send_keyed_create(self, client: BrainstemClient, entry: Entry) -> tuple[str | None, bool]:
+        """POST with the entry's key to a server that keeps keys: if an earlier attempt landed,
+        the server answers with that record instead of making a second one. No lookup needed."""
+        self._execute("UPDATE entries SET maybe_applied = 1 WHERE id = ?", entry.id)  # before sending
+        try:
+            body, replayed = client.create_once(entry.model, entry.payload, entry.idempotency_key)
+        except StemGuiError as exc:
+            if not entry.maybe_applied and not write_may_have_landed(exc):
+                self._execute("UPDATE entries SET maybe_applied = 0 WHERE id = ?", entry.id)
+            raise
+        return _record_id(entry.model, body), replayed
 
     def _claimed(self, model: str) -> set[str]:
         """Records already claimed by entries (created or found by them)."""
@@ -550,16 +578,19 @@ def save_or_queue(
             reason = report.error or "another tab is sending the waiting entries"
             return _queued(outbox, model, operation, payload, record_id, reason)
     seen, sent = None, False
+    key = new_idempotency_key() if operation == "create" else None
     try:
-        if operation == "create":
-            seen = list(known_matches) if known_matches is not None else matching_ids(writer, model, payload)
+        if operation == "create" and known_matches is not None:
+            seen = list(known_matches)  # the caller has just looked (the import's re-match)
+        elif operation == "create" and not writer.keeps_idempotency_keys:
+            seen = matching_ids(writer, model, payload)  # a backend without keys: note what exists
         sent = True
-        body = writer.save_model(model, id=record_id, data=payload, if_match=if_match)
+        body = writer.save_model(model, id=record_id, data=payload, if_match=if_match, idempotency_key=key)
     except StemGuiError as exc:
         if not is_backend_down(exc):
             raise
         maybe = sent and write_may_have_landed(exc)
-        return _queued(outbox, model, operation, payload, record_id, exc.message, maybe, seen)
+        return _queued(outbox, model, operation, payload, record_id, exc.message, maybe, seen, key)
     record = body.get(model_info(model).detail_key) if isinstance(body, dict) else None
     if operation == "create" and record:
         outbox.note_created(model, record.get("id"))
@@ -579,11 +610,12 @@ def delete_or_queue(client: BrainstemClient, outbox: Outbox, model: str, record_
 
 def _queued(
     outbox: Outbox, model: str, operation: str, payload: dict, record_id: str | None, reason: str,
-    maybe_applied: bool = False, seen_before: list[str] | None = None,
+    maybe_applied: bool = False, seen_before: list[str] | None = None, key: str | None = None,
 ) -> SaveResult:  # fmt: skip
     try:
         entry_id = outbox.add(model, operation, payload, record_id=record_id, last_error=reason,
-                              maybe_applied=maybe_applied, seen_before=seen_before)  # fmt: skip
+                              maybe_applied=maybe_applied, seen_before=seen_before,
+                              idempotency_key=key)  # fmt: skip
     except LocalSaveFailed as exc:  # neither saved nor kept: say both, the form keeps its values
         raise LocalSaveFailed(f"{exc.message}. BrainSTEM did not answer either: {reason}") from exc
     return SaveResult(queued=True, entry_id=entry_id, waiting=outbox.count(), reason=reason)
@@ -612,13 +644,19 @@ def _entry(row: sqlite3.Row) -> Entry:
     columns = row.keys()  # a file of an older version that could not be migrated (read-only) lacks some
     maybe = bool(row["maybe_applied"]) if "maybe_applied" in columns else row["attempts"] > 0
     seen = row["seen_before"] if "seen_before" in columns else None
+    key = row["idempotency_key"] if "idempotency_key" in columns else None
     return Entry(
         id=row["id"], created_at=row["created_at"], model=row["model"], operation=row["operation"],
         record_id=row["record_id"], payload=json.loads(row["payload"]), dedup=json.loads(row["dedup"]),
         attempts=row["attempts"], last_error=row["last_error"], state=row["state"],
         field_errors=json.loads(row["field_errors"]), version=row["version"],
-        maybe_applied=maybe, seen_before=json.loads(seen) if seen else None,
+        maybe_applied=maybe, seen_before=json.loads(seen) if seen else None, idempotency_key=key,
     )  # fmt: skip
+
+
+def new_idempotency_key() -> str:
+    """A create's key: random, the same on every attempt of that create."""
+    return f"stemgui-{uuid.uuid4()}"
 
 
 def _dumps(value: Any) -> str:

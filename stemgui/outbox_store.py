@@ -34,7 +34,8 @@ CREATE TABLE IF NOT EXISTS entries (
     field_errors TEXT NOT NULL DEFAULT '{}',
     version INTEGER NOT NULL DEFAULT 1,
     maybe_applied INTEGER NOT NULL DEFAULT 0,
-    seen_before TEXT
+    seen_before TEXT,
+    idempotency_key TEXT
 );
 CREATE TABLE IF NOT EXISTS claims (
     model TEXT NOT NULL,
@@ -50,6 +51,7 @@ _ADDED_COLUMNS = (
     ("maybe_applied", "INTEGER NOT NULL DEFAULT 0",
      "UPDATE entries SET maybe_applied = 1 WHERE attempts > 0 AND operation = 'create'"),
     ("seen_before", "TEXT", None),
+    ("idempotency_key", "TEXT", None),
 )  # fmt: skip
 
 PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600

@@ -10,7 +10,10 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import sessionmaker
 
 from stemgui.private_files import private_dir, private_sqlite
-from stemgui.server import tables_history  # noqa: F401  (registers the history table on Base)
+from stemgui.server import (
+    idempotency,  # noqa: F401  (registers the idempotency_keys table on Base)
+    tables_history,  # noqa: F401  (registers the history table on Base)
+)
 from stemgui.server.tables import Base
 
 log = logging.getLogger(__name__)

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session as DbSession
 from starlette.concurrency import run_in_threadpool
 
 from stemgui.catalog import PORTALS
-from stemgui.server import history, login_guard, query, versions, writes
+from stemgui.server import history, idempotency, login_guard, query, versions, writes
 from stemgui.server.body import read_json
+from stemgui.server.counts import CountCache, query_key
 from stemgui.server.permissions import Access
 from stemgui.server.problems import ApiProblem, bad_request, forbidden, not_found, unauthorized
 from stemgui.server.resources import Resource, resource_for
@@ -103,7 +104,7 @@ def _row(db: DbSession, access: Access, resource: Resource, record_id: str, writ
     return row
 
 
-def _list(db: DbSession, access: Access, resource: Resource, params) -> dict:
+def _list(db: DbSession, access: Access, resource: Resource, params, counts: CountCache) -> dict:
     parsed = query.parse(resource, params, access)
     where = list(parsed.where)
     scope = access.scope(resource)
@@ -115,8 +116,11 @@ def _list(db: DbSession, access: Access, resource: Resource, params) -> dict:
     rows = db.scalars(stmt).all()
     if parsed.limit and len(rows) < parsed.limit and (rows or not parsed.offset):
         count = parsed.offset + len(rows)  # a short page is the last one: no need to count
-    else:
-        count = db.scalar(select(func.count()).select_from(resource.orm).where(*where))
+    else:  # counted on a walk's first page, reused by its later ones (see counts.py)
+        user_id = access.user.id if access.user else None
+        key = query_key(resource.name, access.portal, user_id, access.readable, params)
+        total = select(func.count()).select_from(resource.orm).where(*where)
+        count = counts.count(key, parsed.offset == 0, lambda: db.scalar(total))
     records = serialize(db, resource, rows, parsed.include, access=access)
     return {resource.list_key: records, "count": count}
 
@@ -201,12 +205,22 @@ async def collection(request: Request, portal: str, app: str, model: str) -> Res
     write = request.method == "POST"
     body = await read_json(request) if write else None
 
+    key = idempotency.key_of(request.headers) if write else None
+    support = idempotency.SUPPORT_HEADER
+
     def work(db: DbSession) -> Response:
         access = _access(db, request, portal, write)
         if not write:
-            return JSONResponse(_list(db, access, resource, request.query_params))
+            listing = _list(db, access, resource, request.query_params, request.app.state.counts)
+            return JSONResponse(listing, headers=support)
+        if key and (earlier := idempotency.replay(db, access, resource, key) or
+                    idempotency.claim(db, access, resource, key)) is not None:  # fmt: skip
+            replayed = {**support, idempotency.REPLAYED_HEADER: "true"}
+            return JSONResponse({resource.detail_key: earlier}, status_code=201, headers=replayed)
         record = writes.create(db, access, resource, body)
-        return JSONResponse({resource.detail_key: record}, status_code=201)
+        if key:
+            idempotency.remember(db, access, key, record["id"])
+        return JSONResponse({resource.detail_key: record}, status_code=201, headers=support)
 
     return await run_in_threadpool(_run, request, work)
 
