@@ -4,11 +4,12 @@ import streamlit as st
 
 from stemgui.auth import UserError
 from stemgui.errors import StemGuiError
+from stemgui.gui import context
 from stemgui.gui import loaders as data
-from stemgui.gui import ui
+from stemgui.gui.widgets import plain
 
-user = ui.require_role("viewer")
-store = ui.user_store()
+user = context.require_role("viewer")
+store = context.user_store()
 
 st.title("Account")
 st.text(f"{user.name} ({user.username}) · role: {user.role}")
@@ -24,20 +25,20 @@ with st.form("account.password", clear_on_submit=True):
         else:
             try:
                 store.change_password(user.username, old, new)
-                ui.keep_session_after_password_change(user.username)
-                ui.end_api_sessions(user.username)
+                context.keep_session_after_password_change(user.username)
+                context.end_api_sessions(user.username)
                 st.success("Password changed. Your other sessions and devices are logged out.")
             except (UserError, StemGuiError) as exc:
-                st.error(ui.plain(exc))
+                st.error(plain(exc))
 
-conf = ui.settings()
+conf = context.settings()
 st.subheader("Backend")
 if conf.uses_bundled_backend:
     st.write("This app uses its bundled server; your API access is set up for you.")
 else:
     st.text(f"BrainSTEM API at {conf.api_url}")
     saved = store.api_token(user.username)
-    in_session = st.session_state.get("stemgui.session_token")
+    in_session = context.session_token()
     if saved or in_session:
         where = "kept on this server" if saved else "kept for this browser session only"
         st.caption(f"A personal API token is set ({where}).")
@@ -48,13 +49,13 @@ else:
         if st.form_submit_button("Save token") and token.strip():
             if remember:
                 store.set_api_token(user.username, token.strip())
-                st.session_state.pop("stemgui.session_token", None)
+                context.set_session_token(None)
             else:
-                st.session_state["stemgui.session_token"] = token.strip()
+                context.set_session_token(token.strip())
             data.clear_caches()
             st.success("Token saved.")
     if (saved or in_session) and st.button("Forget my token", key="account.forget"):
         store.set_api_token(user.username, None)
-        st.session_state.pop("stemgui.session_token", None)
+        context.set_session_token(None)
         data.clear_caches()
         st.rerun()

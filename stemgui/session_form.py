@@ -15,7 +15,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from stemgui.errors import ValidationFailed
 from stemgui.models import EXTRA_FIELD_KEY_PATTERN, SESSION_NAME_MAX, SessionCreate, normalize_extra_fields
 
 EXTRA_COLUMNS = ("key", "value")
@@ -163,18 +162,6 @@ def _readable(message: str) -> str:
     return message.removeprefix("Value error, ")
 
 
-def server_field_errors(exc: ValidationFailed) -> dict[str, str]:
-    """Field -> message from a rejected write; anything not about a form field goes to "form"."""
-    errors: dict[str, str] = {}
-    for name, messages in (exc.field_errors or {}).items():
-        text = " ".join(str(m) for m in messages) if isinstance(messages, list) else str(messages)
-        where = name if name in FORM_FIELDS else "form"
-        errors[where] = f"{errors[where]} {text}".strip() if where in errors else text
-    if not errors:
-        errors["form"] = exc.message
-    return errors
-
-
 def values_from_session(session: dict) -> SessionFormValues:
     """The form prefilled with a stored session (for Edit)."""
     try:
@@ -210,12 +197,6 @@ def parse_date(value: Any) -> date | None:
         return date.fromisoformat(str(value)[:10])
     except ValueError:
         return None
-
-
-def changed_fields(original: dict, payload: dict) -> dict:
-    """Only what differs from the stored record, for a PATCH."""
-    before = build_payload(values_from_session(original))[0]
-    return {key: value for key, value in payload.items() if before.get(key) != value}
 
 
 def delete_prompt(session: dict) -> str:

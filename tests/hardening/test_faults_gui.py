@@ -229,7 +229,7 @@ def test_an_outbox_folder_that_takes_no_write_keeps_pages_working_and_says_could
 
 def test_a_save_kept_locally_toasts_a_warning_unlike_a_save(backend):
     """Issue 10 item 11: "saved locally" is a warning toast, never the green check of a save."""
-    from stemgui.gui.ui import QUEUED_ICON, SAVED_ICON
+    from stemgui.gui.widgets import QUEUED_ICON, SAVED_ICON
 
     at = logged_in(type("U", (), {"username": backend.username}))
     break_backend(backend, "503")
