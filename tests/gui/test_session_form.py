@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 
 from stemgui import session_form as sf
-from stemgui.form_errors import server_field_errors
 from stemgui.errors import ValidationFailed
+from stemgui.form_errors import server_field_errors
 
 PROJECT = "c4b8a90b-2963-4d13-aa07-b6f497252dde"
 
@@ -123,7 +123,8 @@ def test_server_field_errors_places_messages_at_fields():
         "rejected", {"name": ["session with this name already exists."], "epochs": ["bad"]}
     )
     at_field = sf.FORM_FIELDS.__contains__
-    assert server_field_errors(exc, at_field) == {"name": "session with this name already exists.", "form": "bad"}
+    expected = {"name": "session with this name already exists.", "form": "bad"}
+    assert server_field_errors(exc, at_field) == expected
     assert server_field_errors(ValidationFailed("Bad request"), at_field) == {"form": "Bad request"}
 
 
