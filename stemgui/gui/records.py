@@ -55,10 +55,11 @@ class RecordKind:
     model: str  # API model; also the URL parameter ?<model>=<id>
     prefix: str  # every widget and state key of the screen starts with it ("sessions")
     noun: str  # "session", as users read it
+    form_name: str = ""  # the open form's state key, when not "<prefix>.form"
 
     @property
     def form(self) -> str:
-        return f"{self.prefix}.form"  # {"mode", "id", "nonce", "key", ...} of the open form
+        return self.form_name or f"{self.prefix}.form"  # {"mode", "id", "nonce", "key", ...} of the open form
 
     @property
     def confirm(self) -> str:

@@ -17,12 +17,12 @@ from stemgui import action_table as at
 from stemgui.actions import action_summary, latest_action
 from stemgui.gui import action_form as af
 from stemgui.gui import action_views as av
-from stemgui.gui import conflict_views as conflicts
 from stemgui.gui import records
 from stemgui.gui.store import Store
 from stemgui.gui.widgets import plain
 
-ENTRY = "actions.day.entry"  # {"context": (subject, day), "mode": new|edit, "id": ..., "key": ...}
+DAY = records.RecordKind("action", "actions.day", "entry", form_name="actions.day.entry")
+ENTRY = DAY.form  # {"context": (subject, day), "mode": new|edit, "id": ..., "key": ..., "nonce": n}
 CONFIRM = "actions.day.confirm_delete"
 MIRROR_HELP = "Log the twin of this entry: left–right (ML or x) and its tilt negated, region kept."
 
@@ -36,22 +36,29 @@ def choose_day(lookups: at.Lookups) -> tuple[str | None, date | None]:
     return subject, day
 
 
+class EntryForm:
+    """The entry form's start: an edit from the action as stored; a new entry from the last one.
+    (The kit opens and closes it; ``entry_panel`` draws it beside the day's list.)"""
+
+    normalise = staticmethod(af.as_action_payload)
+
+    def __init__(self, subject: str, day: date) -> None:
+        self.subject, self.day = subject, day
+
+    def prefill(self, key: str, mode: str, action: dict | None) -> None:
+        editing = mode == "edit"
+        af.open_action_form(key, ap.values_from_action(action) if editing else
+                            ap.next_entry_values(action, self.subject, self.day))  # fmt: skip
+
+    def forget(self, key: str) -> None:
+        af.close_action_form(key)
+
+
 def open_entry(subject: str, day: date, mode: str = "new", action: dict | None = None) -> None:
     """Open the entry form: a new entry from `action` (the last one logged), or an edit of it."""
-    old = st.session_state.get(ENTRY)
-    if old:
-        af.close_action_form(old["key"])
-    nonce = st.session_state.get("actions.day.nonce", 0) + 1
-    st.session_state["actions.day.nonce"] = nonce
-    key = f"{ENTRY}.{nonce}"
-    opened = conflicts.open_for_edit("action", action) if mode == "edit" else None
-    action = opened.record if opened else action  # an edit starts from the action as stored now
-    values = ap.values_from_action(action) if mode == "edit" else ap.next_entry_values(action, subject, day)
-    af.open_action_form(key, values)
-    if opened:
-        conflicts.remember_opened(key, af.as_action_payload(action), opened.etag)
-    st.session_state[ENTRY] = {"context": (subject, day), "mode": mode, "id": (action or {}).get("id"),
-                               "key": key}
+    form = EntryForm(subject, day)
+    records.close_form(DAY, form)
+    records.open_form(DAY, form, mode, action, context=(subject, day))
 
 
 def keep_entry_open(history: list, subject: str, day: date) -> None:
