@@ -10,10 +10,12 @@ Contract (what a record screen provides, what the kit does):
   the open form alone (focused; the list returns after Save/Cancel), else the New button, the
   filter bar (``filters(lookups)`` -> a hashable query; give its widgets ``persist_state=KEEP``),
   the table (``rows(store, query, show_all)`` -> ``Rows``) bound to the URL, and the detail
-  panel of the chosen record (``find(store, id, rows)``).
+  panel of the chosen record (``find(store, id, rows)``). Under the table: the count, a CSV of
+  what is shown (``csv(frame)``), and with ``can_show_all`` the "Show all" toggle for a table
+  that holds only the newest ``loaders.ROW_LIMIT`` (``Rows.matching``: how many match in all).
 - The detail panel: ``headline`` and ``body`` (every field, related ids as names), Edit /
   Duplicate / Delete for editors, and ``tabs``: extra ``(title, draw(record, lookups))`` shown as
-  tabs under the fields (e.g. a record's History).
+  tabs after a "Fields" tab (e.g. a record's History); without tabs the fields stand alone.
 - The form: ``form`` is a ``RecordForm`` (prefill widget keys from a record, draw the inputs and
   handle Save). ``open_form``/``close_form`` give each opening fresh widget keys; an Edit keeps
   the record as stored when it opened and its version (``conflict_views``). ``send`` is the

@@ -133,7 +133,7 @@ class SessionForm:
             st.session_state[f"{key}.{name}"] = getattr(values, name)
         st.session_state[f"{key}.extra.rows"] = values.extra_rows
         st.session_state[f"{key}.links.rows"] = values.link_rows
-        st.session_state[ERRORS] = st.session_state.pop(f"{FORM}.next_errors", {})
+        st.session_state[ERRORS] = {}
 
     def forget(self, key: str) -> None:
         st.session_state.pop(ERRORS, None)
@@ -225,8 +225,8 @@ def _keep_in_outbox(store: Store, form: dict, payload: dict) -> None:
 
 def open_outbox_entry(entry_id: int, payload: dict, errors: dict[str, str]) -> None:
     """Open a new session waiting in the outbox in this form, the server's messages at their fields."""
-    st.session_state[f"{FORM}.next_errors"] = errors
     records.open_form(KIND, FORM_KIT, "outbox", payload, entry=entry_id)
+    st.session_state[ERRORS] = errors
 
 
 FORM_KIT = SessionForm()
