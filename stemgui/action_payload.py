@@ -16,7 +16,6 @@ from typing import Any
 
 from stemgui import dates
 from stemgui.actions import in_time_order, mirror_action, next_action_defaults
-from stemgui.errors import ValidationFailed
 from stemgui.models import ACTION_DESCRIPTION_MAX, validate_record, writable_fields
 from stemgui.schema_form import missing_required
 from stemgui.schemas import GENERATIONS, Generation, load_versioned
@@ -139,28 +138,10 @@ def is_form_field(name: str, writable: Iterable[str] = WRITABLE) -> bool:
     return name in writable or any(name.startswith(f"{p}.") for p in SCHEMA_FIELDS)
 
 
-def server_field_errors(exc: ValidationFailed, writable: Iterable[str] = WRITABLE) -> dict[str, str]:
-    """Field -> message from a rejected write ("details.x" kept); anything else goes to "form"."""
-    errors: dict[str, str] = {}
-    writable = tuple(writable)
-    for name, messages in (exc.field_errors or {}).items():
-        text = " ".join(str(m) for m in messages) if isinstance(messages, list) else str(messages)
-        where = name if is_form_field(name, writable) else "form"
-        errors[where] = f"{errors[where]} {text}".strip() if where in errors else text
-    if not errors:
-        errors["form"] = exc.message
-    return errors
-
-
 def schema_errors(errors: Mapping[str, str], payload_field: str) -> dict[str, str]:
     """The messages about the inputs of `payload_field`, keyed by their path inside it."""
     start = f"{payload_field}."
     return {name[len(start):]: message for name, message in errors.items() if name.startswith(start)}
-
-
-def changed_fields(original: Mapping[str, Any], payload: Mapping[str, Any]) -> dict:
-    """Only what differs from the stored record, for a PATCH."""
-    return {name: value for name, value in payload.items() if original.get(name) != value}
 
 
 def writable(action: Mapping[str, Any]) -> dict:
@@ -180,8 +161,13 @@ def entry_time(day: date, clock: time | None, now: datetime) -> str:
 
     Seconds are kept so that entries logged within one minute stay in the order they were made.
     """
+    return datetime.combine(day, entry_clock(clock, now)).isoformat()
+
+
+def entry_clock(clock: time | None, now: datetime) -> time:
+    """The time of day of a surgery-day entry: `clock`, else the current time of day (seconds kept)."""
     chosen = clock if clock is not None else now.time()
-    return datetime.combine(day, chosen.replace(microsecond=0, tzinfo=None)).isoformat()
+    return chosen.replace(microsecond=0, tzinfo=None)
 
 
 def twin_time(action: Mapping[str, Any], day: date, now: datetime) -> str:

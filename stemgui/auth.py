@@ -1,6 +1,6 @@
 """GUI users: the ``auth.yaml`` store, roles, first-run admin, and per-user API tokens.
 
-No Streamlit here. ``stemgui.gui.ui`` hands what this module reads to streamlit-authenticator;
+No Streamlit here. ``stemgui.gui.login`` hands what this module reads to streamlit-authenticator;
 every write to ``auth.yaml`` goes through ``UserStore`` so the file stays mode 600 and is
 replaced atomically (a half-written file would lock everyone out).
 """

@@ -15,14 +15,10 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any
 
-from stemgui.action_payload import (
-    _emptied_required,
-    date_time_text,
-    parse_date_time,
-    server_field_errors,
-)
+from stemgui.action_payload import _emptied_required, date_time_text, is_form_field, parse_date_time
 from stemgui.actions import mirror_action
 from stemgui.errors import ValidationFailed
+from stemgui.form_errors import server_field_errors
 from stemgui.models import validate_record
 from stemgui.models_current import NOTES_MAX, PROCEDURE
 from stemgui.schemas import latest_version, load_versioned, schema_versions
@@ -151,7 +147,7 @@ def build_procedure_payload(values: ProcedureFormValues, unreadable: Mapping[str
 
 def procedure_server_errors(exc: ValidationFailed) -> dict[str, str]:
     """Field -> message from a rejected procedure write; anything not at an input goes to "form"."""
-    return server_field_errors(exc, WRITABLE)
+    return server_field_errors(exc, lambda name: is_form_field(name, WRITABLE))
 
 
 def writable(procedure: Mapping[str, Any]) -> dict:

@@ -16,7 +16,6 @@ from typing import Any
 from pydantic import ValidationError
 
 from stemgui import dates
-from stemgui.errors import ValidationFailed
 from stemgui.models import (
     EXTRA_FIELD_KEY_PATTERN,
     SESSION_NAME_MAX,
@@ -163,16 +162,6 @@ def model_errors(payload: dict) -> dict[str, str]:
     return errors
 
 
-def server_field_errors(exc: ValidationFailed) -> dict[str, str]:
-    """Field -> message from a rejected write; anything not about a form field goes to "form"."""
-    errors: dict[str, str] = {}
-    for name, messages in (exc.field_errors or {}).items():
-        text = " ".join(str(m) for m in messages) if isinstance(messages, list) else str(messages)
-        where = name if name in FORM_FIELDS else "form"
-        errors[where] = f"{errors[where]} {text}".strip() if where in errors else text
-    if not errors:
-        errors["form"] = exc.message
-    return errors
 
 
 def values_from_session(session: dict) -> SessionFormValues:
@@ -206,12 +195,6 @@ def parse_date(value: Any) -> date | None:
     """The date part of an API ``date_time`` value (None if empty or unreadable)."""
     parsed = dates.parse(value)
     return parsed.date() if isinstance(parsed, datetime) else parsed
-
-
-def changed_fields(original: dict, payload: dict) -> dict:
-    """Only what differs from the stored record, for a PATCH."""
-    before = build_payload(values_from_session(original))[0]
-    return {key: value for key, value in payload.items() if before.get(key) != value}
 
 
 def delete_prompt(session: dict) -> str:

@@ -14,6 +14,7 @@ values would be at risk. Every input here keeps its value in session state inste
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
@@ -21,12 +22,20 @@ import streamlit as st
 from stemgui import action_payload as ap
 from stemgui.action_table import Lookups
 from stemgui.actions import DEFAULTS_AS_HINTS, coordinate_convention, dv_plausibility, starting_values
-from stemgui.client import BrainstemClient
 from stemgui.config import dv_sign_setting
-from stemgui.errors import PermissionDenied, StemGuiError, ValidationFailed
 from stemgui.gui import conflict_views as conflicts
-from stemgui.gui import ui
+from stemgui.gui import records
 from stemgui.gui.schema_widgets import clear_schema_inputs, input_errors, render_schema_inputs
+from stemgui.gui.store import Store
+from stemgui.gui.widgets import (
+    field_error,
+    forget_widgets,
+    keep_widgets,
+    plain,
+    show_field_errors,
+    show_value,
+)
+from stemgui.outbox import SaveResult
 from stemgui.region_search import cached_region_index, search_regions
 from stemgui.schemas import action_types, coordinate_systems, load_schema
 
@@ -52,7 +61,7 @@ def open_action_form(key: str, values: ap.ActionFormValues) -> None:
 def close_action_form(key: str) -> None:
     """Forget the form `key` and everything typed in it."""
     clear_schema_inputs(key)
-    ui.forget_widgets(key)
+    forget_widgets(key)
     for name in [k for k in st.session_state if isinstance(k, str) and k.startswith(f"{key}.")]:
         del st.session_state[name]
 
@@ -116,7 +125,7 @@ def _schema_inputs(kind: str, name: str | None, key: str, start_value: dict | No
         st.caption("Nothing to fill in for this choice.")
         return {}, {}
     form_key = f"{key}.{'details' if kind == 'action' else 'coords'}.{name}"
-    shown = {path: ui.plain(message) for path, message in errors.items()}  # a server may echo input
+    shown = {path: plain(message) for path, message in errors.items()}  # a server may echo input
     hints = DEFAULTS_AS_HINTS.get(name, ()) if kind == "action" else ()
     payload = render_schema_inputs(schema, form_key, start_value, errors=shown, no_prefill=hints)
     return payload, input_errors(form_key)
@@ -129,7 +138,7 @@ def action_form(key: str, lookups: Lookups, *, day_fixed: bool = False) -> ap.Ac
     shown, not asked, and only the time of day is an input.
     """
     ss = st.session_state
-    ui.keep_widgets(key, (*_PLAIN, "region_query"))  # what was typed survives a visit to another page
+    keep_widgets(key, (*_PLAIN, "region_query"))  # what was typed survives a visit to another page
     start: ap.ActionFormValues = ss[f"{key}.start"]
     errors: dict[str, str] = ss.get(f"{key}.errors") or {}
     types, systems = action_types(), coordinate_systems()
@@ -137,45 +146,45 @@ def action_form(key: str, lookups: Lookups, *, day_fixed: bool = False) -> ap.Ac
     kind = top[0].selectbox("Type *", list(types), format_func=types.get, key=f"{key}.type",
                             placeholder="Choose the action type…")
     with top[0]:
-        ui.field_error(errors, "type")
+        field_error(errors, "type")
     system = top[1].selectbox("Coordinates system *", list(systems), format_func=systems.get,
                               key=f"{key}.coordinates_system", placeholder="Choose the system…")
     with top[1]:
-        ui.field_error(errors, "coordinates_system")
+        field_error(errors, "coordinates_system")
     left, right = st.columns(2)
     with left:
         if not day_fixed:
             _picker("Subject", lookups.subjects, f"{key}.subject", required=True)
-        ui.field_error(errors, "subject")
+        field_error(errors, "subject")
         day_col, time_col = st.columns(2)
         if day_fixed:
             with day_col:
-                ui.show_value("Date", ss[f"{key}.day"].isoformat())
+                show_value("Date", ss[f"{key}.day"].isoformat())
         else:
             day_col.date_input("Date", key=f"{key}.day", format="YYYY-MM-DD")
         time_col.time_input("Time", key=f"{key}.time", step=60,
                             help="Empty: the time of saving." if day_fixed else "Empty: the date only.")
-        ui.field_error(errors, "date_time")
+        field_error(errors, "date_time")
     with right:
         _region_picker(key, lookups)
-        ui.field_error(errors, "brain_region")
+        field_error(errors, "brain_region")
         _picker("Consumable", lookups.consumables, f"{key}.consumable")
-        ui.field_error(errors, "consumable")
+        field_error(errors, "consumable")
         _picker("Hardware device", lookups.devices, f"{key}.hardwaredevice")
-        ui.field_error(errors, "hardwaredevice")
+        field_error(errors, "hardwaredevice")
     carried = {"type": start.type, "coordinates_system": start.coordinates_system,
                "details": start.details, "coordinates_details": start.coordinates_details}
     start_details, start_coords = starting_values(carried, kind, system)
-    st.markdown(f"**Details — {ui.plain(types.get(kind, 'choose a type'))}**")
+    st.markdown(f"**Details — {plain(types.get(kind, 'choose a type'))}**")
     details, bad_details = _schema_inputs("action", kind, key, start_details,
                                           ap.schema_errors(errors, "details"))
-    ui.field_error(errors, "details")
-    st.markdown(f"**Coordinates — {ui.plain(systems.get(system, 'choose a system'))}**")
+    field_error(errors, "details")
+    st.markdown(f"**Coordinates — {plain(systems.get(system, 'choose a system'))}**")
     inputs, convention = st.columns([3, 2])
     with inputs:
         coords, bad_coords = _schema_inputs("coordinates", system, key, start_coords,
                                             ap.schema_errors(errors, "coordinates_details"))
-        ui.field_error(errors, "coordinates_details")
+        field_error(errors, "coordinates_details")
     if system:
         dv_sign, bad_setting = dv_sign_setting()
         with convention.container(border=True):
@@ -190,8 +199,8 @@ def action_form(key: str, lookups: Lookups, *, day_fixed: bool = False) -> ap.Ac
             with inputs:
                 st.warning(hint, icon=":material/help:")
     description = st.text_area("Description", key=f"{key}.description", max_chars=ap.ACTION_DESCRIPTION_MAX)
-    ui.field_error(errors, "description")
-    ui.show_field_errors(errors, tuple(n for n in errors if ap.is_form_field(n)))
+    field_error(errors, "description")
+    show_field_errors(errors, tuple(n for n in errors if ap.is_form_field(n)))
     unreadable = {f"details.{p}": m for p, m in bad_details.items()}
     unreadable |= {f"coordinates_details.{p}": m for p, m in bad_coords.items()}
     ss[f"{key}.unreadable"] = unreadable
@@ -206,33 +215,33 @@ def action_form(key: str, lookups: Lookups, *, day_fixed: bool = False) -> ap.Ac
     )  # fmt: skip
 
 
-def save_action(client: BrainstemClient, key: str, values: ap.ActionFormValues,
-                original: Mapping[str, Any] | None = None) -> dict | None:  # fmt: skip
-    """Check and send (PATCH of the changes when `original` is given); the saved action, or None.
+@dataclass(frozen=True)
+class Saved:
+    """A saved action form: the write's outcome and the action as saved (or, kept in the outbox,
+    as meant: without an ``id``)."""
 
-    While BrainSTEM does not answer the write goes to the user's outbox and the action as meant
-    comes back without an ``id``.
+    result: SaveResult
+    record: dict
+
+
+def save_action(store: Store, key: str, values: ap.ActionFormValues,
+                original: Mapping[str, Any] | None = None) -> Saved | None:  # fmt: skip
+    """Check and send (PATCH of the changes when `original` is given); None when not saved.
 
     On a rejection (here or by the server) the messages are kept for the form's next run and
-    nothing typed is touched; the caller reruns.
+    nothing typed is touched; the caller reruns. While a conflict is shown nothing is written.
     """
     payload, errors = ap.build_payload(values, st.session_state.get(f"{key}.unreadable"))
     if not errors:
-        try:
-            if original is not None:  # only what changed since the form opened, on that version
-                result = conflicts.save_changes(key, "action", original["id"], payload, as_action_payload,
-                                                lambda: original)  # fmt: skip
-                if result is None:  # someone else saved meanwhile: both versions are shown to choose
-                    return None
-            else:
-                result = ui.save("action", payload)  # saved, or kept in the outbox while BrainSTEM is down
-            if result.queued:  # what the user meant, without a server id (see action_views)
-                return {key: value for key, value in {**(original or {}), **payload}.items() if key != "id"}
-            return result.record
-        except (ValidationFailed, PermissionDenied) as exc:  # both may name the fields
-            errors = ap.server_field_errors(exc)
-        except StemGuiError as exc:  # e.g. a server error: the form stays open with all it holds
-            errors = {"form": exc.message}
+        result, errors = records.send(
+            store, "action", key, payload, record_id=original["id"] if original is not None else None,
+            normalise=as_action_payload, stored=lambda: original, is_form_field=ap.is_form_field,
+        )  # fmt: skip
+        if result is not None and result.queued:  # what the user meant, without a server id
+            meant = {name: value for name, value in {**(original or {}), **payload}.items() if name != "id"}
+            return Saved(result, meant)
+        if result is not None:
+            return Saved(result, result.record)
     st.session_state[f"{key}.errors"] = errors
     return None
 

@@ -1,26 +1,33 @@
-"""Streamlit pieces shared by the Actions and Surgery-day pages: cached loading of actions and
-of the names they point to, the detail view, the delete confirmation, and the form's submit.
+"""The Actions screen on the record kit, and the pieces the Surgery-day screen shares with it:
+cached loading of actions and of the names they point to, the detail view, the form's save.
 
 Session-state keys used here start with ``actions.`` (cleared on logout with everything else).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import streamlit as st
 
 from stemgui import action_payload as ap
+from stemgui import action_table as at
 from stemgui import dates
-from stemgui.action_table import Lookups, delete_prompt, detail_rows
+from stemgui.action_table import Lookups, detail_rows
 from stemgui.client import BrainstemClient
 from stemgui.errors import NotFound
-from stemgui.gui import action_form, ui
+from stemgui.gui import action_form, context, records
 from stemgui.gui import loaders as data
+from stemgui.gui.records import KEEP, RecordKind, RecordScreen, Rows
+from stemgui.gui.store import Store
+from stemgui.gui.widgets import DATE_FORMAT, show_value
+from stemgui.schemas import action_types, coordinate_systems
+
+KIND = RecordKind("action", "actions", "action")
 
 
-@data.cached_loader  # per user and browser session; forgotten by every ui.after_write
+@data.cached_loader  # per user and browser session; forgotten after every write
 def _load_actions(_client: BrainstemClient, user_key: str, filters: tuple[tuple[str, str], ...]
                   ) -> list[dict]:  # fmt: skip
     return _client.list_all("action", filters=dict(filters))
@@ -31,8 +38,7 @@ def load_actions(client: BrainstemClient, user_key: str, filters: Mapping[str, s
     return _load_actions(client, user_key, tuple(sorted(filters.items())))
 
 
-def load_lookups(client: BrainstemClient, user_key: str) -> Lookups:
-    """The names of subjects, brain regions, consumables and hardware devices, cached."""
+def _lookups(client: BrainstemClient, user_key: str) -> Lookups:
     return Lookups(
         subjects=data.subject_labels(client, user_key),
         regions=data.brain_region_labels(client, user_key),
@@ -42,61 +48,133 @@ def load_lookups(client: BrainstemClient, user_key: str) -> Lookups:
     )
 
 
-def load_action(client: BrainstemClient, action_id: str) -> dict:
-    """One action as stored now (NotFound if it is gone or not visible to this user)."""
-    return client.load_model("action", id=action_id)["action"]
+def load_lookups(store: Store) -> Lookups:
+    """The names of subjects, brain regions, consumables and hardware devices (the last loaded
+    while the backend is down)."""
+    return store.load("action lookups", _lookups)
 
 
-def action_of_user(client: BrainstemClient, user_key: str, action_id: str) -> dict:
-    """``load_action`` in the shape ``ui.load`` calls (remembered per user while BrainSTEM is down)."""
-    return load_action(client, action_id)
-
-
-def find_action_of_user(client: BrainstemClient, user_key: str, action_id: str) -> dict | None:
-    """``find_action`` in the shape ``ui.load`` calls."""
-    return find_action(client, action_id)
-
-
-def find_action(client: BrainstemClient, action_id: str) -> dict | None:
-    """One action by id, or None when it is gone or not visible to this user."""
+def _find_action(client: BrainstemClient, user_key: str, action_id: str) -> dict | None:
     try:
-        return load_action(client, action_id)
+        return client.load_model("action", id=action_id)["action"]
     except NotFound:
         return None
 
 
+def _load_action(client: BrainstemClient, user_key: str, action_id: str) -> dict:
+    return client.load_model("action", id=action_id)["action"]
+
+
+def load_action(store: Store, action_id: str) -> dict:
+    """One action as stored now (NotFound if it is gone or not visible to this user)."""
+    return store.load("action", _load_action, action_id, similar=False)
+
+
+def find_action(store: Store, action_id: str) -> dict | None:
+    """One action as stored now, or None when it is gone or not visible to this user."""
+    return store.load("action", _find_action, action_id, similar=False)
+
+
 def show_detail(action: Mapping[str, Any], lookups: Lookups) -> None:
     """Every field of `action`, related ids as names, user text shown as text."""
-    rows = detail_rows(action, lookups, ui.browser_zone())
+    rows = detail_rows(action, lookups, context.browser_zone())
     utc = dates.utc_text(action.get("date_time"))
     left, right = st.columns(2)
     for number, (label, value) in enumerate(rows):
         with left if number < (len(rows) + 1) // 2 else right:
-            ui.show_value(label, value, help=utc if label == "Date / time" else None)
+            show_value(label, value, help=utc if label == "Date / time" else None)
 
 
-def confirm_delete(client: BrainstemClient, action: Mapping[str, Any], lookups: Lookups, key: str,
-                   on_deleted: Callable[[], None] | None = None) -> None:  # fmt: skip
-    """Ask once more, naming the record; delete only on the explicit yes (state under `key`)."""
-    st.warning(ui.plain(delete_prompt(action, lookups)), icon=":material/warning:")
-    buttons = st.container(horizontal=True)
-    if buttons.button("Keep it", type="primary", key=f"{key}.no"):  # the safe default
-        st.session_state.pop(key, None)
-        st.rerun()
-    if ui.destructive_button(buttons, "Yes, delete", key=f"{key}.yes"):
-        result = ui.delete("action", action["id"])  # or kept in the outbox while BrainSTEM is down
-        st.session_state.pop(key, None)
-        if on_deleted:
-            on_deleted()
-        ui.after_write(ui.queued_note() if result.queued else "Deleted the action.")
-        st.rerun()
-
-
-def save_and_report(client: BrainstemClient, key: str, values: ap.ActionFormValues,
+def save_and_report(store: Store, key: str, values: ap.ActionFormValues,
                     original: Mapping[str, Any] | None = None, message: str = "Saved the action.") -> dict:
     """Save the form `key`; on success forget caches and queue `message`; on a rejection rerun."""
-    saved = action_form.save_action(client, key, values, original)
+    saved = action_form.save_action(store, key, values, original)
     if saved is None:
         st.rerun()  # the messages show at their fields; everything typed stays
-    ui.after_write(message if saved.get("id") else ui.queued_note())  # no id: kept in the outbox
-    return saved
+    store.report(saved.result, message)
+    return saved.record
+
+
+# ---------------------------------------------------------------- the Actions screen
+
+
+def filter_bar(lookups: Lookups) -> at.ActionQuery:
+    """The filter widgets; returns what they ask for (kept across forms and pages, see KEEP)."""
+    types, systems, keep = action_types(), coordinate_systems(), {"persist_state": KEEP}
+    first = st.columns([3, 2, 3, 3])
+    subject = first[0].selectbox("Subject", list(lookups.subjects), format_func=lookups.subjects.get,
+                                 index=None, placeholder="All subjects", key="actions.f.subject", **keep)
+    kind = first[1].selectbox("Type", list(types), format_func=types.get, index=None,
+                              placeholder="All types", key="actions.f.type", **keep)
+    system = first[2].selectbox("Coordinates system", list(systems), format_func=systems.get,
+                                index=None, placeholder="All systems", key="actions.f.system", **keep)
+    second = st.columns([2, 2, 3, 3])
+    # drawn first: its ranked matches (acronym, name words, the areas above) are the region options
+    found = second[2].text_input("Find a region", key="actions.f.region_query", **keep,
+                                 placeholder="CA1, hippocampus", help="Narrows the region list, best first")
+    options = list(action_form.ranked_regions(lookups, found))
+    chosen = st.session_state.get("actions.f.region")
+    options += [chosen] if chosen and chosen not in options else []  # the current filter stays listed
+    name_of = lookups.regions.get
+    region = first[3].selectbox("Brain region", options, format_func=lambda r: name_of(r, r), index=None,
+                                placeholder="All regions (type)", key="actions.f.region", **keep)
+    date_from = second[0].date_input("From", value=None, key="actions.f.from", format=DATE_FORMAT, **keep)
+    date_to = second[1].date_input("To", value=None, key="actions.f.to", format=DATE_FORMAT, **keep)
+    text = second[3].text_input("Search description", key="actions.f.text", placeholder="e.g. left", **keep)
+    return at.ActionQuery(subject, kind, system, region, date_from, date_to, text.strip())
+
+
+def load_rows(store: Store, query: at.ActionQuery, show_all: bool) -> Rows:
+    """Every matching action (filtered on the server), with names instead of ids."""
+    actions = store.load("actions", load_actions, at.action_filters(query))
+    lookups = load_lookups(store)
+    frame = at.actions_frame(actions, lookups, query.type, context.browser_zone())
+    return Rows(frame, records={action["id"]: action for action in actions})
+
+
+def find(store: Store, action_id: str, rows: Rows) -> dict | None:
+    """The chosen action: from the table's rows, else read (it may be filtered out)."""
+    return rows.records.get(action_id) or find_action(store, action_id)
+
+
+def when_column() -> dict:
+    zone = st.context.timezone or "UTC"
+    about = f"Date and time in your browser's time zone ({zone})."
+    return {"when": st.column_config.TextColumn("when", help=about)}
+
+
+class ActionForm:
+    """The Actions page's form (the inputs are ``action_form``'s, shared with the Surgery day)."""
+
+    @staticmethod
+    def normalise(action: Mapping[str, Any]) -> dict:
+        return action_form.as_action_payload(action)
+
+    def prefill(self, key: str, mode: str, action: dict | None) -> None:
+        today = dates.today(context.browser_zone())
+        values = ap.values_from_action(action) if action else ap.ActionFormValues(day=today)
+        action_form.open_action_form(key, values)
+
+    def forget(self, key: str) -> None:
+        action_form.close_action_form(key)
+
+    def draw(self, key: str, form: dict, lookups: Lookups, store: Store) -> None:
+        values = action_form.action_form(key, lookups)
+        save, cancel = records.form_buttons(key)
+        if save:
+            original = load_action(store, form["id"]) if form["mode"] == "edit" else None
+            saved = save_and_report(store, key, values, original)
+            records.close_form(KIND, self)
+            records.select(KIND, saved.get("id"))  # no id: kept in the outbox until the backend answers
+            st.rerun()
+        if cancel:
+            records.close_form(KIND, self)
+            st.rerun()
+
+
+SCREEN = RecordScreen(
+    KIND, ActionForm(), filters=filter_bar, rows=load_rows, find=find,
+    headline=lambda action, lookups: at.record_label(action, lookups, context.browser_zone()),
+    body=show_detail, delete_prompt=at.delete_prompt, deleted=lambda action: "Deleted the action.",
+    csv=at.frame_to_csv, column_config=when_column, delete_buttons="actions.confirm_delete",
+)  # fmt: skip

@@ -22,7 +22,8 @@ import streamlit as st
 from stemgui.client import Versioned
 from stemgui.edit_conflict import MINE, THEIRS, Conflict, find_conflict, my_changes, shown_value
 from stemgui.errors import EditConflict, ServerError, StemGuiError
-from stemgui.gui import ui
+from stemgui.gui.store import Store, store
+from stemgui.gui.widgets import plain
 from stemgui.outbox import SaveResult, is_backend_down
 
 Normalise = Callable[[Mapping[str, Any]], dict]
@@ -34,7 +35,7 @@ def open_for_edit(model: str, record: Mapping[str, Any]) -> Versioned:
     in a shape we do not know), ``record`` as shown, without one: the save then re-reads and
     compares before writing. Gone, forbidden or signed out: the error is raised."""
     try:
-        return ui.client().load_versioned(model, record["id"])
+        return store().client.load_versioned(model, record["id"])
     except StemGuiError as exc:
         if not (is_backend_down(exc) or isinstance(exc, ServerError)):
             raise
@@ -55,7 +56,8 @@ def forget(key: str) -> None:
 
 
 def save_changes(
-    key: str, model: str, record_id: str, mine: dict, normalise: Normalise, fallback: Callable[[], Mapping]
+    writer: Store, key: str, model: str, record_id: str, mine: dict, normalise: Normalise,
+    fallback: Callable[[], Mapping],
 ) -> SaveResult | None:
     """Save the form ``key``'s changes (``mine``: its whole payload); None while a conflict is
     shown for the user to decide (nothing was written). ``fallback()``: the record to compare
@@ -79,14 +81,16 @@ def save_changes(
     intended = {name: opened.get(name) if name in taken and taken[name] == value else value
                 for name, value in mine.items()}  # fmt: skip
     if etag is None:  # a backend without versions: re-read and compare just before the write
-        etag = _check_before_write(key, model, record_id, opened, intended, normalise)
+        etag = _check_before_write(writer, key, model, record_id, opened, intended, normalise)
         if etag is False:
             return None
     for _ in range(2):
         try:
-            return ui.save(model, my_changes(opened, intended), record_id=record_id, if_match=etag or None)
+            changes = my_changes(opened, intended)
+            return writer.save(model, changes, record_id=record_id, if_match=etag or None)
         except EditConflict as exc:
-            now = Versioned(exc.current, exc.etag) if exc.current is not None else _read(model, record_id)
+            now = Versioned(exc.current, exc.etag) if exc.current is not None else None
+            now = now or _read(writer, model, record_id)
             found = find_conflict(opened, normalise(now.record), intended, now.etag)
             if found is not None:
                 _show(key, found)
@@ -95,16 +99,16 @@ def save_changes(
     raise EditConflict("The record keeps changing while you save — reload it and try again", status_code=412)
 
 
-def _read(model: str, record_id: str) -> Versioned:
-    return ui.client().load_versioned(model, record_id)
+def _read(writer: Store, model: str, record_id: str) -> Versioned:
+    return writer.client.load_versioned(model, record_id)
 
 
 def _check_before_write(
-    key: str, model: str, record_id: str, opened: dict, intended: dict, normalise: Normalise
+    writer: Store, key: str, model: str, record_id: str, opened: dict, intended: dict, normalise: Normalise
 ) -> str | None | bool:
     """The version to write on (None: the backend keeps none); False when a conflict is now shown."""
     try:
-        now = _read(model, record_id)
+        now = _read(writer, model, record_id)
     except StemGuiError as exc:
         if not is_backend_down(exc):
             raise
@@ -163,7 +167,7 @@ def conflict_panel(
         for change in conflict.changes:
             title = titles.get(change.field, change.field.replace("_", " ").capitalize())
             note = "changed by both of you" if change.clashes else "you did not change it"
-            st.markdown(f"**{ui.plain(title)}** — {note}")
+            st.markdown(f"**{plain(title)}** — {note}")
             theirs, mine = st.columns(2)
             theirs.caption("Theirs (now saved)")
             theirs.text(shown_value(change.theirs, labels.get(change.field)))
@@ -173,7 +177,7 @@ def conflict_panel(
                      key=f"{key}.conflict.choice.{change.field}", label_visibility="collapsed")  # fmt: skip
         if conflict.mine_only:
             others = ", ".join(titles.get(name, name) for name in conflict.mine_only)
-            st.caption(f"Your other changes are saved too: {ui.plain(others)}")
+            st.caption(f"Your other changes are saved too: {plain(others)}")
         buttons = st.container(horizontal=True)
         buttons.button("Keep theirs for all", key=f"{key}.conflict.all_theirs", on_click=_choose_all,
                        args=(key, THEIRS))  # fmt: skip

@@ -1,10 +1,10 @@
-"""The GUI's side of an unreliable backend (part of the Streamlit layer, next to ``stemgui.gui.ui``).
+"""The GUI's side of an unreliable backend (used by the store, ``stemgui.gui.store``).
 
 - ``load(name, loader, *args)``: every successful load is remembered per user in
   ``st.session_state``; while the backend is down the last one is shown under a banner
   ("BrainSTEM is not answering — showing data from HH:MM; changes are saved locally").
-- ``save`` / ``delete``: writes go through the user's durable outbox (``stemgui.outbox``):
-  sent at once when the backend answers, queued when it does not.
+- ``note_write``: a write the store (``stemgui.gui.store``) kept in the outbox marks the
+  backend down for this run.
 - ``check_backend(client)``: once per run, while the backend was down or entries wait, ping it;
   when it answers again, flush the outbox by itself and clear the banner.
 
@@ -22,17 +22,14 @@ import streamlit as st
 
 from stemgui import dates, display
 from stemgui.client import BrainstemClient
-from stemgui.config import load_settings
 from stemgui.errors import LocalSaveFailed, StemGuiError
+from stemgui.gui import context
 from stemgui.gui import loaders as data
-from stemgui.outbox import FlushReport, Outbox, SaveResult, delete_or_queue, is_backend_down, save_or_queue
+from stemgui.gui.widgets import plain
+from stemgui.outbox import FlushReport, Outbox, SaveResult, is_backend_down
 
 log = logging.getLogger(__name__)
 
-
-def _backend() -> str:
-    """The backend as messages name it ("the bundled server" or the configured host)."""
-    return display.backend_name(load_settings().api_url)
 
 T = TypeVar("T")
 LAST = "stemgui.last"  # {user key: {load key: (value, epoch seconds)}}
@@ -40,7 +37,7 @@ OFFLINE = "stemgui.offline"  # {"since": epoch, "run": run number it was last co
 RUN = "stemgui.run"  # a number that grows by one on every run of app.py
 CHECKED = "stemgui.offline.checked"  # the run whose backend check is done
 BANNER = "stemgui.offline.banner"  # the run whose banner is shown
-PING = "stemgui.ping"  # the sidebar's cached health check (stemgui.gui.ui)
+PING = "stemgui.ping"  # the sidebar's cached health check (stemgui.gui.shell)
 QUEUED_RUN = "stemgui.offline.queued"  # (run, epoch seconds) of the last write that was queued
 RECHECK_AFTER_QUEUED = 30.0  # a queued write confirms the backend down for the next run this long
 
@@ -103,7 +100,7 @@ def check_backend(client: BrainstemClient, outbox: Outbox | None) -> FlushReport
             return None
         report = outbox.flush(client.for_writes())  # a hung backend must not hold every page
     except LocalSaveFailed as exc:  # the outbox cannot note what it sends: nothing is sent
-        st.warning(display.plain(exc.message), icon=":material/sd_card_alert:")
+        st.warning(plain(exc.message), icon=":material/sd_card_alert:")
         return None
     if report.error and is_offline_error_text(report):
         went_offline(report.error)
@@ -148,7 +145,8 @@ def load(name: str, loader, client: BrainstemClient, user_key: str, *args: Any, 
     found = memory.get(exact) or (memory.get((name, None)) if similar else None)
     show_banner(found[1] if found else None)
     if found is None:
-        st.info(f"This was not loaded before {_backend()} stopped answering; it appears once it is back.")
+        st.info(f"This was not loaded before {context.backend_name()} stopped answering; it appears once it "
+                "is back.")  # fmt: skip
         st.stop()
     return found[0]
 
@@ -162,8 +160,8 @@ def show_banner(loaded_at: float | None = None) -> None:
     when = datetime.fromtimestamp(loaded_at, zone).strftime("%H:%M") if loaded_at else None
     shown = f"showing data from {when}" if when else "nothing loaded yet"
     st.warning(
-        f"{display.capital(_backend())} is not answering — {shown}; changes are saved locally and sent "
-        "when it is back.",
+        f"{display.capital(context.backend_name())} is not answering — {shown}; changes are saved locally "
+        "and sent when it is back.",
         icon=":material/cloud_off:",
     )
 
@@ -171,32 +169,9 @@ def show_banner(loaded_at: float | None = None) -> None:
 # ---------------------------------------------------------------- writing
 
 
-def save(client: BrainstemClient, outbox: Outbox, model: str, payload: dict, record_id: str | None = None,
-         if_match: str | None = None) -> SaveResult:  # fmt: skip
-    """Save, or queue while the backend is down; a queued save also raises the banner."""
-    result = save_or_queue(client, outbox, model, payload, record_id, if_match=if_match)
+def note_write(result: SaveResult) -> None:
+    """After a save or delete (``stemgui.gui.store``): a queued one also raises the banner, and
+    the rerun right after it does not ask the hung backend again (see ``check_backend``)."""
     if result.queued:
-        went_offline(result.reason or "the save was queued")
+        went_offline(result.reason or "the write was queued")
         st.session_state[QUEUED_RUN] = (_run(), time.time())
-    return result
-
-
-def delete(client: BrainstemClient, outbox: Outbox, model: str, record_id: str) -> SaveResult:
-    """Delete, or queue the delete while the backend is down."""
-    result = delete_or_queue(client, outbox, model, record_id)
-    if result.queued:
-        went_offline(result.reason or "the delete was queued")
-        st.session_state[QUEUED_RUN] = (_run(), time.time())
-    return result
-
-
-class QueuedNote(str):
-    """A toast text saying a write waits in the outbox: shown as a warning, never as "saved"."""
-
-
-def queued_message(result: SaveResult) -> QueuedNote:
-    """The toast after a write that was queued."""
-    return QueuedNote(
-        f"{display.capital(_backend())} is not answering: saved locally — {result.waiting} waiting. "
-        "It is sent by itself when the backend is back (see Outbox)."
-    )

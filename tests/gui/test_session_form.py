@@ -6,6 +6,7 @@ import pytest
 
 from stemgui import session_form as sf
 from stemgui.errors import ValidationFailed
+from stemgui.form_errors import server_field_errors
 
 PROJECT = "c4b8a90b-2963-4d13-aa07-b6f497252dde"
 
@@ -115,21 +116,16 @@ def test_duplicate_prefill_marks_the_name_and_keeps_the_rest():
     assert sf.build_payload(values)[0]["extra_fields"] == {"depth": 3}
 
 
-def test_changed_fields_sends_only_what_differs():
-    original = {"id": "x", "name": "a", "description": "", "projects": [PROJECT], "date_time": None,
-                "tags": [], "extra_fields": {"k": 1}, "download_links": []}  # fmt: skip
-    payload = sf.build_payload(sf.values_from_session(original))[0]
-    assert sf.changed_fields(original, payload) == {}
-    payload["description"] = "new"
-    assert sf.changed_fields(original, payload) == {"description": "new"}
-
-
 def test_server_field_errors_places_messages_at_fields():
+    """Issue 11: one translator of a rejected write to the form's fields (stemgui.form_errors),
+    used by every record form; the session form's fields decide what sits at a field."""
     exc = ValidationFailed(
         "rejected", {"name": ["session with this name already exists."], "epochs": ["bad"]}
     )
-    assert sf.server_field_errors(exc) == {"name": "session with this name already exists.", "form": "bad"}
-    assert sf.server_field_errors(ValidationFailed("Bad request")) == {"form": "Bad request"}
+    at_field = sf.FORM_FIELDS.__contains__
+    expected = {"name": "session with this name already exists.", "form": "bad"}
+    assert server_field_errors(exc, at_field) == expected
+    assert server_field_errors(ValidationFailed("Bad request"), at_field) == {"form": "Bad request"}
 
 
 def test_delete_prompt_names_the_record():

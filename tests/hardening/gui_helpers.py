@@ -16,5 +16,5 @@ def assert_safe_page(at: AppTest) -> None:
     assert "Traceback" not in page and 'File "' not in page
     for element in list(at.markdown) + list(at.caption):
         assert not element.proto.allow_html or not any(m in element.value for m in MARKUP), element.value
-        for marker in MARKUP:  # ui.plain escapes "<" as "\<": raw "<tag" never reaches markdown
+        for marker in MARKUP:  # widgets.plain escapes "<" as "\<": raw "<tag" never reaches markdown
             assert marker not in element.value.replace("\\<", "&lt;"), element.value

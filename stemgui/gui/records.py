@@ -1,0 +1,356 @@
+"""The record-screen kit: every record kind's list/detail/form screen is built from these parts.
+
+Contract (what a record screen provides, what the kit does):
+
+- ``RecordKind(model, prefix, noun)``: ``model`` is the API model and the URL parameter
+  (``?session=<id>`` opens that record, also through the login page: add it to
+  ``shell.DEEP_LINKS``); every widget and session-state key of the screen starts with
+  ``prefix`` (``sessions.new``, ``sessions.table.<n>.<query>``, ``sessions.form.<n>.<field>``...).
+- ``RecordScreen(kind, ...hooks)``; a page calls ``screen.run(user, store, lookups)``, which shows
+  the open form alone (focused; the list returns after Save/Cancel), else the New button, the
+  filter bar (``filters(lookups)`` -> a hashable query; give its widgets ``persist_state=KEEP``),
+  the table (``rows(store, query, show_all)`` -> ``Rows``) bound to the URL, and the detail
+  panel of the chosen record (``find(store, id, rows)``). Under the table: the count, a CSV of
+  what is shown (``csv(frame)``), and with ``can_show_all`` the "Show all" toggle for a table
+  that holds only the newest ``loaders.ROW_LIMIT`` (``Rows.matching``: how many match in all).
+- The detail panel: ``headline`` and ``body`` (every field, related ids as names), Edit /
+  Duplicate / Delete for editors, and ``tabs``: extra ``(title, draw(record, lookups))`` shown as
+  tabs after a "Fields" tab (e.g. a record's History); without tabs the fields stand alone.
+- The form: ``form`` is a ``RecordForm`` (prefill widget keys from a record, draw the inputs and
+  handle Save). ``open_form``/``close_form`` give each opening fresh widget keys; an Edit keeps
+  the record as stored when it opened and its version (``conflict_views``). ``send`` is the
+  one save of a checked payload: only the changed fields with If-Match on an edit (a conflict
+  panel when someone else saved), the server's messages placed at the form's fields.
+- Deleting asks once more (``confirm_delete``: the safe button first, a red "Yes, delete").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import pandas as pd
+import streamlit as st
+
+from stemgui import display
+from stemgui.errors import PermissionDenied, StemGuiError, ValidationFailed
+from stemgui.form_errors import server_field_errors
+from stemgui.gui import conflict_views as conflicts
+from stemgui.gui import loaders as data
+from stemgui.gui.context import CurrentUser
+from stemgui.gui.store import Store
+from stemgui.gui.widgets import destructive_button, plain, scroll_to
+from stemgui.outbox import SaveResult
+
+# Filter values outlive their widgets: while the form is open (the page stops before the filter
+# bar) or another page is shown, Streamlit would keep the old value on the server while the
+# browser forgets it, so a box could look empty with its filter still applied. "session" keeps
+# the value and tells the browser to show it again when the box comes back.
+KEEP = "session"
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    """One kind of record as its screen names it."""
+
+    model: str  # API model; also the URL parameter ?<model>=<id>
+    prefix: str  # every widget and state key of the screen starts with it ("sessions")
+    noun: str  # "session", as users read it
+    form_name: str = ""  # the open form's state key, when not "<prefix>.form"
+
+    @property
+    def form(self) -> str:
+        return self.form_name or f"{self.prefix}.form"  # {"mode", "id", "nonce", "key", ...} of the open form
+
+    @property
+    def confirm(self) -> str:
+        return f"{self.prefix}.confirm_delete"
+
+    @property
+    def detail(self) -> str:
+        return f"{self.prefix}-detail"  # the detail panel's container key (scrolled to)
+
+    @property
+    def scroll(self) -> str:
+        return f"{self.prefix}.scroll_to_detail"  # a row was just opened: scroll to it once
+
+    @property
+    def show_all(self) -> str:
+        return f"{self.prefix}.show_all"
+
+
+# ---------------------------------------------------------------- the table, bound to the URL
+
+
+@dataclass(frozen=True)
+class Rows:
+    """What the table shows: the frame (index = record id), and how many match in all."""
+
+    frame: pd.DataFrame
+    matching: int | None = None  # all matches on the server; None: the frame holds them all
+    exact: bool = True  # ``matching`` is exact, not a lower bound
+    records: Mapping[str, Any] = field(default_factory=dict)  # id -> record, when loaded anyway
+
+    @property
+    def complete(self) -> bool:
+        return self.matching is None or (self.exact and len(self.frame) >= self.matching)
+
+
+def selected_id(kind: RecordKind) -> str | None:
+    """The id of the open record (kept in the URL as ``?<model>=``)."""
+    return st.query_params.get(kind.model)
+
+
+def select(kind: RecordKind, record_id: str | None) -> None:
+    """Open ``record_id`` (None: close) and keep it in the URL so the link can be shared."""
+    if record_id:
+        st.query_params[kind.model] = record_id
+        st.session_state[kind.scroll] = True
+    else:
+        st.query_params.pop(kind.model, None)
+    nonce = f"{kind.prefix}.table.nonce"
+    st.session_state[nonce] = st.session_state.get(nonce, 0) + 1
+
+
+def show_all(kind: RecordKind) -> bool:
+    """Whether the user asked for every matching record (the "Show all" toggle)."""
+    return bool(st.session_state.get(kind.show_all))
+
+
+def table(kind: RecordKind, rows: Rows, query: Any, csv: bytes, column_config: Mapping | None = None,
+          *, can_show_all: bool = False) -> None:  # fmt: skip
+    """The table; picking a row opens it below (and in the URL); the count, "Show all", CSV."""
+    frame = rows.frame
+    ids = list(frame.index)
+    # a new key when the rows change, so a selection never points at another record's row
+    table_key = f"{kind.prefix}.table.{st.session_state.get(f'{kind.prefix}.table.nonce', 0)}.{hash(query)}"
+    st.session_state[f"{kind.prefix}.table.key"] = table_key
+    current = selected_id(kind)
+    default = {"selection": {"rows": [ids.index(current)] if current in ids else []}}
+    event = st.dataframe(
+        frame, key=table_key, on_select="rerun", selection_mode="single-row", selection_default=default,
+        hide_index=True, width="stretch", height=420 if len(frame) > 10 else "auto",
+        column_config=dict(column_config or {}),
+    )  # fmt: skip
+    picked = list(event.selection.rows)
+    if picked != default["selection"]["rows"] and picked != st.session_state.get(f"{table_key}.last"):
+        st.session_state[f"{table_key}.last"] = picked
+        st.query_params.pop(kind.model, None)
+        if picked:
+            st.query_params[kind.model] = ids[picked[0]]
+            st.session_state[kind.scroll] = True
+    _count(kind, rows, can_show_all)
+    st.download_button("Download CSV", csv, file_name=f"{kind.prefix}.csv", mime="text/csv",
+                       key=f"{kind.prefix}.csv", icon=":material/download:")  # fmt: skip
+
+
+def _count(kind: RecordKind, rows: Rows, can_show_all: bool) -> None:
+    shown = len(rows.frame)
+    if not can_show_all or (rows.complete and not show_all(kind)):
+        st.caption(f"{display.count_text(shown, kind.noun)} shown")
+        return
+    note, toggle = st.columns([4, 1])
+    if rows.complete:
+        note.caption(f"All {display.count_text(shown, f'matching {kind.noun}')} shown; switch "
+                     f"“Show all” off to see the {data.ROW_LIMIT:,} newest (faster).")  # fmt: skip
+    else:
+        more = "" if rows.exact else "at least "
+        note.caption(f"Showing the {shown:,} newest of {more}{rows.matching:,} matching {kind.noun}s: "
+                     "narrow the filters, or show them all (slower).")  # fmt: skip
+    toggle.toggle("Show all", key=kind.show_all, persist_state=KEEP)
+
+
+# ---------------------------------------------------------------- the form's lifecycle
+
+
+class RecordForm(Protocol):
+    """The form of one record kind (its inputs live under the form's key)."""
+
+    def prefill(self, key: str, mode: str, record: dict | None) -> None:
+        """Set the widgets under ``key`` from ``record`` (None: a new one) for ``mode``."""
+
+    def normalise(self, record: Mapping[str, Any]) -> dict:
+        """A stored record as the form would send it (so that stored and typed values compare)."""
+
+    def draw(self, key: str, form: dict, lookups: Any, store: Store) -> None:
+        """The inputs and Save/Cancel of the open form (see ``form_buttons`` and ``send``)."""
+
+    def forget(self, key: str) -> None:
+        """Forget everything typed under ``key``."""
+
+
+def form_state(kind: RecordKind) -> dict | None:
+    """The open form of ``kind`` (mode, id, key), or None."""
+    return st.session_state.get(kind.form)
+
+
+def form_key(kind: RecordKind, form: dict) -> str:
+    """The widget-key prefix of the open form (fresh for every opening)."""
+    return form.get("key") or f"{kind.form}.{form['nonce']}"
+
+
+def open_form(kind: RecordKind, form: RecordForm, mode: str, record: dict | None = None,
+              **extra: Any) -> None:  # fmt: skip
+    """Open the create/edit/duplicate form with fresh widget keys, prefilled from ``record``;
+    an edit starts from the record as stored now and keeps it and its version."""
+    nonce = st.session_state.get(f"{kind.form}.nonce", 0) + 1
+    st.session_state[f"{kind.form}.nonce"] = nonce
+    opened = conflicts.open_for_edit(kind.model, record) if mode == "edit" else None
+    record = opened.record if opened else record
+    key = f"{kind.form}.{nonce}"
+    form.prefill(key, mode, record)
+    if opened:
+        conflicts.remember_opened(key, form.normalise(record), opened.etag)
+    st.session_state[kind.form] = {"mode": mode, "id": (record or {}).get("id"), "nonce": nonce, "key": key,
+                                   **extra}  # fmt: skip
+
+
+def close_form(kind: RecordKind, form: RecordForm) -> None:
+    """Close the form and forget what was typed and what it kept about its record."""
+    state = st.session_state.pop(kind.form, None)
+    if state:
+        key = form_key(kind, state)
+        form.forget(key)
+        conflicts.forget(key)
+
+
+def form_title(kind: RecordKind, mode: str) -> str:
+    """"New session", "Edit session", "New session (duplicate)"."""
+    titles = {"create": f"New {kind.noun}", "edit": f"Edit {kind.noun}",
+              "duplicate": f"New {kind.noun} (duplicate)",
+              "outbox": f"New {kind.noun} (saved locally, not sent yet)"}  # fmt: skip
+    return titles.get(mode, mode)
+
+
+def form_buttons(key: str) -> tuple[bool, bool]:
+    """Save (the primary button) and Cancel: which was pressed."""
+    buttons = st.container(horizontal=True)
+    save = buttons.button("Save", type="primary", key=f"{key}.save")
+    cancel = buttons.button("Cancel", key=f"{key}.cancel")
+    return save, cancel
+
+
+def send(store: Store, model: str, key: str, payload: dict, *, record_id: str | None = None,
+         normalise: Callable[[Mapping[str, Any]], dict] | None = None,
+         stored: Callable[[], Mapping[str, Any]] | None = None,
+         is_form_field: Callable[[str], bool] = lambda name: True,
+         ) -> tuple[SaveResult | None, dict[str, str]]:  # fmt: skip
+    """Send the checked ``payload`` of the form ``key``: a create, or (``record_id``) only what
+    changed since the form opened, on that version. Returns (result, {}) when saved or kept in
+    the outbox; (None, {}) while a conflict is shown to decide; (None, errors) on a rejection,
+    the server's messages keyed by the form's fields (others under "form")."""
+    try:
+        if record_id is None:
+            return store.save(model, payload), {}
+        return conflicts.save_changes(store, key, model, record_id, payload, normalise, stored), {}
+    except (ValidationFailed, PermissionDenied) as exc:  # both may name the fields
+        return None, server_field_errors(exc, is_form_field)
+    except StemGuiError as exc:  # e.g. a server error: the form stays open with all it holds
+        return None, {"form": exc.message}
+
+
+# ---------------------------------------------------------------- detail and delete
+
+
+def confirm_delete(store: Store, model: str, record_id: str, prompt: str, *, state_key: str,
+                   buttons_key: str, message: str,
+                   on_deleted: Callable[[], None] | None = None) -> None:  # fmt: skip
+    """Ask once more, naming the record; delete only on the explicit yes (asked while
+    ``state_key`` holds the record's id; the buttons are ``<buttons_key>.no`` / ``.yes``)."""
+    st.warning(plain(prompt), icon=":material/warning:")
+    buttons = st.container(horizontal=True)
+    if buttons.button("Keep it", type="primary", key=f"{buttons_key}.no"):  # the safe default
+        st.session_state.pop(state_key, None)
+        st.rerun()
+    if destructive_button(buttons, "Yes, delete", key=f"{buttons_key}.yes"):
+        result = store.delete(model, record_id)  # or kept in the outbox while the backend is down
+        st.session_state.pop(state_key, None)
+        if on_deleted:
+            on_deleted()
+        store.report(result, message)
+        st.rerun()
+
+
+Tab = tuple[str, Callable[[dict, Any], None]]
+
+
+@dataclass
+class RecordScreen:
+    """One record kind's whole screen; the hooks say what differs between kinds."""
+
+    kind: RecordKind
+    form: RecordForm
+    filters: Callable[[Any], Any]  # lookups -> a hashable query (the filter bar's widgets)
+    rows: Callable[[Store, Any, bool], Rows]  # store, query, show all -> the table's rows
+    find: Callable[[Store, str, Rows], dict | None]  # the chosen record, None when gone or hidden
+    headline: Callable[[dict, Any], str]  # one line naming the record
+    body: Callable[[dict, Any], None]  # every field of the record
+    delete_prompt: Callable[[dict, Any], str]  # "Delete the session “x” of 2024-05-01? ..."
+    deleted: Callable[[dict], str]  # the toast after a delete
+    csv: Callable[[pd.DataFrame], bytes] = data.frame_to_csv
+    column_config: Callable[[], Mapping] = dict
+    can_show_all: bool = False  # the table shows the newest ROW_LIMIT until "Show all"
+    delete_buttons: str = ""  # the confirmation's button keys (default: "<prefix>.delete")
+    tabs: Sequence[Tab] = ()  # extra tabs under the detail's fields, e.g. ("History", draw)
+
+    def run(self, user: CurrentUser, store: Store, lookups: Any) -> None:
+        """The screen: the open form alone, or New, filters, table and the chosen record."""
+        kind = self.kind
+        if form_state(kind) and user.can_write:
+            self.draw_form(store, lookups)  # a focused form; the list returns after Save/Cancel
+            st.stop()
+        new = f"New {kind.noun}"
+        if user.can_write and st.button(new, type="primary", key=f"{kind.prefix}.new", icon=":material/add:"):
+            open_form(kind, self.form, "create")
+            st.rerun()
+        query = self.filters(lookups)
+        rows = self.rows(store, query, show_all(kind))
+        table(kind, rows, query, self.csv(rows.frame), self.column_config(), can_show_all=self.can_show_all)
+        if selected_id(kind):
+            record = self.find(store, selected_id(kind), rows)
+            if record:
+                self.detail(user, store, record, lookups)
+            else:
+                st.warning(f"That {kind.noun} does not exist (any more), or you cannot see it.")
+
+    def draw_form(self, store: Store, lookups: Any) -> None:
+        """The open form in a bordered box under its title."""
+        state = form_state(self.kind)
+        with st.container(border=True):
+            st.subheader(form_title(self.kind, state["mode"]))
+            self.form.draw(form_key(self.kind, state), state, lookups, store)
+
+    def detail(self, user: CurrentUser, store: Store, record: dict, lookups: Any) -> None:
+        """Every field of one record; Edit / Duplicate / Delete for editors; the extra tabs."""
+        kind = self.kind
+        with st.container(border=True, key=kind.detail):
+            st.subheader(kind.noun.capitalize())
+            if st.session_state.pop(kind.scroll, False):
+                scroll_to(kind.detail)  # opened by a row pick: the panel sits below the table
+            st.text(self.headline(record, lookups))
+            if user.can_write:
+                self._buttons(store, record, lookups)
+            if not self.tabs:
+                self.body(record, lookups)
+                return
+            tabs = st.tabs(["Fields", *(title for title, _ in self.tabs)])
+            with tabs[0]:
+                self.body(record, lookups)
+            for where, (_, draw) in zip(tabs[1:], self.tabs, strict=True):
+                with where:
+                    draw(record, lookups)
+
+    def _buttons(self, store: Store, record: dict, lookups: Any) -> None:
+        kind = self.kind
+        buttons = st.container(horizontal=True)
+        for mode, label, icon in (("edit", "Edit", "edit"), ("duplicate", "Duplicate", "content_copy")):
+            if buttons.button(label, key=f"{kind.prefix}.{mode}", icon=f":material/{icon}:"):
+                open_form(kind, self.form, mode, record)
+                st.rerun()
+        if buttons.button("Delete", key=f"{kind.prefix}.delete", icon=":material/delete:"):
+            st.session_state[kind.confirm] = record["id"]
+        if st.session_state.get(kind.confirm) == record["id"]:
+            confirm_delete(store, kind.model, record["id"], self.delete_prompt(record, lookups),
+                           state_key=kind.confirm, buttons_key=self.delete_buttons or f"{kind.prefix}.delete",
+                           message=self.deleted(record), on_deleted=lambda: select(kind, None))  # fmt: skip
