@@ -28,13 +28,6 @@ CHECK = (
 )
 
 
-# Import cycles outside the GUI (issue 11's "no import cycle" is the non-GUI half): imported
-# first, such a module fails before Streamlit could be checked. Remove an entry once its cycle is gone.
-KNOWN_CYCLES = {
-    "stemgui.server.resources_current": "stemgui.server.resources <-> resources_current import each other",
-}
-
-
 def _modules() -> list[str]:
     names = [info.name for info in pkgutil.walk_packages(stemgui.__path__, "stemgui.")]
     # ``__main__`` modules run their program when imported; their imports are their package's
@@ -53,7 +46,5 @@ def test_module_imports_without_streamlit(module):
     """Issue 11 (boundary): importing ``module`` alone, in a fresh interpreter, loads no Streamlit."""
     done = subprocess.run([sys.executable, "-c", CHECK, module], cwd=REPO_ROOT, capture_output=True,
                           text=True, timeout=120)  # fmt: skip
-    if module in KNOWN_CYCLES and "circular import" in done.stderr:
-        pytest.xfail(KNOWN_CYCLES[module])
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "", f"{module} imports streamlit"
