@@ -208,7 +208,7 @@ def remove(db: DbSession, access: Access, resource: Resource, row, before: dict 
     this request)."""
     if resource.name == "project" and not access.project_role(db, row.id, "is_owner"):
         raise forbidden("Only an owner of the project may delete it.")
-    if resource.scope == "open":
+    if resource.scope in SHARED_SCOPES:
         _check_unused(db, resource, row.id)
     unlinked = history.linked(db, resource, row.id)  # records that lose their link to this one
     if resource.name == "project":
@@ -218,20 +218,46 @@ def remove(db: DbSession, access: Access, resource: Resource, row, before: dict 
     history.record_link_changes(db, access, unlinked)
 
 
+SHARED_SCOPES = ("open", "personal", "parent")  # records other records point at across labs and kinds
+
+
 def _check_unused(db: DbSession, resource: Resource, record_id: str) -> None:
-    """400 naming what still refers to a shared record (a consumable, supplier, region...): deleting
-    it would blank the field in other labs' records (or trip a foreign key)."""
-    uses = []
-    for other in RESOURCES.values():
-        for name, rel in other.to_one.items():
-            if rel.target == resource.name:
-                column = getattr(other.orm, rel.column)
-                count = db.scalar(select(func.count()).select_from(other.orm).where(column == record_id))
-                if count:
-                    uses.append(f"{count} {other.list_key.replace('_', ' ')} (as their {name})")
+    """400 naming what still refers to a shared record (a consumable, supplier, region, license,
+    stock, equipment...): deleting it would blank the field in other records (a procedure would
+    forget its virus lot or license) or trip a foreign key."""
+    uses = _uses(db, resource, [record_id])
     if uses:
         message = f"This {resource.name} is still used by {', '.join(uses)}; change or delete those first."
         raise bad_request({"non_field_errors": [message]})
+
+
+def _uses(db: DbSession, resource: Resource, record_ids: list[str]) -> list[str]:
+    """What refers to ``record_ids`` of ``resource``: to-one fields and lists of ids of other
+    records. Records deleted with it (a stock of a deleted inventory) are not uses, but what
+    refers to *them* is."""
+    uses = []
+    for other in RESOURCES.values():
+        for name, rel in other.to_one.items():
+            if rel.target != resource.name:
+                continue
+            column = getattr(other.orm, rel.column)
+            if other.scope == "parent" and other.parent == name:  # cascaded with this record
+                children = list(db.scalars(select(other.orm.id).where(column.in_(record_ids))))
+                uses += _uses(db, other, children) if children else []
+                continue
+            count = db.scalar(select(func.count()).select_from(other.orm).where(column.in_(record_ids)))
+            if count:
+                uses.append(f"{count} {other.list_key.replace('_', ' ')} (as their {name})")
+        for name, link in other.to_many.items():
+            if link.target != resource.name or other.scope in SHARED_SCOPES:
+                continue  # a shared record's own lists (a license's subjects) are the same links seen back
+            value = link.table.c[link.value]
+            count = db.scalar(
+                select(func.count(func.distinct(link.table.c[link.owner]))).where(value.in_(record_ids))
+            )
+            if count:
+                uses.append(f"{count} {other.list_key.replace('_', ' ')} (in their {name})")
+    return uses
 
 
 def _delete_held_only_by(db: DbSession, access: Access, project_id: str) -> None:

@@ -481,21 +481,21 @@ def test_history_survives_a_restart_and_an_older_database_gains_it(tmp_path):
 
 
 def test_records_that_lose_or_regain_a_link_get_update_rows(world):
-    """Issue 15: deleting a record changes the records that listed it (a session's ``projects``,
-    a procedure's ``licenses``): each gets an ``update`` row; a restore that links them again too."""
+    """Issue 15: deleting a record changes the records that listed it (a session's ``projects``;
+    a procedure's ``licenses`` once the procedure no longer needs it — a license still in use is
+    refused): each gets an ``update`` row; a restore that links them again too."""
     api = world.owner
     project = make_project(api)
     session = make_session(api, [project["id"], world.project])
     license = make_license(api)
     procedure = make_procedure(api, world.subject, licenses=[license["id"]])
     assert api.delete("project", project["id"]).status_code == 204
-    assert api.delete("license", license["id"]).status_code == 204
+    assert api.delete("license", license["id"]).status_code == 400  # a procedure still names it
+    assert history_of(api, "procedure", procedure["id"])["count"] == 1  # a refused write: no row
 
     lost = history_of(api, "session", session["id"])["history"][0]
     assert lost["operation"] == "update" and lost["changed"] == ["projects"]
     assert project["id"] in lost["before"]["projects"] and lost["after"]["projects"] == [world.project]
-    lost = history_of(api, "procedure", procedure["id"])["history"][0]
-    assert lost["changed"] == ["licenses"] and lost["after"]["licenses"] == []
 
     assert restore(api, "project", project["id"]).status_code == 201
     regained = history_of(api, "session", session["id"])["history"][0]

@@ -267,8 +267,9 @@ def test_filters_sort_include_and_subject_relations(lab):
 
 
 def test_links_change_and_follow_deletions(lab):
-    """Issue 12: equipment/licenses are replaced by a PATCH; a deleted stock or equipment leaves the
-    procedure without it (nothing dangling)."""
+    """Issue 12: equipment/licenses are replaced by a PATCH. A stock or equipment a procedure still
+    names cannot be deleted (400 naming the uses: the procedure would silently forget its virus lot);
+    once no procedure names it, it can, and nothing dangles."""
     inventory = make_inventory(lab.owner)
     stock = make_stock(lab.owner, inventory["id"])
     setup = make_setup(lab.owner)
@@ -279,6 +280,13 @@ def test_links_change_and_follow_deletions(lab):
     assert sorted(created["equipment"]) == sorted([first["id"], second["id"]])
     changed = lab.owner.change("procedure", created["id"], {"equipment": [second["id"]], "licenses": []})
     assert changed["equipment"] == [second["id"]] and changed["consumablestock"] == stock["id"]
+    for model, record in (("equipment", second), ("consumablestock", stock)):
+        refused = lab.owner.delete(model, record["id"])
+        assert refused.status_code == 400 and "1 procedures" in refused.text, refused.text
+    held = lab.owner.delete("inventory", inventory["id"])  # its stocks go with it: their uses count
+    assert held.status_code == 400 and "procedures (as their consumablestock)" in held.text, held.text
+    assert lab.owner.read("procedure", created["id"])["equipment"] == [second["id"]]
+    lab.owner.change("procedure", created["id"], {"equipment": [], "consumablestock": None})
     assert lab.owner.delete("equipment", second["id"]).status_code == 204
     assert lab.owner.delete("consumablestock", stock["id"]).status_code == 204
     after = lab.owner.read("procedure", created["id"])
