@@ -205,7 +205,7 @@ def _keep_failed(store: Store, kind: lab.LabKind, failed, kept_changes: dict[str
     creates = iter(range(len(fresh), len(rows)))
     for row, record_id, errors, _ in failed:
         position = ids.index(record_id) if record_id in ids else next(creates, None)
-        text = "; ".join(message if field == "row" else f"{field}: {message}" for field, message in errors.items())
+        text = "; ".join(m if f == "row" else f"{f}: {m}" for f, m in errors.items())
         if position is not None:
             problems[position] = text
             messages.append((lab.row_name(kind, rows[position], position), text))
