@@ -1,7 +1,9 @@
 """The Lab page's small tables (issue 13): which columns each lab record kind shows, a grid row
 -> payload with errors naming row and field, and the grid's edits -> creates, changes, deletes.
 
-Kinds: projects, strains, suppliers, consumables, consumable stocks, equipment, licenses.
+Kinds: projects, strains, suppliers, consumables, inventories and their consumable stocks,
+setups and their equipment, licenses (a stock or piece of equipment is changed by whoever may
+change its inventory or setup, so an editor adds their own inventory or setup first).
 Related records are shown by name (``Refs``: id <-> unique label) and written as ids. Every
 row is checked by the shared model rules (``models.validate_record``) before it is sent, so a
 bad row never reaches the server and the others are still saved. Nothing here imports Streamlit.
@@ -73,12 +75,18 @@ KINDS: dict[str, LabKind] = {
             _text("name"), Column("type", "type", "choice", choices=CONSUMABLE_TYPES),
             Column("supplier", "supplier", "ref", "supplier"), _text("description"), _text("comments"),
         )),
+        LabKind("inventory", "Inventories", "inventory", (
+            _text("name"), _text("location"), _text("description"), Column("is_public", "public", "bool"),
+        )),
         LabKind("consumablestock", "Consumable stocks", "consumable stock", (
             Column("consumable", "consumable", "ref", "consumable"), Column("details.lot", "lot"),
             Column("details.quantity", "quantity", "number"), _text("type"),
             Column("status", "status", "choice", choices=STOCK_STATUSES),
             Column("inventory", "inventory", "ref", "inventory"), _text("acquisition_date"),
             _text("expiration_date"), _text("storage_location"), _text("storage_conditions"), _text("notes"),
+        )),
+        LabKind("setup", "Setups", "setup", (
+            _text("name"), _text("location"), _text("description"), Column("is_public", "public", "bool"),
         )),
         LabKind("equipment", "Equipment", "equipment", (
             _text("name"), _text("type"), Column("setup", "setup", "ref", "setup"),
@@ -210,7 +218,7 @@ def _number(value: Any) -> tuple[float | int | None, str | None]:
 
 
 # text fields whose model says "" (not null) when empty
-_EMPTY_TEXT_FIELDS = {"description", "comments", "website", "notes", "name", "type"}
+_EMPTY_TEXT_FIELDS = {"description", "comments", "website", "notes", "name", "type", "location"}
 
 
 def column_label(kind: LabKind, name: str) -> str:
