@@ -18,6 +18,7 @@ from typing import Any
 
 from stemgui.models import CONSUMABLE_TYPES, PERMISSION_KEYS, validate_record, writable_fields
 from stemgui.models_current import LICENSE_STATUSES, LICENSE_TYPES, STOCK_STATUSES
+from stemgui.procedure_pickers import _LOT_KEYS as LOT_KEYS
 from stemgui.procedure_pickers import stock_lot
 
 DEFAULT_EQUIPMENT_SYSTEM = "External_XYZ_Absolute"  # the demo rig's; a new row may pick another
@@ -181,7 +182,8 @@ def row_payload(kind: LabKind, row: Mapping[str, Any], refs: Mapping[str, Refs],
             if problem:
                 errors[column.label] = problem
             elif number is None:
-                details.pop(column.details_key, None)
+                if isinstance(details.get(column.details_key), int | float | None):
+                    details.pop(column.details_key, None)  # cleared (text the grid cannot show stays)
             else:
                 details[column.details_key] = number
             continue
@@ -191,16 +193,24 @@ def row_payload(kind: LabKind, row: Mapping[str, Any], refs: Mapping[str, Refs],
             payload[column.field] = [t.strip() for t in str(value or "").split(",") if t.strip()]
         elif column.details_key:
             text = "" if _blank(value) else str(value).strip()
+            key = _details_key(column.details_key, details)
             if text:
-                details[column.details_key] = text
+                details[key] = text
             else:
-                details.pop(column.details_key, None)
+                details.pop(key, None)
         else:
             text = "" if _blank(value) else str(value).strip()
             payload[column.field] = text if text or column.field in _EMPTY_TEXT_FIELDS else None
     if any(c.details_key for c in kind.columns):
         payload["details"] = details
     return payload, errors
+
+
+def _details_key(key: str, details: Mapping[str, Any]) -> str:
+    """Where ``details`` already keeps ``key``: a lot may be stored as ``lotNumber`` or ``batch``."""
+    if key == "lot":
+        return next((k for k in LOT_KEYS if k in details), key)
+    return key
 
 
 def _number(value: Any) -> tuple[float | int | None, str | None]:
@@ -291,13 +301,16 @@ class GridChanges:
         return not (self.creates or self.changes or self.deletes)
 
 
-def grid_changes(rows: list[dict], ids: list[str | None], state: Mapping[str, Any]) -> GridChanges:
+def grid_changes(rows: list[dict], ids: list[str | None], state: Mapping[str, Any],
+                 unsaved: Iterable[int] = ()) -> GridChanges:  # fmt: skip
     """The rows of a Streamlit data editor's editing ``state`` (``edited_rows`` by position,
     ``added_rows``, ``deleted_rows``) over the grid's ``rows`` with their record ``ids`` (None:
-    a row not saved yet, e.g. one a failed save kept in the grid)."""
+    a row not saved yet, e.g. one a failed save kept in the grid). ``unsaved``: positions of
+    stored records whose row holds a refused change (sent again even if not edited again)."""
     out = GridChanges()
     deleted = {int(i) for i in state.get("deleted_rows", [])}
     edited = {int(i): values for i, values in (state.get("edited_rows") or {}).items()}
+    again = set(unsaved)
     for position, (row, record_id) in enumerate(zip(rows, ids, strict=True)):
         if position in deleted:
             if record_id:
@@ -306,7 +319,7 @@ def grid_changes(rows: list[dict], ids: list[str | None], state: Mapping[str, An
         merged = {**row, **edited.get(position, {})}
         if record_id is None:
             out.creates.append((position, merged))
-        elif position in edited:
+        elif position in edited or position in again:
             out.changes.append((position, record_id, merged))
     for offset, added in enumerate(state.get("added_rows") or []):
         if any(not _blank(v) for v in added.values()):

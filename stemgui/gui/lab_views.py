@@ -112,12 +112,14 @@ def draw_kind(user: CurrentUser, store: Store, kind: lab.LabKind) -> None:
     st.data_editor(frame, key=grid_key, num_rows="dynamic", column_config=config, hide_index=True,
                    width="stretch")  # fmt: skip
     state = st.session_state.get(grid_key) or {}
-    changes = lab.grid_changes(rows, ids, state)
+    changes = lab.grid_changes(rows, ids, state, pending["unsaved"] if pending else ())
     confirmed = True
     if changes.deletes:
         names = ", ".join(f"“{lab.row_name(kind, rows[p], p).split('(', 1)[-1].rstrip(')')}”"
                           for p, _ in changes.deletes)  # fmt: skip
-        st.warning(f"Removed rows are deleted on Save: {plain(names)}.", icon=":material/warning:")
+        also = " A project's sessions and subjects that are in no other project go with it." if (
+            kind.model == "project") else ""  # fmt: skip
+        st.warning(f"Removed rows are deleted on Save: {plain(names)}.{also}", icon=":material/warning:")
         confirmed = st.checkbox(f"Yes, delete {len(changes.deletes)} {kind.noun} record(s)",
                                 key=_key(kind.model, f"confirm.{generation}"))  # fmt: skip
     buttons = st.container(horizontal=True)
@@ -211,7 +213,8 @@ def _keep_failed(store: Store, kind: lab.LabKind, failed, kept_changes: dict[str
             messages.append((lab.row_name(kind, rows[position], position), text))
         else:
             messages.append((lab.row_name(kind, row, 0), text))
-    _reset(kind, {"rows": rows, "ids": ids, "problems": problems, "messages": messages})
+    unsaved = [ids.index(record_id) for record_id in kept_changes if record_id in ids]
+    _reset(kind, {"rows": rows, "ids": ids, "problems": problems, "messages": messages, "unsaved": unsaved})
 
 
 # ---------------------------------------------------------------- project members

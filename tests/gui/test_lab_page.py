@@ -139,19 +139,29 @@ def test_absurd_values_are_named_and_kept_while_the_others_save(make_user):
 
 
 def test_someone_elses_taxonomy_record_gives_the_servers_403_at_its_row(make_user):
-    """Issue 13 (Lab records): only its creator (or a superuser) changes a strain: another
-    editor's change is refused by the server, and the message stands at that row."""
+    """Issue 13 (Lab records): only its creator (or a superuser) changes a strain, and a stock
+    only whoever may change its inventory (stocks are shared on the bundled server: every
+    signed-in user reads them): another editor's change is refused by the server, and the
+    message stands at that row, which stays in the grid as edited."""
     owner, other = make_user("editor"), make_user("editor")
-    name = unique("strain")
+    name, lot = unique("strain"), unique("lot")
     species = next(s["id"] for s in owner.api.list_all("species") if s["name"] == "Mouse")
     record = owner.api.save_model("strain", data={"name": name, "species": species})["strain"]
+    inventory = owner.api.save_model("inventory", data={"name": unique("inventory")})["inventory"]
+    body = {"type": "Virus", "inventory": inventory["id"], "details": {"lot": lot}}
+    stock = owner.api.save_model("consumablestock", data=body)["consumable stock"]
     at = logged_in(other, PAGE)
     edit(at, "strain", edited={position(at, "strain", record["id"]): {"comments": "not mine"}})
     errors = values(at.error)
     assert errors and any(name in e for e in errors), errors
     pending = at.session_state["lab.strain.pending"]
     assert pending["problems"][position(at, "strain", record["id"])]
+    assert pending["rows"][position(at, "strain", record["id"])]["comments"] == "not mine"
     assert find(owner, "strain", name)[0]["comments"] == ""
+
+    edit(at, "consumablestock", edited={position(at, "consumablestock", stock["id"]): {"notes": "mine now"}})
+    assert at.session_state["lab.consumablestock.pending"]["problems"], values(at.error)
+    assert find(owner, "consumablestock", lot)[0]["notes"] == ""
 
 
 def test_projects_members_and_lab_isolation(make_user):
