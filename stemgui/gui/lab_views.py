@@ -107,6 +107,8 @@ def draw_kind(user: CurrentUser, store: Store, kind: lab.LabKind) -> None:
         return
     for where, message in pending["messages"] if pending else []:
         st.error(f"{plain(where)}: {plain(message)}", icon=":material/error:")
+    st.caption("Change cells, add a row at the bottom, select rows and press Delete to remove them; "
+               "then Save. Related records are picked by name.")  # fmt: skip
     generation = st.session_state.get(_key(kind.model, "gen"), 0)
     grid_key = _key(kind.model, f"grid.{generation}")
     st.data_editor(frame, key=grid_key, num_rows="dynamic", column_config=config, hide_index=True,
