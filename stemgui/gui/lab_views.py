@@ -239,6 +239,8 @@ def draw_members(user: CurrentUser, store: Store) -> None:
         st.caption("No project yet.")
         return
     names = {p["id"]: p.get("name") or p["id"] for p in projects}
+    if st.session_state.get("lab.members.project") not in names:
+        st.session_state.pop("lab.members.project", None)  # a project deleted (or hidden) since
     chosen = st.selectbox("Project", list(names), format_func=names.get, key="lab.members.project")
     project = next(p for p in projects if p["id"] == chosen)
     before = lab.member_rows(project)
