@@ -278,10 +278,15 @@ def _differs(before: Any, after: Any) -> bool:
     return before != after
 
 
+def row_label(kind: LabKind, row: Mapping[str, Any]) -> str:
+    """The row's first column as text, at most 40 characters ("" when empty)."""
+    first = row.get(kind.columns[0].field)
+    return "" if _blank(first) else str(first)[:40]
+
+
 def row_name(kind: LabKind, row: Mapping[str, Any], position: int) -> str:
     """“Row 3 (ChR2)”: how a message names a grid row."""
-    first = row.get(kind.columns[0].field)
-    label = "" if _blank(first) else str(first)[:40]
+    label = row_label(kind, row)
     return f"Row {position + 1}" + (f" ({label})" if label else "")
 
 

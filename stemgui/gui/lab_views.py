@@ -117,8 +117,7 @@ def draw_kind(user: CurrentUser, store: Store, kind: lab.LabKind) -> None:
     changes = lab.grid_changes(rows, ids, state, pending["unsaved"] if pending else ())
     confirmed = True
     if changes.deletes:
-        names = ", ".join(f"“{lab.row_name(kind, rows[p], p).split('(', 1)[-1].rstrip(')')}”"
-                          for p, _ in changes.deletes)  # fmt: skip
+        names = ", ".join(f"“{lab.row_label(kind, rows[p]) or p + 1}”" for p, _ in changes.deletes)
         also = " A project's sessions and subjects that are in no other project go with it." if (
             kind.model == "project") else ""  # fmt: skip
         st.warning(f"Removed rows are deleted on Save: {plain(names)}.{also}", icon=":material/warning:")
@@ -172,7 +171,10 @@ def save_grid(store: Store, kind: lab.LabKind, records: list[dict], refs: dict[s
             except StemGuiError as exc:
                 errors = {"row": exc.message}
         failed.append((row, record_id, errors, position))
-        (kept_changes.__setitem__(record_id, row) if record_id else kept_creates.append(row))
+        if record_id:
+            kept_changes[record_id] = row
+        else:
+            kept_creates.append(row)
     for position, record_id in changes.deletes:
         if not confirmed:
             refused = {"row": "Not deleted: tick “Yes, delete” to confirm."}
@@ -207,14 +209,17 @@ def _keep_failed(store: Store, kind: lab.LabKind, failed, kept_changes: dict[str
     problems: dict[int, str] = {}
     messages: list[tuple[str, str]] = []
     creates = iter(range(len(fresh), len(rows)))
-    for row, record_id, errors, _ in failed:
-        position = ids.index(record_id) if record_id in ids else next(creates, None)
+    for row, record_id, errors, was in failed:
+        if record_id is None:
+            position = next(creates, None)
+        else:  # a record gone meanwhile (deleted by someone else) has no row left: message only
+            position = ids.index(record_id) if record_id in ids else None
         text = "; ".join(m if f == "row" else f"{f}: {m}" for f, m in errors.items())
         if position is not None:
             problems[position] = text
             messages.append((lab.row_name(kind, rows[position], position), text))
         else:
-            messages.append((lab.row_name(kind, row, 0), text))
+            messages.append((lab.row_name(kind, row, was), text))
     unsaved = [ids.index(record_id) for record_id in kept_changes if record_id in ids]
     _reset(kind, {"rows": rows, "ids": ids, "problems": problems, "messages": messages, "unsaved": unsaved})
 
