@@ -139,7 +139,7 @@ def cell(kind: LabKind, column: Column, record: Mapping[str, Any], refs: Mapping
     if column.details_key:
         details = record.get("details") if isinstance(record.get("details"), Mapping) else {}
         if column.details_key == "lot":
-            return stock_lot(record) or None
+            return stock_lot(record)
         return details.get(column.details_key)
     value = record.get(column.field)
     if column.kind == "ref":
@@ -148,6 +148,8 @@ def cell(kind: LabKind, column: Column, record: Mapping[str, Any], refs: Mapping
         return ", ".join(value or [])
     if column.kind == "bool":
         return bool(value)
+    if column.kind == "text" and value is None:
+        return ""  # an empty cell, not the editor's grey "None"
     return value
 
 
