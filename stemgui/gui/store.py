@@ -20,6 +20,7 @@ import os
 import streamlit as st
 
 from stemgui import backend, display
+from stemgui.catalog import model_info
 from stemgui.client import DEFAULT_TIMEOUT, BrainstemClient
 from stemgui.config import Settings, write_timeout
 from stemgui.errors import StemGuiError
@@ -27,7 +28,8 @@ from stemgui.gui import context, offline
 from stemgui.gui import loaders as data
 from stemgui.gui.context import CurrentUser
 from stemgui.gui.widgets import QueuedNote, queue_toast
-from stemgui.outbox import Outbox, SaveResult, delete_or_queue, save_or_queue
+from stemgui.outbox import MODELS as OUTBOX_MODELS
+from stemgui.outbox import Outbox, SaveResult, delete_or_queue, new_idempotency_key, save_or_queue
 
 _CLIENT = "stemgui.client"  # (fingerprint, BrainstemClient) of this browser session
 
@@ -101,13 +103,24 @@ class Store:
     def save(self, model: str, payload: dict, record_id: str | None = None,
              if_match: str | None = None) -> SaveResult:  # fmt: skip
         """Create (no ``record_id``) or update on the backend, or keep it in the outbox while the
-        backend does not answer (``if_match``: update only that version, else EditConflict)."""
+        backend does not answer (``if_match``: update only that version, else EditConflict).
+        Records the outbox does not keep (the Lab page's) are written now or refused, never queued."""
+        if model not in OUTBOX_MODELS:
+            key = None if record_id else new_idempotency_key()  # a resent create is not made twice
+            body = self.client.for_writes().save_model(model, id=record_id, data=payload, if_match=if_match,
+                                                       idempotency_key=key)  # fmt: skip
+            record = body.get(model_info(model).detail_key) if isinstance(body, dict) else None
+            return SaveResult(queued=False, record=record)
         result = save_or_queue(self.client, self.outbox, model, payload, record_id, if_match=if_match)
         offline.note_write(result)
         return result
 
     def delete(self, model: str, record_id: str) -> SaveResult:
-        """Delete on the backend, or keep the delete in the outbox while the backend does not answer."""
+        """Delete on the backend, or keep the delete in the outbox while the backend does not answer
+        (records the outbox does not keep are deleted now or refused)."""
+        if model not in OUTBOX_MODELS:
+            self.client.for_writes().delete_model(model, id=record_id)
+            return SaveResult(queued=False)
         result = delete_or_queue(self.client, self.outbox, model, record_id)
         offline.note_write(result)
         return result
