@@ -12,7 +12,7 @@ import sqlite3
 
 from stemgui.gui import surgery_kind
 from stemgui.gui.context import CurrentUser
-from tests.gui.action_helpers import first_subject, names_to_ids, set_input
+from tests.gui.action_helpers import fill_action, first_subject, names_to_ids, set_input
 from tests.gui.apptest import logged_in, texts, values
 
 PAGE = "pages/procedures.py"
@@ -173,8 +173,8 @@ def test_the_map_shows_the_filtered_procedures_targets_by_subject(make_user):
 
 
 def test_with_the_action_setting_the_page_shows_actions(make_user, monkeypatch):
-    """Issue 12 item 1: STEMGUI_SURGERY_MODEL=action — the navigation lists Actions only and the
-    page shows the Actions screen under the title "Actions"."""
+    """Issue 12 item 1 and Show: STEMGUI_SURGERY_MODEL=action — the navigation lists Actions
+    only; the page it offers is the Actions screen, titled "Actions", and it logs actions."""
     monkeypatch.setenv("STEMGUI_SURGERY_MODEL", "action")
     user = make_user("editor")
     listed = surgery_kind.surgery_pages(CurrentUser(user.username, user.username, "editor"))
@@ -182,5 +182,15 @@ def test_with_the_action_setting_the_page_shows_actions(make_user, monkeypatch):
     at = logged_in(user, "pages/actions.py")  # what the navigation offers (procedures.py is not listed)
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == "Actions"
-    assert at.button(key="actions.new") and set(at.dataframe[0].value.index) == {
-        a["id"] for a in user.api.list_all("action")}
+    assert set(at.dataframe[0].value.index) == {a["id"] for a in user.api.list_all("action")}
+    at.button(key="actions.new").click().run()  # the same flow, shorter: one virus injection
+    form = at.session_state["actions.form"]["key"]
+    description = unique("action setting")
+    fill_action(at, form, action_type="VirusInjection", system="Stereotaxic_BregmaAbsolute",
+                details={"injectionVolume": 300}, coords={"apCoordinate": -2.0},
+                subject=first_subject(user)[1], description=description)  # fmt: skip
+    at.button(key=f"{form}.save").click().run()
+    assert not at.exception and not at.error, values(at.error)
+    saved = user.api.list_all("action", filters={"description": description})
+    assert len(saved) == 1 and saved[0]["details"]["injectionVolume"] == 300
+    assert not user.api.list_all("procedure", filters={"notes": description})
