@@ -194,3 +194,68 @@ def test_with_the_action_setting_the_page_shows_actions(make_user, monkeypatch):
     saved = user.api.list_all("action", filters={"description": description})
     assert len(saved) == 1 and saved[0]["details"]["injectionVolume"] == 300
     assert not user.api.list_all("procedure", filters={"notes": description})
+
+
+def test_edit_changes_only_what_was_changed_and_delete_asks_first(make_user):
+    """Issue 12 item 2: Edit opens the stored record (units as stored) and saves the change;
+    Delete names the record and deletes only on the explicit yes."""
+    user = make_user("editor")
+    record = make_procedure(user)
+    at = logged_in(user, PAGE, procedure=record["id"])
+    at.button(key="procedures.edit").click().run()
+    form = at.session_state["procedures.form"]["key"]
+    volume = f"{form}.details.VirusInjection.injectionVolume"
+    assert at.number_input(key=f"{volume}.value").value == 300
+    assert at.selectbox(key=f"{volume}.unit").value == "nL"
+    quantity(at, form, "details.VirusInjection", "injectionVolume", 0.25, "µL")
+    at.button(key=f"{form}.save").click().run()
+    assert not at.exception and not at.error, values(at.error)
+    stored = user.api.load_model("procedure", id=record["id"])["procedure"]
+    assert stored["details"]["injectionVolume"] == {"value": 0.25, "unit": "µL"}
+    assert stored["notes"] == record["notes"]
+    assert stored["coordinates_details"] == record["coordinates_details"]
+    at.button(key="procedures.delete").click().run()
+    assert "Delete the procedure “Virus injection · " in texts(at)
+    at.button(key="procedures.delete.no").click().run()
+    assert user.api.load_model("procedure", id=record["id"])
+    at.button(key="procedures.delete").click().run()
+    at.button(key="procedures.delete.yes").click().run()
+    assert not at.exception
+    assert not user.api.list_all("procedure", filters={"notes": record["notes"]})
+
+
+def test_mirror_opens_the_twin_across_the_ccf_midline(make_user):
+    """Issue 12 item 2: Mirror of a CCF procedure opens a new one with z reflected across the
+    atlas midline (11.4 mm − z, in the unit stored), x and y kept; Save creates it."""
+    user = make_user("editor")
+    record = make_procedure(user, type="SiliconProbeImplant", details={},
+                            coordinates_system="CCF_XYZ_Absolute",
+                            coordinates_details={"x": {"value": 7.1, "unit": "mm"},
+                                                 "z": {"value": 3200, "unit": "µm"}})  # fmt: skip
+    at = logged_in(user, PAGE, procedure=record["id"])
+    at.button(key="procedures.mirror").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    form = at.session_state["procedures.form"]["key"]
+    coords = f"{form}.coords.CCF_XYZ_Absolute"
+    assert at.number_input(key=f"{coords}.z.value").value == 8200
+    assert at.selectbox(key=f"{coords}.z.unit").value == "µm"
+    assert at.number_input(key=f"{coords}.x.value").value == 7.1
+    at.button(key=f"{form}.save").click().run()
+    assert not at.exception and not at.error, values(at.error)
+    both = user.api.list_all("procedure", filters={"notes": record["notes"]})
+    assert sorted(p["coordinates_details"]["z"]["value"] for p in both) == [3200, 8200]
+
+
+def test_targets_that_cannot_be_placed_are_listed_with_why(make_user):
+    """Issue 13: a target in External coordinates (no anatomical origin) is listed under the
+    map with the reason, never dropped."""
+    user = make_user("editor")
+    record = make_procedure(user, coordinates_system="External_XYZ_Absolute",
+                            coordinates_details={"x": {"value": 0.001, "unit": "m"}})
+    at = logged_in(user, PAGE)
+    at.text_input(key="procedures.f.text").input(record["notes"]).run()
+    at.toggle(key="procedures.map.show").set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    unplaced = [d.value for d in at.dataframe if len(d.value.columns) and "why" in d.value.columns]
+    assert len(unplaced) == 1 and len(unplaced[0]) == 1 and unplaced[0]["why"].iloc[0]
+    assert "0 placed, 1 not placeable, of 1 procedures shown" in texts(at)
