@@ -79,7 +79,9 @@ def follow_deep_link() -> None:
     params = st.session_state.pop(_NEXT_PARAMS, None)
     for kind, page in DEEP_LINKS.items():
         if params and kind in params:
-            st.switch_page(page, query_params=params)
+            # not listed for this backend (?procedure= where only actions are kept): stay here
+            with contextlib.suppress(StreamlitAPIException):
+                st.switch_page(page, query_params=params)
 
 
 # ---------------------------------------------------------------- sidebar

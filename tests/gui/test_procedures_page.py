@@ -13,7 +13,7 @@ import sqlite3
 from stemgui.gui import surgery_kind
 from stemgui.gui.context import CurrentUser
 from tests.gui.action_helpers import fill_action, first_subject, names_to_ids, set_input
-from tests.gui.apptest import logged_in, texts, values
+from tests.gui.apptest import logged_in, new_app, texts, values
 
 PAGE = "pages/procedures.py"
 _numbers = itertools.count(1)
@@ -259,3 +259,19 @@ def test_targets_that_cannot_be_placed_are_listed_with_why(make_user):
     unplaced = [d.value for d in at.dataframe if len(d.value.columns) and "why" in d.value.columns]
     assert len(unplaced) == 1 and len(unplaced[0]) == 1 and unplaced[0]["why"].iloc[0]
     assert "0 placed, 1 not placeable, of 1 procedures shown" in texts(at)
+
+
+def test_procedure_deep_link_survives_the_login_page(make_user):
+    """Issue 12 item 1: ``?procedure=<id>`` opens that procedure on the Procedures page after the
+    login page."""
+    user = make_user("viewer")
+    record = make_procedure(make_user("editor"))
+    at = new_app()
+    at.query_params["procedure"] = record["id"]
+    at.run()
+    at.text_input[0].input(user.username)
+    at.text_input[1].input(user.password)
+    at.button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [t.value for t in at.title] == ["Procedures"]
+    assert any(record["notes"] in value for value in values(at.markdown) + values(at.text))
