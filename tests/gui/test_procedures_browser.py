@@ -25,13 +25,15 @@ pytestmark = pytest.mark.browser
 SCREENSHOT = REPO_ROOT / "docs" / "screenshots" / "procedures-form.png"
 CCF = "Common Coordinate Framework XYZ Absolute Coordinates"
 BREGMA = "Stereotaxic Bregma-Based Absolute Coordinates"
+STOCK = "AAV9-hSyn-jGCaMP8m-WPRE · lot V-2025-044"  # a demo virus lot, by its construct and lot
 # type, its picker option, system, selects (label, typed, option), numbers (label, value), units (label, unit)
 PROCEDURES = [
     ("Anesthesia", "Surgical · Anesthesia", BREGMA,
      [("Anesthetic agent *", "Isoflurane", "Isoflurane"), ("Route *", "Inhalation", "Inhalation")], [], []),
     ("Craniotomy", "Surgical · Craniotomy", BREGMA, [],
      [("AP coordinate", "-2"), ("ML coordinate", "1.5")], []),
-    ("VirusInjection", "Injections · Virus injection", BREGMA, [],
+    ("VirusInjection", "Injections · Virus injection", BREGMA,
+     [("Brain region", "CA1", "CA1 — Field CA1"), ("Consumable stock", "jGCaMP8m", STOCK)],
      [("Injection volume", "0.3"), ("Injection rate", "50"), ("AP coordinate", "-2"),
       ("ML coordinate", "1.5"), ("DV coordinate", "-1.25")],
      [("Unit of Injection volume", "µL")]),
@@ -72,6 +74,7 @@ def test_log_four_procedures_in_a_real_browser_and_read_them_back(streamlit_app)
     assert sorted(saved) == sorted(p[0] for p in PROCEDURES)
     assert saved["Anesthesia"]["details"]["anestheticAgent"] == "Isoflurane"
     assert saved["Craniotomy"]["coordinates_details"]["mlCoordinate"] == {"value": 1.5, "unit": "mm"}
+    assert saved["VirusInjection"]["consumablestock"] and saved["VirusInjection"]["brain_region"]
     virus = saved["VirusInjection"]["details"]
     assert virus["injectionVolume"] == {"value": 0.3, "unit": "µL"}
     assert virus["injectionRate"] == {"value": 50, "unit": "nL/min"}

@@ -60,6 +60,7 @@ def test_the_page_is_named_procedures_and_lists_them_with_names(make_user):
     expected = user.api.list_all("procedure")
     assert set(frame.index) == {p["id"] for p in expected} and len(expected) >= 4
     assert set(frame["subject"]) <= set(names_to_ids(user, "subject"))
+    assert not [b for b in at.button if b.key == "procedures.new"]  # a viewer reads only
     # decided once for this backend (the app's run asked it): procedures, and actions are kept too
     assert surgery_kind._MODEL_BY_URL[user.api.base_url.rstrip("/")] == "procedure"
     assert surgery_kind._ACTIONS_BY_URL[user.api.base_url.rstrip("/")] is True
