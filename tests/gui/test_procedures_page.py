@@ -276,3 +276,16 @@ def test_procedure_deep_link_survives_the_login_page(make_user):
     assert not at.exception, [e.value for e in at.exception]
     assert [t.value for t in at.title] == ["Procedures"]
     assert any(record["notes"] in value for value in values(at.markdown) + values(at.text))
+
+
+def test_a_bad_surgery_model_setting_is_a_message_naming_it(make_user, monkeypatch):
+    """Issue 12 item 1: STEMGUI_SURGERY_MODEL with a typo is a message naming the variable and
+    its two values, never a traceback; both surgery pages stay listed (each says so)."""
+    monkeypatch.setenv("STEMGUI_SURGERY_MODEL", "procedures")
+    user = make_user("viewer")
+    listed = surgery_kind.surgery_pages(CurrentUser(user.username, user.username, "viewer"))
+    assert listed.procedures_listed and listed.actions_listed
+    at = logged_in(user, PAGE)
+    assert not at.exception, [e.value for e in at.exception]
+    message = " ".join(values(at.error))
+    assert "STEMGUI_SURGERY_MODEL is 'procedures'" in message and "'action'" in message
