@@ -38,10 +38,13 @@ def decided_model(user: CurrentUser) -> str:
     forced = surgery_model.forced_model()
     if forced:
         return forced
+    url = context.backend_url()
+    if url.rstrip("/") in _MODEL_BY_URL:  # asked before: no client needed (this runs on every page)
+        return _MODEL_BY_URL[url.rstrip("/")]
     api = user_client(user)
     if api is None:
         raise StemGuiError(f"Paste your API token for {context.backend_name()} on the Account page first.")
-    return surgery_model.surgery_model(context.backend_url(), api, _MODEL_BY_URL)
+    return surgery_model.surgery_model(url, api, _MODEL_BY_URL)
 
 
 def _serves_actions(user: CurrentUser) -> bool:
