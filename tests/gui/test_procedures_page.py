@@ -289,3 +289,19 @@ def test_a_bad_surgery_model_setting_is_a_message_naming_it(make_user, monkeypat
     assert not at.exception, [e.value for e in at.exception]
     message = " ".join(values(at.error))
     assert "STEMGUI_SURGERY_MODEL is 'procedures'" in message and "'action'" in message
+
+
+def test_filters_narrow_the_table_and_the_detail_names_both_schema_versions(make_user):
+    """Issue 12 item 2: the type and notes filters ask the server; the opened record's detail
+    names the schema versions of its details and coordinates."""
+    user = make_user("editor")
+    record = make_procedure(user, type="Craniotomy", details={"shape": "round"})
+    at = logged_in(user, PAGE)
+    at.selectbox(key="procedures.f.type").set_value("Craniotomy").run()
+    assert set(at.dataframe[0].value["type"]) == {"Craniotomy"}
+    at.text_input(key="procedures.f.text").input(record["notes"]).run()
+    assert list(at.dataframe[0].value.index) == [record["id"]]
+    at = logged_in(user, PAGE, procedure=record["id"])
+    page = texts(at)
+    assert f"Craniotomy {record['type_schema_version']}" in page
+    assert f"Stereotaxic_BregmaAbsolute {record['coordinates_schema_version']}" in page
