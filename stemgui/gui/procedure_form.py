@@ -131,6 +131,7 @@ def procedure_form(key: str, lookups: ProcedureLookups, store: Store) -> pp.Proc
                                           start.details if kind == start.type else None,
                                           ap.schema_errors(errors, "details"))
     field_error(errors, "details")
+    field_error(errors, "type_schema_version")
     st.markdown(f"**Coordinates — {plain(systems.get(system, 'choose a system'))}**")
     inputs, convention = st.columns([3, 2])
     with inputs:
@@ -139,6 +140,7 @@ def procedure_form(key: str, lookups: ProcedureLookups, store: Store) -> pp.Proc
             start.coordinates_details if system == start.coordinates_system else None,
             ap.schema_errors(errors, "coordinates_details"))  # fmt: skip
         field_error(errors, "coordinates_details")
+        field_error(errors, "coordinates_schema_version")
     if system:
         _convention_box(convention, inputs, system, coords)
     st.text_area("Notes", key=f"{key}.notes", max_chars=NOTES_MAX)
