@@ -14,7 +14,7 @@ def type_picker(key: str, chosen: str | None = None, *, label: str = "Procedure 
 
     Keys: `<key>.search` (the text) and `<key>` (the select). `chosen` is the starting choice.
     """
-    query = st.text_input(f"Find a {label.lower()}", key=f"{key}.search",
+    query = st.text_input(f"Find a {label.removesuffix(' *').lower()}", key=f"{key}.search",
                           placeholder="e.g. virus, fiber, craniotomy, perfusion")
     current = st.session_state.get(key, chosen)
     options = picker_options(query, current)  # keeps `current` listed, so it is never dropped

@@ -18,7 +18,7 @@ from streamlit.errors import StreamlitAPIException
 from stemgui import display
 from stemgui.client import BrainstemClient
 from stemgui.errors import StemGuiError
-from stemgui.gui import context, login, offline
+from stemgui.gui import context, login, offline, surgery_kind
 from stemgui.gui.context import NEXT_PAGE, PAGES_DIR, CurrentUser, backend_name, backend_url
 from stemgui.gui.store import Store, waiting_text
 from stemgui.gui.widgets import plain
@@ -26,14 +26,18 @@ from stemgui.gui.widgets import plain
 PING_EVERY = 30.0  # seconds between backend health checks shown in the sidebar
 _NEXT_PARAMS = "stemgui.next_params"
 # ``?<kind>=<id>`` opens that record's page after login (the record screens' URL parameter)
-DEEP_LINKS = {"session": "pages/sessions.py", "action": "pages/actions.py"}
+DEEP_LINKS = {"session": "pages/sessions.py", "action": "pages/actions.py",
+              "procedure": "pages/procedures.py"}
 
 
 def pages_for(user: CurrentUser) -> list[st.Page]:
     """The pages ``user``'s role may open (every page checks again itself)."""
     pages = [st.Page("pages/sessions.py", title="Sessions", icon=":material/table_view:", default=True)]
-    if (PAGES_DIR / "actions.py").exists():
-        pages.append(st.Page("pages/actions.py", title="Actions", icon=":material/vaccines:"))
+    surgery = surgery_kind.surgery_pages(user)  # procedures or actions: asked once per backend
+    if surgery.procedures_listed and (PAGES_DIR / "procedures.py").exists():
+        pages.append(st.Page("pages/procedures.py", title="Procedures", icon=":material/vaccines:"))
+    if surgery.actions_listed and (PAGES_DIR / "actions.py").exists():
+        pages.append(st.Page("pages/actions.py", title="Actions", icon=":material/history_edu:"))
     if user.can_write and (PAGES_DIR / "surgery_day.py").exists():
         pages.append(st.Page("pages/surgery_day.py", title="Surgery day", icon=":material/event_note:"))
     pages.append(st.Page("pages/lab.py", title="Lab", icon=":material/science:"))
@@ -76,7 +80,9 @@ def follow_deep_link() -> None:
     params = st.session_state.pop(_NEXT_PARAMS, None)
     for kind, page in DEEP_LINKS.items():
         if params and kind in params:
-            st.switch_page(page, query_params=params)
+            # not listed for this backend (?procedure= where only actions are kept): stay here
+            with contextlib.suppress(StreamlitAPIException):
+                st.switch_page(page, query_params=params)
 
 
 # ---------------------------------------------------------------- sidebar

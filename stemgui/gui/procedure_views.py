@@ -1,0 +1,252 @@
+"""The Procedures screen on the record kit (today's BrainSTEM), and the page that shows
+procedures or actions, whichever the backend keeps (``surgery_kind``).
+
+Beyond the kit: a record whose schema version this app does not ship is shown read-only (its
+values as JSON; Edit and Duplicate disabled with the reason); "Mirror" opens a new procedure
+with the other hemisphere's coordinates; the "Map" under the table places every target of the
+filtered procedures on the schematic brain, coloured by subject (``procedure_map``).
+
+Session-state keys used here start with ``procedures.``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import streamlit as st
+
+from stemgui import dates, surgery_model
+from stemgui import procedure_payload as pp
+from stemgui import procedure_table as pt
+from stemgui.action_table import frame_to_csv
+from stemgui.client import BrainstemClient
+from stemgui.errors import NotFound, StemGuiError
+from stemgui.gui import action_form, action_views, context, procedure_form, procedure_map, records
+from stemgui.gui import loaders as data
+from stemgui.gui.context import CurrentUser
+from stemgui.gui.records import KEEP, RecordKind, RecordScreen, Rows
+from stemgui.gui.store import Store
+from stemgui.gui.surgery_kind import decided_model
+from stemgui.gui.widgets import DATE_FORMAT, plain, show_value
+from stemgui.mirror import MirrorError
+from stemgui.models_current import current_coordinate_systems
+from stemgui.procedure_pickers import load_pickers
+from stemgui.procedure_types import option_label, picker_options
+
+KIND = RecordKind("procedure", "procedures", "procedure")
+
+
+@data.cached_loader  # per user and browser session; forgotten after every write
+def _load_procedures(_client: BrainstemClient, user_key: str, filters: tuple[tuple[str, str], ...]
+                     ) -> list[dict]:  # fmt: skip
+    return _client.list_all("procedure", filters=dict(filters))
+
+
+def load_procedures(client: BrainstemClient, user_key: str, filters: Mapping[str, str]) -> list[dict]:
+    """The procedures matching `filters` (filtered by the server), cached for this user."""
+    return _load_procedures(client, user_key, tuple(sorted(filters.items())))
+
+
+@data.cached_loader
+def _pickers(_client: BrainstemClient, user_key: str):
+    return load_pickers(_client)
+
+
+def _lookups(client: BrainstemClient, user_key: str) -> pt.ProcedureLookups:
+    pickers = _pickers(client, user_key)
+    return pt.ProcedureLookups(
+        subjects=data.subject_labels(client, user_key), regions=data.brain_region_labels(client, user_key),
+        stocks=pickers.stocks, equipment=pickers.equipment, licenses=pickers.licenses,
+        region_records=tuple(data.load_records(client, user_key, "brainregion")),
+    )  # fmt: skip
+
+
+def load_lookups(store: Store) -> pt.ProcedureLookups:
+    """The names of subjects, regions, stocks, equipment and licenses (the last loaded while the
+    backend is down)."""
+    return store.load("procedure lookups", _lookups)
+
+
+def _find(client: BrainstemClient, user_key: str, procedure_id: str) -> dict | None:
+    try:
+        return client.load_model("procedure", id=procedure_id)["procedure"]
+    except NotFound:
+        return None
+
+
+def find_procedure(store: Store, procedure_id: str) -> dict | None:
+    """One procedure as stored now, or None when it is gone or not visible to this user."""
+    return store.load("procedure", _find, procedure_id, similar=False)
+
+
+def filter_bar(lookups: pt.ProcedureLookups) -> pt.ProcedureQuery:
+    """Subject, type, system, region, date range, text in notes (kept across forms and pages)."""
+    systems, keep = current_coordinate_systems(), {"persist_state": KEEP}
+    first = st.columns([3, 2, 3, 3])
+    subject = first[0].selectbox("Subject", list(lookups.subjects), format_func=lookups.subjects.get,
+                                 index=None, placeholder="All subjects", key="procedures.f.subject", **keep)
+    kind = first[1].selectbox("Type", picker_options(""), format_func=option_label, index=None,
+                              placeholder="All types (type to search)", key="procedures.f.type", **keep)
+    system = first[2].selectbox("Coordinates system", list(systems), format_func=systems.get,
+                                index=None, placeholder="All systems", key="procedures.f.system", **keep)
+    second = st.columns([2, 2, 3, 3])
+    found = second[2].text_input("Find a region", key="procedures.f.region_query", **keep,
+                                 placeholder="CA1, hippocampus", help="Narrows the region list, best first")
+    options = list(action_form.ranked_regions(lookups, found))
+    chosen = st.session_state.get("procedures.f.region")
+    options += [chosen] if chosen and chosen not in options else []
+    name_of = lookups.regions.get
+    region = first[3].selectbox("Brain region", options, format_func=lambda r: name_of(r, r), index=None,
+                                placeholder="All regions (type)", key="procedures.f.region", **keep)
+    date_from = second[0].date_input("From", value=None, key="procedures.f.from", format=DATE_FORMAT, **keep)
+    date_to = second[1].date_input("To", value=None, key="procedures.f.to", format=DATE_FORMAT, **keep)
+    text = second[3].text_input("Search notes", key="procedures.f.text", placeholder="e.g. left", **keep)
+    return pt.ProcedureQuery(subject, kind, system, region, date_from, date_to, text.strip())
+
+
+def load_rows(store: Store, query: pt.ProcedureQuery, show_all: bool) -> Rows:
+    """Every matching procedure (filtered on the server), with names instead of ids."""
+    procedures = store.load("procedures", load_procedures, pt.procedure_filters(query))
+    frame = pt.procedures_frame(procedures, load_lookups(store), query.type, context.browser_zone())
+    return Rows(frame, records={p["id"]: p for p in procedures})
+
+
+def find(store: Store, procedure_id: str, rows: Rows) -> dict | None:
+    """The chosen procedure: from the table's rows, else read (it may be filtered out)."""
+    return rows.records.get(procedure_id) or find_procedure(store, procedure_id)
+
+
+def show_detail(procedure: Mapping[str, Any], lookups: pt.ProcedureLookups) -> None:
+    """Every field, names for ids, both schema versions; values of an unshipped version as JSON."""
+    rows = [row for row in pt.detail_rows(procedure, lookups, context.browser_zone()) if row[1]]
+    utc = dates.utc_text(procedure.get("date_time"))
+    left, right = st.columns(2)
+    for number, (label, value) in enumerate(rows):
+        with left if number < (len(rows) + 1) // 2 else right:
+            show_value(label, value, help=utc if label == "Date / time" else None)
+    for label, why, text in pt.unshipped_rows(procedure):
+        st.warning(f"{label}: {plain(why)}.", icon=":material/lock:")
+        st.code(text, language="json")
+
+
+class ProcedureForm:
+    """The Procedures page's form (inputs: ``procedure_form``)."""
+
+    normalise = staticmethod(pp.writable)
+
+    def prefill(self, key: str, mode: str, procedure: dict | None) -> None:
+        if procedure:
+            values = pp.values_from_procedure(procedure)
+        else:
+            values = pp.ProcedureFormValues(day=dates.today(context.browser_zone()))
+        procedure_form.open_procedure_form(key, values)
+
+    def forget(self, key: str) -> None:
+        procedure_form.close_procedure_form(key)
+
+    def draw(self, key: str, form: dict, lookups: pt.ProcedureLookups, store: Store) -> None:
+        if form.get("note"):
+            st.info(form["note"], icon=":material/flip:")
+        values = procedure_form.procedure_form(key, lookups, store)
+        save, cancel = records.form_buttons(key)
+        if save:
+            original = find_procedure(store, form["id"]) if form["mode"] == "edit" else None
+            if form["mode"] == "edit" and original is None:
+                st.error("This procedure does not exist any more, or you cannot see it: nothing was saved.")
+                return
+            result = procedure_form.save_procedure(store, key, values, original)
+            if result is None:
+                st.rerun()  # the messages show at their fields; everything typed stays
+            store.report(result, procedure_form.saved_label(values))
+            records.close_form(KIND, self)
+            records.select(KIND, (result.record or {}).get("id") if not result.queued else None)
+            st.rerun()
+        if cancel:
+            records.close_form(KIND, self)
+            st.rerun()
+
+
+class ProcedureScreen(RecordScreen):
+    """The kit's screen, with the map under the table, read-only records of a version this app
+    does not ship, and Mirror."""
+
+    def run(self, user: CurrentUser, store: Store, lookups: Any) -> None:
+        kind = self.kind
+        if records.form_state(kind) and user.can_write:
+            self.draw_form(store, lookups)
+            st.stop()
+        if user.can_write and st.button(f"New {kind.noun}", type="primary", key=f"{kind.prefix}.new",
+                                        icon=":material/add:"):  # fmt: skip
+            records.open_form(kind, self.form, "create")
+            st.rerun()
+        query = self.filters(lookups)
+        rows = self.rows(store, query, records.show_all(kind))
+        records.table(kind, rows, query, self.csv(rows.frame), self.column_config())
+        procedure_map.map_section(list(rows.records.values()), lookups)
+        if records.selected_id(kind):
+            record = self.find(store, records.selected_id(kind), rows)
+            if record:
+                self.detail(user, store, record, lookups)
+            else:
+                st.warning(f"That {kind.noun} does not exist (any more), or you cannot see it.")
+
+    def _buttons(self, store: Store, record: dict, lookups: Any) -> None:
+        kind = self.kind
+        why = "; ".join(pp.unshipped_versions(record).values())
+        locked = f"Read-only: {why}." if why else None
+        buttons = st.container(horizontal=True)
+        for mode, label, icon in (("edit", "Edit", "edit"), ("duplicate", "Duplicate", "content_copy")):
+            if buttons.button(label, key=f"{kind.prefix}.{mode}", icon=f":material/{icon}:",
+                              disabled=bool(locked), help=locked):  # fmt: skip
+                records.open_form(kind, self.form, mode, record)
+                st.rerun()
+        mirror_help = locked or "A new procedure at the other hemisphere's coordinates."
+        if buttons.button("Mirror", key=f"{kind.prefix}.mirror", icon=":material/flip:",
+                          disabled=bool(locked), help=mirror_help):
+            self._mirror(record)
+        if buttons.button("Delete", key=f"{kind.prefix}.delete", icon=":material/delete:"):
+            st.session_state[kind.confirm] = record["id"]
+        if locked:
+            st.caption(plain(locked))
+        if st.session_state.get(kind.confirm) == record["id"]:
+            records.confirm_delete(store, kind.model, record["id"], self.delete_prompt(record, lookups),
+                                   state_key=kind.confirm, buttons_key=f"{kind.prefix}.delete",
+                                   message=self.deleted(record),
+                                   on_deleted=lambda: records.select(kind, None))  # fmt: skip
+
+    def _mirror(self, record: dict) -> None:
+        try:
+            twin = pp.mirrored_procedure(record, record.get("date_time"))
+        except MirrorError as exc:
+            st.error(plain(exc.message), icon=":material/error:")
+            return
+        note = "The other hemisphere's twin of the chosen procedure: check the coordinates, then Save."
+        records.open_form(self.kind, self.form, "duplicate", twin, note=note)
+        st.rerun()
+
+
+SCREEN = ProcedureScreen(
+    KIND, ProcedureForm(), filters=filter_bar, rows=load_rows, find=find,
+    headline=lambda procedure, lookups: pt.record_label(procedure, lookups, context.browser_zone()),
+    body=show_detail, delete_prompt=pt.delete_prompt, deleted=lambda procedure: "Deleted the procedure.",
+    csv=frame_to_csv, column_config=action_views.when_column,
+)  # fmt: skip
+
+
+def run_page(user: CurrentUser) -> None:
+    """The surgery records page: procedures when the backend keeps them, else the seed's actions
+    (the page's title says which); a setting or backend that cannot tell is a message."""
+    try:
+        model = decided_model(user)
+    except StemGuiError as exc:
+        st.title("Procedures")
+        st.error(plain(exc.message), icon=":material/error:")
+        return
+    names = surgery_model.surgery_names(model)
+    st.title(names.page_title)
+    s = Store(user)
+    if model == surgery_model.ACTION:
+        action_views.SCREEN.run(user, s, action_views.load_lookups(s))
+    else:
+        SCREEN.run(user, s, load_lookups(s))
