@@ -26,12 +26,14 @@ from stemgui.gui.widgets import plain
 PING_EVERY = 30.0  # seconds between backend health checks shown in the sidebar
 _NEXT_PARAMS = "stemgui.next_params"
 # ``?<kind>=<id>`` opens that record's page after login (the record screens' URL parameter)
-DEEP_LINKS = {"session": "pages/sessions.py", "action": "pages/actions.py"}
+DEEP_LINKS = {"session": "pages/sessions.py", "action": "pages/actions.py", "subject": "pages/subjects.py"}
 
 
 def pages_for(user: CurrentUser) -> list[st.Page]:
     """The pages ``user``'s role may open (every page checks again itself)."""
     pages = [st.Page("pages/sessions.py", title="Sessions", icon=":material/table_view:", default=True)]
+    if (PAGES_DIR / "subjects.py").exists():
+        pages.append(st.Page("pages/subjects.py", title="Subjects", icon=":material/pets:"))
     if (PAGES_DIR / "actions.py").exists():
         pages.append(st.Page("pages/actions.py", title="Actions", icon=":material/vaccines:"))
     if user.can_write and (PAGES_DIR / "surgery_day.py").exists():
