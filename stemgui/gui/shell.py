@@ -71,10 +71,10 @@ def follow_deep_link() -> None:
     """After login, go where the saved link pointed (``?session=<id>`` opens the Sessions page,
     ``?action=<id>`` the Actions page)."""
     next_page = st.session_state.pop(NEXT_PAGE, None)
+    params = st.session_state.pop(_NEXT_PARAMS, None)
     if next_page:
         with contextlib.suppress(StreamlitAPIException):  # a page this user's role does not offer
-            st.switch_page(next_page)
-    params = st.session_state.pop(_NEXT_PARAMS, None)
+            st.switch_page(next_page, query_params=params)  # ``/subjects?subject=<id>`` keeps its id
     for kind, page in DEEP_LINKS.items():
         if params and kind in params:
             st.switch_page(page, query_params=params)
