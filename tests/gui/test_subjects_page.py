@@ -12,6 +12,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from stemgui.auth import UserStore
+from stemgui.session_form import COPY_SUFFIX
+from tests.faults import FaultProxy
 from tests.gui.apptest import logged_in, texts, values
 
 _names = itertools.count(1)
@@ -119,6 +122,15 @@ def test_subjects_filter_create_edit_delete(make_user):
     assert not at.error, values(at.error)
     stored = user.api.load("subject", id=created[0]["id"])["subject"]
     assert (stored["genotype"], stored["status"]) == ("Pvalb-Cre +/+", "inactive")
+
+    # duplicate: a littermate's form, the name marked for change; Cancel writes nothing
+    at.button(key="subjects.duplicate").click().run()
+    key = at.session_state["subjects.form"]["key"]
+    assert at.text_input(key=f"{key}.name").value == name + COPY_SUFFIX
+    assert at.text_input(key=f"{key}.genotype").value == "Pvalb-Cre +/+"
+    assert at.selectbox(key=f"{key}.status").value == "active"
+    at.button(key=f"{key}.cancel").click().run()
+    assert "subjects.form" not in at.session_state
 
     # delete: asks first, the safe answer keeps it
     at.button(key="subjects.delete").click().run()
@@ -241,3 +253,33 @@ def test_viewers_see_the_subjects_page_without_forms(make_user, role):
     assert chart_spec(at, "Weight") and chart_spec(at, "Top view")
     assert not [b for b in at.button if b.key in ("subjects.new", "subjects.edit")]
     assert not at.get("form_submit_button")
+
+
+class EntryRefusingProxy(FaultProxy):
+    """A real proxy to the bundled server that answers the docs' entry actions with 405, as a
+    backend that keeps subject logs read-only would."""
+
+    def _handle(self, handler) -> None:
+        if "/add_entry/" in handler.path:
+            handler.read_body()
+            handler.reply(405, b'{"detail": "Method \\"PATCH\\" not allowed."}')
+            return
+        super()._handle(handler)
+
+
+def test_a_backend_refusing_entries_is_told_not_a_failure(monkeypatch, make_user, bundled, gui_env):
+    """Issue 13: against a backend that refuses new log entries the page says so (add it on the
+    BrainSTEM website; nothing was saved), keeps the page, and leaves no empty log behind."""
+    user = make_user("editor")
+    subject = make_subject(user)
+    with EntryRefusingProxy(bundled.url) as proxy:
+        monkeypatch.setenv("STEMGUI_API_URL", proxy.url)
+        UserStore(gui_env).set_api_token(user.username, bundled.token_for(user.username, user.role))
+        at = open_subject(user, subject["id"])
+        at.number_input(key="subjects.page.log.0.Weighing.weight").set_value(21.0)
+        at.button(key="subjects.page.log.0.Weighing.save").click().run()
+    assert not at.exception and not at.error, values(at.error)
+    warning = " ".join(values(at.warning))
+    assert "refuses new entries in subject logs (HTTP 405)" in warning and "Nothing was saved" in warning
+    assert at.number_input(key="subjects.page.log.0.Weighing.weight").value == 21.0  # kept to retry
+    assert user.api.list_all("subjectlog", filters={"subject": subject["id"]}) == []
