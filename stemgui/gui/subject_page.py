@@ -30,7 +30,7 @@ from stemgui.schemas import load_schema
 from stemgui.subject_form import SEXES
 
 PREFIX = "subjects.page"
-LOG_ERRORS = f"{PREFIX}.log.errors"  # the log form's messages, by field path
+LOG_ERRORS = f"{PREFIX}.log.errors"  # {"<subject id>.<form key>": {field path: message}}
 LOG_NONCE = f"{PREFIX}.log.nonce"  # a new nonce empties the log form after a save
 
 
@@ -181,7 +181,7 @@ def log_form(s: Store, subject: dict, records: tl.SubjectRecords, summary: weigh
                             index=list(types).index("Weighing"))  # fmt: skip
     nonce = st.session_state.get(LOG_NONCE, 0)
     key = f"{PREFIX}.log.{nonce}.{log_type}"
-    errors = st.session_state.get(LOG_ERRORS) or {}
+    errors = (st.session_state.get(LOG_ERRORS) or {}).get(f"{subject['id']}.{key}", {})  # this form's only
     with st.form(key=f"{key}.form", enter_to_submit=True, border=True):
         if log_type == "Weighing":
             entry, problems = _weighing_inputs(key, summary, errors)
@@ -192,7 +192,7 @@ def log_form(s: Store, subject: dict, records: tl.SubjectRecords, summary: weigh
                 st.error(plain(message), icon=":material/error:")
         submitted = st.form_submit_button("Save entry", type="primary", key=f"{key}.save")
     if submitted:
-        _save_entry(s, subject, records, log_type, entry, problems)
+        _save_entry(s, subject, records, log_type, entry, problems, f"{subject['id']}.{key}")
 
 
 def _weighing_inputs(key: str, summary: weights.WeightSummary, errors: dict) -> tuple[dict, dict]:
@@ -233,14 +233,14 @@ def _moment(day: date | None, clock: time | None) -> datetime | None:
 
 
 def _save_entry(s: Store, subject: dict, records: tl.SubjectRecords, log_type: str, entry: dict,
-                problems: dict) -> None:  # fmt: skip
+                problems: dict, form: str) -> None:  # fmt: skip
     """Add the entry; messages at their fields on a rejection, a notice when the backend refuses entries.
 
     Entries go straight to the backend, not through the outbox: the outbox keeps whole records,
     and an entry action queued for later could not be told from a second one when resent.
     """
     if problems:
-        st.session_state[LOG_ERRORS] = problems
+        st.session_state[LOG_ERRORS] = {form: problems}
         st.rerun()
     try:
         entries.add_entry(s.client, subject["id"], log_type, entry, records.subjectlogs)
@@ -248,7 +248,7 @@ def _save_entry(s: Store, subject: dict, records: tl.SubjectRecords, log_type: s
         st.warning(plain(exc.message), icon=":material/block:")
         return
     except (ValidationFailed, PermissionDenied) as exc:
-        st.session_state[LOG_ERRORS] = server_field_errors(exc, lambda name: True)
+        st.session_state[LOG_ERRORS] = {form: server_field_errors(exc, lambda name: True)}
         st.rerun()
     except StemGuiError as exc:
         st.error(f"Not saved: {plain(exc.message)}", icon=":material/error:")

@@ -283,3 +283,27 @@ def test_a_backend_refusing_entries_is_told_not_a_failure(monkeypatch, make_user
     assert "refuses new entries in subject logs (HTTP 405)" in warning and "Nothing was saved" in warning
     assert at.number_input(key="subjects.page.log.0.Weighing.weight").value == 21.0  # kept to retry
     assert user.api.list_all("subjectlog", filters={"subject": subject["id"]}) == []
+
+
+def test_any_log_type_is_a_schema_driven_form(make_user):
+    """Issue 13: the log form asks the chosen type's fields from its schema; a required field left
+    empty is an error at it and nothing is sent; filled in, the entry is saved in that type's log."""
+    user = make_user("editor")
+    subject = make_subject(user)
+    at = open_subject(user, subject["id"])
+    at.selectbox(key="subjects.page.log.type").set_value("GenericObservation").run()
+    key = "subjects.page.log.0.GenericObservation"
+    at.selectbox(key=f"{key}.details.observationType").set_value("Grooming")
+    at.button(key=f"{key}.save").click().run()
+    assert not at.exception
+    assert any("Observation" in message for message in values(at.error)), values(at.error)
+    assert user.api.list_all("subjectlog", filters={"subject": subject["id"]}) == []
+    box = at.text_area(key=f"{key}.details.observation") if at.text_area else at.text_input(
+        key=f"{key}.details.observation")
+    box.input("Barbered whiskers on the left")
+    at.button(key=f"{key}.save").click().run()
+    assert not at.exception and not at.error, values(at.error)
+    (log,) = user.api.list_all("subjectlog", filters={"subject": subject["id"]})
+    assert log["type"] == "GenericObservation"
+    assert log["entries"][0]["details"]["observation"] == "Barbered whiskers on the left"
+    assert log["entries"][0]["details"]["observationType"] == "Grooming"
