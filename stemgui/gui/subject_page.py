@@ -9,6 +9,7 @@ Widget keys start with ``subjects.page.``.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, time
 
 import streamlit as st
@@ -84,6 +85,7 @@ def draw(subject: dict) -> None:
     with right:
         summary = weight_section(records)
     implant_section(subject, records, regions)
+    logs_section(records)
     if s.user.can_write:
         log_form(s, subject, records, summary)
 
@@ -159,6 +161,29 @@ def implant_section(subject: dict, records: tl.SubjectRecords, regions: dict[str
         st.markdown("**Not on the map**")
         for target in targets.unplaceable:
             st.markdown(f"- {plain(target.label)} ({plain(target.date)}): {plain(target.reason)}")
+
+
+def logs_section(records: tl.SubjectRecords) -> None:
+    """Each subject log with its entries; the one a timeline link names (``?subjectlog=``) open."""
+    if not records.subjectlogs:
+        return
+    st.markdown("#### Subject logs")
+    linked = st.query_params.get("subjectlog")
+    for log in records.subjectlogs:
+        entries_ = log.get("entries") or []
+        title = f"{log.get('type')} — {log.get('description') or 'no description'} ({len(entries_)} entries)"
+        with st.expander(plain(title), expanded=log.get("id") == linked, key=f"{PREFIX}.log.{log.get('id')}"):
+            st.dataframe(_entry_rows(entries_) or None, hide_index=True, width="stretch",
+                         key=f"{PREFIX}.entries.{log.get('id')}")  # fmt: skip
+
+
+def _entry_rows(log_entries: list[dict]) -> list[dict]:
+    """A log's entries as table rows (details as JSON text, shown as stored)."""
+    return [
+        {"when": e.get("date_time") or e.get("start_date_time") or "", "until": e.get("end_date_time") or "",
+         "notes": e.get("notes") or "", "details": json.dumps(e.get("details") or {}, ensure_ascii=False)}
+        for e in log_entries
+    ]  # fmt: skip
 
 
 def downloads(chart, name: str, key: str) -> None:

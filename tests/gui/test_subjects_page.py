@@ -252,6 +252,11 @@ def test_viewers_see_the_subjects_page_without_forms(make_user, role):
     assert "/procedures?procedure=" in page
     assert chart_spec(at, "Weight") and chart_spec(at, "Top view")
     assert not [b for b in at.button if b.key in ("subjects.new", "subjects.edit")]
+    (log,) = user.api.list_all("subjectlog", filters={"subject": ms04[0]["id"]})
+    assert f"/subjects?subject={ms04[0]['id']}&subjectlog={log['id']}" in page  # a weighing's link
+    tables = [frame.value for frame in at.dataframe if "until" in frame.value.columns]
+    assert [len(t) for t in tables] == [9]  # MS04's Weighing log, entry by entry
+    assert "Pre-op, morning of surgery" in set(tables[0]["notes"])
     assert not at.get("form_submit_button")
 
 
