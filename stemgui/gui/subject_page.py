@@ -62,7 +62,8 @@ def header(subject: dict, lookups) -> None:
         show_value("Sex", SEXES.get(subject.get("sex") or "", subject.get("sex")))
     with cells[2]:
         born = subject.get("birth_date")
-        show_value("Age today", age, help=f"born {born}" if born else None)
+        label = "Age" if subject.get("death_date") else "Age today"  # "died at 20 weeks" is no age today
+        show_value(label, age, help=f"born {born}" if born else None)
     with cells[3]:
         show_value("Status", subject.get("status"))
     with cells[4]:

@@ -8,7 +8,7 @@ import itertools
 import json
 import os
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -85,7 +85,8 @@ def test_subjects_filter_create_edit_delete(make_user):
     user = make_user("editor")
     marker = unique("zq")
     by_name = make_subject(user, name=f"{marker} A", sex="M")
-    by_text = make_subject(user, description=f"littermate of {marker}", sex="F", status="retired")
+    by_text = make_subject(user, description=f"littermate of {marker}", sex="F", status="retired",
+                           birth_date="2024-03-01")
     at = logged_in(user, "pages/subjects.py")
     at.text_input(key="subjects.f.text").input(marker).run()
     shown = at.dataframe[0].value
@@ -96,6 +97,11 @@ def test_subjects_filter_create_edit_delete(make_user):
     at.multiselect(key="subjects.f.status").set_value(["retired"]).run()
     assert list(at.dataframe[0].value.index) == [by_text["id"]]
     at.multiselect(key="subjects.f.status").set_value([]).run()
+    at.date_input(key="subjects.f.from").set_value(date(2024, 3, 1))
+    at.date_input(key="subjects.f.to").set_value(date(2024, 12, 31)).run()
+    assert list(at.dataframe[0].value.index) == [by_text["id"]]  # born within the range, both ends kept
+    at.date_input(key="subjects.f.from").set_value(None)
+    at.date_input(key="subjects.f.to").set_value(None).run()
 
     # create
     at.button(key="subjects.new").click().run()
