@@ -87,7 +87,7 @@ def _enter_through_app(page_file: str) -> None:
         return
     st.session_state[NEXT_PAGE] = f"pages/{Path(page_file).name}"
     with contextlib.suppress(StreamlitAPIException):  # no app.py around: a test runs the page alone
-        st.switch_page(str(PAGES_DIR.parent / "app.py"))
+        st.switch_page(str(PAGES_DIR.parent / "app.py"), query_params=st.query_params.to_dict())
 
 
 def require_role(needed: str = "viewer") -> CurrentUser:

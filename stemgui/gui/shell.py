@@ -27,12 +27,14 @@ PING_EVERY = 30.0  # seconds between backend health checks shown in the sidebar
 _NEXT_PARAMS = "stemgui.next_params"
 # ``?<kind>=<id>`` opens that record's page after login (the record screens' URL parameter)
 DEEP_LINKS = {"session": "pages/sessions.py", "action": "pages/actions.py",
-              "procedure": "pages/procedures.py"}
+              "procedure": "pages/procedures.py", "subject": "pages/subjects.py"}
 
 
 def pages_for(user: CurrentUser) -> list[st.Page]:
     """The pages ``user``'s role may open (every page checks again itself)."""
     pages = [st.Page("pages/sessions.py", title="Sessions", icon=":material/table_view:", default=True)]
+    if (PAGES_DIR / "subjects.py").exists():
+        pages.append(st.Page("pages/subjects.py", title="Subjects", icon=":material/pets:"))
     surgery = surgery_kind.surgery_pages(user)  # procedures or actions: asked once per backend
     if surgery.procedures_listed and (PAGES_DIR / "procedures.py").exists():
         pages.append(st.Page("pages/procedures.py", title="Procedures", icon=":material/vaccines:"))
@@ -74,10 +76,10 @@ def follow_deep_link() -> None:
     """After login, go where the saved link pointed (``?session=<id>`` opens the Sessions page,
     ``?action=<id>`` the Actions page)."""
     next_page = st.session_state.pop(NEXT_PAGE, None)
+    params = st.session_state.pop(_NEXT_PARAMS, None)
     if next_page:
         with contextlib.suppress(StreamlitAPIException):  # a page this user's role does not offer
-            st.switch_page(next_page)
-    params = st.session_state.pop(_NEXT_PARAMS, None)
+            st.switch_page(next_page, query_params=params)  # ``/subjects?subject=<id>`` keeps its id
     for kind, page in DEEP_LINKS.items():
         if params and kind in params:
             # not listed for this backend (?procedure= where only actions are kept): stay here
