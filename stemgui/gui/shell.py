@@ -38,6 +38,7 @@ def pages_for(user: CurrentUser) -> list[st.Page]:
         pages.append(st.Page("pages/surgery_day.py", title="Surgery day", icon=":material/event_note:"))
     if user.can_write:
         pages.append(st.Page("pages/outbox.py", title="Outbox", icon=":material/outbox:"))
+        pages.append(st.Page("pages/deleted.py", title="Recently deleted", icon=":material/restore:"))
     pages.append(st.Page("pages/account.py", title="Account", icon=":material/person:"))
     if user.is_admin:
         pages.append(st.Page("pages/admin.py", title="Users", icon=":material/group:"))
