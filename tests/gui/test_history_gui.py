@@ -138,7 +138,8 @@ def test_a_user_of_another_lab_cannot_open_the_record_or_its_history(make_user):
     """Issue 15 GUI: a session in a project only its owner belongs to: a deep link by another
     editor shows no record and no History (the server refuses both)."""
     owner, stranger = make_user("editor"), make_user("editor")
-    project = owner.api.save_model("project", data={"name": _name("lab"), "description": "private"})["project"]
+    lab = {"name": _name("lab"), "description": "private"}
+    project = owner.api.save_model("project", data=lab)["project"]
     secret = owner.api.save_model("session", data={"name": _name("secret"), "projects": [project["id"]],
                                                     "description": "not for you"})["session"]  # fmt: skip
     at = logged_in(stranger, session=secret["id"])

@@ -17,7 +17,8 @@ ROLES = ("viewer", "editor", "admin")
 OFFERED = {  # the menu of each role (stemgui.gui.shell.pages_for)
     "viewer": ["sessions.py", "actions.py", "account.py"],
     "editor": ["sessions.py", "actions.py", "surgery_day.py", "outbox.py", "deleted.py", "account.py"],
-    "admin": ["sessions.py", "actions.py", "surgery_day.py", "outbox.py", "deleted.py", "account.py", "admin.py"],
+    "admin": ["sessions.py", "actions.py", "surgery_day.py", "outbox.py", "deleted.py", "account.py",
+              "admin.py"],
 }
 
 
