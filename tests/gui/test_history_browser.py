@@ -10,8 +10,17 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.browser import ARTIFACTS, REPO_ROOT, click, fill, idle, launch_chromium, log_in, needs_chromium
-from tests.browser import wait_for_file
+from tests.browser import (
+    ARTIFACTS,
+    REPO_ROOT,
+    click,
+    fill,
+    idle,
+    launch_chromium,
+    log_in,
+    needs_chromium,
+    wait_for_file,
+)
 from tests.gui.test_browser import streamlit_app as streamlit_app  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.browser
