@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import streamlit as st
@@ -40,7 +40,7 @@ from stemgui.gui.widgets import plain
 from stemgui.outbox import is_backend_down
 
 PAGE = 50  # history rows shown at first; "Show older changes" adds as many again
-UNDO = "stemgui.undo"  # [(number, hv.Undo)] of this browser session, newest last
+UNDO = "stemgui.undo"  # [Undoable] of this browser session, newest last
 UNDO_SEEN = "stemgui.undo.dismissed"  # the number of the latest undo whose notice was closed
 UNDO_ERROR = "stemgui.undo.error"  # why the last Undo could not be done (shown once)
 _numbers = itertools.count(1)
@@ -119,26 +119,41 @@ def record_label(noun: str, record: Mapping[str, Any] | None) -> str:
     return f"the {noun} “{name}”" if name else f"the {noun}"
 
 
-def undos() -> list[tuple[int, hv.Undo]]:
+@dataclasses.dataclass(frozen=True)
+class Undoable:
+    """One write of this session that can be undone; for an edit, what it wrote (``after``, as the
+    form's ``normalise`` reads a stored record) so that an Undo never overwrites a later change."""
+
+    number: int
+    undo: hv.Undo
+    after: Mapping[str, Any] | None = None
+    normalise: Callable[[Mapping[str, Any]], dict] | None = None  # a stored record as the form sends it
+
+
+def undos() -> list[Undoable]:
     """The undoable writes of this browser session, newest last."""
     return st.session_state.setdefault(UNDO, [])
 
 
-def _remember(undo: hv.Undo | None) -> None:
-    if undo is not None:
-        undos().append((next(_numbers), undo))
+def _forget(number: int) -> None:
+    st.session_state[UNDO] = [held for held in undos() if held.number != number]
+
+
+Normalise = Callable[[Mapping[str, Any]], dict]
 
 
 def remember_edit(model: str, record_id: str, before: Mapping[str, Any] | None, sent: Mapping[str, Any],
-                  label: str) -> None:  # fmt: skip
+                  label: str, normalise: Normalise | None = None) -> None:  # fmt: skip
     """After an edit saved on the backend: its Undo writes the fields sent back to ``before``."""
-    if before is not None:
-        _remember(hv.undo_edit(model, record_id, before, sent, label))
+    undo = hv.undo_edit(model, record_id, before, sent, label) if before is not None else None
+    if undo is not None:
+        after = {name: sent.get(name) for name in undo.payload or {}}
+        undos().append(Undoable(next(_numbers), undo, after, normalise))
 
 
 def remember_delete(model: str, record_id: str, label: str) -> None:
     """After a delete done on the backend: its Undo restores the record with the same id."""
-    _remember(hv.undo_delete(model, record_id, label))
+    undos().append(Undoable(next(_numbers), hv.undo_delete(model, record_id, label)))
 
 
 def _needs_backend(undo: hv.Undo) -> str:
@@ -156,13 +171,25 @@ def _refused(exc: StemGuiError) -> str:
     return "; ".join(parts + named) or exc.message
 
 
-def undo_write(store: Store, undo: hv.Undo) -> str | None:
-    """Reverse ``undo``'s write; None when done, else why not (nothing was written then)."""
+def changed_since(held: Undoable, stored: Mapping[str, Any]) -> list[str]:
+    """The fields of an edit's Undo that someone changed again after it (their change is kept)."""
+    if held.after is None or held.normalise is None:
+        return []
+    now = held.normalise(stored)
+    return [name for name, value in held.after.items() if now.get(name) != value]
+
+
+def undo_write(store: Store, held: Undoable) -> str | None:
+    """Reverse ``held``'s write; None when done, else why not (nothing was written then)."""
+    undo = held.undo
     try:
         if undo.restore:
             store.client.for_writes().restore(undo.model, undo.record_id)
         else:
             now = store.client.load_versioned(undo.model, undo.record_id)
+            if again := changed_since(held, now.record):
+                return (f"Not undone: {', '.join(again)} changed again since your edit (see History); "
+                        "undoing would overwrite that change.")  # fmt: skip
             store.save(undo.model, dict(undo.payload or {}), record_id=undo.record_id, if_match=now.etag)
     except EditConflict:
         return "The record changed again while undoing; nothing was written. Open it to see its History."
@@ -177,15 +204,16 @@ def undo_write(store: Store, undo: hv.Undo) -> str | None:
 
 def _do_undo(user: CurrentUser, number: int) -> None:
     """The Undo button (a callback: it runs before the page, whether or not the page shows it again)."""
-    found = [undo for n, undo in undos() if n == number]
+    found = [held for held in undos() if held.number == number]
     if not found:
         return
     problem = undo_write(Store(user), found[0])
     if problem:
         st.session_state[UNDO_ERROR] = problem
         return
-    st.session_state[UNDO] = [(n, undo) for n, undo in undos() if n != number]
-    changed(f"Done: {found[0].label[0].lower()}{found[0].label[1:]}.")
+    _forget(number)
+    label = found[0].undo.label
+    changed(f"Done: {label[0].lower()}{label[1:]}.")
 
 
 def undo_notice(user: CurrentUser, model: str | None = None) -> None:
@@ -195,9 +223,9 @@ def undo_notice(user: CurrentUser, model: str | None = None) -> None:
     if problem := st.session_state.pop(UNDO_ERROR, None):
         st.error(plain(problem), icon=":material/error:")
     held = undos()
-    if not held or st.session_state.get(UNDO_SEEN) == held[-1][0]:
+    if not held or st.session_state.get(UNDO_SEEN) == held[-1].number:
         return
-    number, undo = held[-1]
+    number, undo = held[-1].number, held[-1].undo
     if model is not None and undo.model != model:
         return
     with st.container(border=True, horizontal=True, vertical_alignment="center", key="stemgui-undo-notice"):
@@ -214,10 +242,10 @@ def undo_list(user: CurrentUser) -> None:
     held = undos()
     if not held:
         st.caption("Nothing to undo yet in this session.")
-    for number, undo in reversed(held):
+    for item in reversed(held):
         row = st.container(horizontal=True, vertical_alignment="center")
-        row.markdown(plain(undo.label), width="stretch")
-        row.button("Undo", key=f"stemgui.undo.{number}", on_click=_do_undo, args=(user, number))
+        row.markdown(plain(item.undo.label), width="stretch")
+        row.button("Undo", key=f"stemgui.undo.{item.number}", on_click=_do_undo, args=(user, item.number))
 
 
 # ---------------------------------------------------------------- Recently deleted
@@ -252,10 +280,11 @@ def recently_deleted(user: CurrentUser, store: Store) -> None:
 
 
 def _restore(store: Store, model: str, row: Mapping[str, Any]) -> None:
-    problem = undo_write(store, hv.undo_delete(model, str(row["id"]), str(row["name"])))
+    problem = undo_write(store, Undoable(0, hv.undo_delete(model, str(row["id"]), str(row["name"]))))
     if problem:
         st.session_state["stemgui.deleted.refused"] = f"“{row['name']}” was not restored. {problem}"
-    else:
-        st.session_state[UNDO] = [(n, u) for n, u in undos() if not (u.restore and u.record_id == row["id"])]
+    else:  # its Undo is done too
+        done = [h for h in undos() if h.undo.restore and h.undo.record_id == row["id"]]
+        st.session_state[UNDO] = [h for h in undos() if h not in done]
         changed(f"Restored “{row['name']}” with its id.")
     st.rerun()

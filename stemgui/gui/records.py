@@ -252,7 +252,7 @@ def send(store: Store, model: str, key: str, payload: dict, *, record_id: str | 
         if result is not None and not result.queued:  # a queued edit is undone in the Outbox
             before = (st.session_state.get(f"{key}.opened") or {}).get("record")
             label = history_views.record_label(model, result.record)
-            history_views.remember_edit(model, record_id, before, payload, label)
+            history_views.remember_edit(model, record_id, before, payload, label, normalise)
         return result, {}
     except (ValidationFailed, PermissionDenied) as exc:  # both may name the fields
         return None, server_field_errors(exc, is_form_field)

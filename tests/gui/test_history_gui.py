@@ -70,6 +70,22 @@ def test_history_tab_shows_the_edit_old_to_new_and_undo_writes_it_back(make_user
     assert "stemgui.undo.latest" not in _keys(at)  # done: nothing left to undo
 
 
+def test_undo_never_overwrites_a_later_change_by_someone_else(make_user):
+    """Issue 15 GUI item 2: after my edit another editor changes the same field; my Undo then
+    writes nothing and says which field changed again (theirs is kept)."""
+    editor, other = make_user("editor"), make_user("editor")
+    session = _session(editor, description="mine before")
+    at = logged_in(editor, session=session["id"])
+    _edit_description(at, "mine after")
+    other.api.save_model("session", id=session["id"], data={"description": "theirs later"})
+
+    at.button(key="stemgui.undo.latest").click().run()
+
+    assert not at.exception, [e.value for e in at.exception]
+    assert _stored(editor, session["id"])["description"] == "theirs later"
+    assert any("Not undone: description changed again" in e for e in values(at.error)), values(at.error)
+
+
 def _keys(at) -> set[str]:
     return {button.key for button in at.button}
 
