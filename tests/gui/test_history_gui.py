@@ -86,6 +86,29 @@ def test_undo_never_overwrites_a_later_change_by_someone_else(make_user):
     assert any("Not undone: description changed again" in e for e in values(at.error)), values(at.error)
 
 
+def test_a_long_history_shows_the_newest_50_then_more_with_projects_by_name(make_user):
+    """Issue 15 GUI item 1: related ids read as the names the screen knows (projects), and a long
+    history shows the 50 newest changes first, then all on "Show older changes"."""
+    editor = make_user("editor")
+    first, second = editor.api.list_all("project")[:2]
+    session = _session(editor)
+    editor.api.save_model("session", id=session["id"], data={"projects": [first["id"], second["id"]]})
+    for number in range(50):
+        editor.api.save_model("session", id=session["id"], data={"description": f"take {number}"})
+    at = logged_in(editor, session=session["id"])
+    page = _page(at)
+    assert "The 50 newest of 52 changes shown." in page
+    assert "take 48 → take 49" in page and "- projects: " not in page  # older than the 50 newest
+
+    at.button(key=f"stemgui.history.session.{session['id']}.more").click().run()
+
+    page = _page(at)
+    line = next(line for line in page.splitlines() if line.startswith("- projects: "))
+    old, new = line.removeprefix("- projects: ").split(" → ")
+    assert old == first["name"] and sorted(new.split(", ")) == sorted([first["name"], second["name"]])
+    assert "Created by" in page and "newest of" not in page
+
+
 def _keys(at) -> set[str]:
     return {button.key for button in at.button}
 
