@@ -45,8 +45,13 @@ UNDO_SEEN = "stemgui.undo.dismissed"  # the number of the latest undo whose noti
 UNDO_ERROR = "stemgui.undo.error"  # why the last Undo could not be done (shown once)
 _numbers = itertools.count(1)
 # The kinds "Recently deleted" offers (API model -> what the list is called).
-DELETABLE = {"session": "Sessions", "action": "Actions", "subject": "Subjects", "procedure": "Procedures",
-             "project": "Projects", "subjectlog": "Subject logs", "cohort": "Cohorts"}  # fmt: skip
+DELETABLE = {
+    "session": "Sessions", "action": "Actions", "procedure": "Procedures", "subject": "Subjects",
+    "subjectlog": "Subject logs", "project": "Projects", "consumablestock": "Consumable stocks",
+    "equipment": "Equipment", "inventory": "Inventories", "setup": "Setups", "license": "Licenses",
+    "consumable": "Consumables", "hardwaredevice": "Hardware devices", "supplier": "Suppliers",
+    "species": "Species", "strain": "Strains",
+}  # fmt: skip
 
 
 # ---------------------------------------------------------------- History tab

@@ -160,6 +160,18 @@ def test_recently_deleted_restores_and_a_refused_restore_names_the_field(make_us
     assert not editor.api.list_all("session", filters={"id": taken["id"]})
 
 
+def test_recently_deleted_lists_every_kind_it_offers(make_user):
+    """Issue 15 GUI item 3: each kind the page offers is one the backend keeps history of (its
+    list loads, no warning)."""
+    from stemgui.gui.history_views import DELETABLE
+
+    at = logged_in(make_user("editor"), "pages/deleted.py")
+    for model in DELETABLE:
+        at.selectbox(key="stemgui.deleted.kind").set_value(model).run()
+        assert not at.exception and not at.warning, (model, values(at.warning))
+        assert "you may restore" in _page(at), model
+
+
 def test_a_viewer_sees_history_but_cannot_undo_or_restore(make_user):
     """Issue 15 GUI: History is for everyone who may read the record; Undo and Recently deleted
     are for editors."""
