@@ -15,7 +15,6 @@ Session-state keys owned here start with ``stemgui.history`` / ``stemgui.undo``.
 from __future__ import annotations
 
 import dataclasses
-import itertools
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -43,7 +42,7 @@ PAGE = 50  # history rows shown at first; "Show older changes" adds as many agai
 UNDO = "stemgui.undo"  # [Undoable] of this browser session, newest last
 UNDO_SEEN = "stemgui.undo.dismissed"  # the number of the latest undo whose notice was closed
 UNDO_ERROR = "stemgui.undo.error"  # why the last Undo could not be done (shown once)
-_numbers = itertools.count(1)
+_COUNTER = "stemgui.undo.count"  # numbers the session's undoable writes (a button's key)
 # The kinds "Recently deleted" offers (API model -> what the list is called).
 DELETABLE = {
     "session": "Sessions", "action": "Actions", "procedure": "Procedures", "subject": "Subjects",
@@ -140,6 +139,11 @@ def undos() -> list[Undoable]:
     return st.session_state.setdefault(UNDO, [])
 
 
+def _next_number() -> int:
+    st.session_state[_COUNTER] = st.session_state.get(_COUNTER, 0) + 1
+    return st.session_state[_COUNTER]
+
+
 def _forget(number: int) -> None:
     st.session_state[UNDO] = [held for held in undos() if held.number != number]
 
@@ -153,12 +157,12 @@ def remember_edit(model: str, record_id: str, before: Mapping[str, Any] | None, 
     undo = hv.undo_edit(model, record_id, before, sent, label) if before is not None else None
     if undo is not None:
         after = {name: sent.get(name) for name in undo.payload or {}}
-        undos().append(Undoable(next(_numbers), undo, after, normalise))
+        undos().append(Undoable(_next_number(), undo, after, normalise))
 
 
 def remember_delete(model: str, record_id: str, label: str) -> None:
     """After a delete done on the backend: its Undo restores the record with the same id."""
-    undos().append(Undoable(next(_numbers), hv.undo_delete(model, record_id, label)))
+    undos().append(Undoable(_next_number(), hv.undo_delete(model, record_id, label)))
 
 
 def _needs_backend(undo: hv.Undo) -> str:
