@@ -35,7 +35,7 @@ from stemgui.gui import context
 from stemgui.gui import loaders as data
 from stemgui.gui.context import CurrentUser
 from stemgui.gui.store import Store, changed
-from stemgui.gui.widgets import plain
+from stemgui.gui.widgets import QueuedNote, plain
 from stemgui.outbox import is_backend_down
 
 PAGE = 50  # history rows shown at first; "Show older changes" adds as many again
@@ -123,6 +123,9 @@ def record_label(noun: str, record: Mapping[str, Any] | None) -> str:
     return f"the {noun} “{name}”" if name else f"the {noun}"
 
 
+Normalise = Callable[[Mapping[str, Any]], dict]  # a stored record as the form sends it
+
+
 @dataclasses.dataclass(frozen=True)
 class Undoable:
     """One write of this session that can be undone; for an edit, what it wrote (``after``, as the
@@ -131,7 +134,7 @@ class Undoable:
     number: int
     undo: hv.Undo
     after: Mapping[str, Any] | None = None
-    normalise: Callable[[Mapping[str, Any]], dict] | None = None  # a stored record as the form sends it
+    normalise: Normalise | None = None
 
 
 def undos() -> list[Undoable]:
@@ -146,9 +149,6 @@ def _next_number() -> int:
 
 def _forget(number: int) -> None:
     st.session_state[UNDO] = [held for held in undos() if held.number != number]
-
-
-Normalise = Callable[[Mapping[str, Any]], dict]
 
 
 def remember_edit(model: str, record_id: str, before: Mapping[str, Any] | None, sent: Mapping[str, Any],
@@ -189,7 +189,9 @@ def changed_since(held: Undoable, stored: Mapping[str, Any]) -> list[str]:
 
 
 def undo_write(store: Store, held: Undoable) -> str | None:
-    """Reverse ``held``'s write; None when done, else why not (nothing was written then)."""
+    """Reverse ``held``'s write; None when done, else why not (nothing was written then) — or a
+    ``QueuedNote`` when the backend stopped answering just before the edit's write-back, which
+    then waits in the outbox like any save."""
     undo = held.undo
     try:
         if undo.restore:
@@ -199,7 +201,10 @@ def undo_write(store: Store, held: Undoable) -> str | None:
             if again := changed_since(held, now.record):
                 return (f"Not undone: {', '.join(again)} changed again since your edit (see History); "
                         "undoing would overwrite that change.")  # fmt: skip
-            store.save(undo.model, dict(undo.payload or {}), record_id=undo.record_id, if_match=now.etag)
+            result = store.save(undo.model, dict(undo.payload or {}), record_id=undo.record_id,
+                                if_match=now.etag)  # fmt: skip
+            if result.queued:
+                return store.saved_locally(result.waiting)
     except EditConflict:
         return "The record changed again while undoing; nothing was written. Open it to see its History."
     except (ValidationFailed, PermissionDenied) as exc:
@@ -217,6 +222,10 @@ def _do_undo(user: CurrentUser, number: int) -> None:
     if not found:
         return
     problem = undo_write(Store(user), found[0])
+    if isinstance(problem, QueuedNote):  # written back once the backend answers: not to be done twice
+        _forget(number)
+        changed(problem)
+        return
     if problem:
         st.session_state[UNDO_ERROR] = problem
         return
