@@ -1,7 +1,8 @@
 """Issue 15 "Show" in one real browser (``streamlit run app.py`` with the bundled backend, Chromium
 driven by Playwright): edit a session's description, open History, see old → new; delete an action,
 Undo, it is back with the same id; restore a deleted action from "Recently deleted". The History
-tab is screenshotted to docs/screenshots/history.png."""
+tab is screenshotted for the README (tests/artifacts/readme-history.png, copied to
+docs/screenshots/history.png)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ import pytest
 
 from tests.browser import (
     ARTIFACTS,
-    REPO_ROOT,
     click,
     fill,
     idle,
@@ -87,7 +87,7 @@ def _edit_session_and_see_history(page) -> None:
     idle(page)
     panel = page.locator(".st-key-sessions-detail")
     panel.scroll_into_view_if_needed()
-    panel.screenshot(path=str(REPO_ROOT / "docs" / "screenshots" / "history.png"))
+    panel.screenshot(path=str(ARTIFACTS / "readme-history.png"))  # copied to docs/screenshots/history.png
 
 
 def _undo_an_action_delete(page, url: str) -> None:
