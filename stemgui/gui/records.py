@@ -15,7 +15,11 @@ Contract (what a record screen provides, what the kit does):
   that holds only the newest ``loaders.ROW_LIMIT`` (``Rows.matching``: how many match in all).
 - The detail panel: ``headline`` and ``body`` (every field, related ids as names), Edit /
   Duplicate / Delete for editors, and ``tabs``: extra ``(title, draw(record, lookups))`` shown as
-  tabs after a "Fields" tab (e.g. a record's History); without tabs the fields stand alone.
+  tabs after a "Fields" tab. Every kind gets a "History" tab last (issue 15, ``history_views``:
+  who changed what when, ids named from the screen's lookups) unless ``history=False`` or the
+  screen brings its own tab of that title.
+- Undo (issue 15): an edit saved through ``send`` and a delete through ``confirm_delete`` are
+  remembered for the rest of the session; ``run`` shows the latest with an Undo button.
 - The form: ``form`` is a ``RecordForm`` (prefill widget keys from a record, draw the inputs and
   handle Save). ``open_form``/``close_form`` give each opening fresh widget keys; an Edit keeps
   the record as stored when it opened and its version (``conflict_views``). ``send`` is the
@@ -37,6 +41,7 @@ from stemgui import display
 from stemgui.errors import PermissionDenied, StemGuiError, ValidationFailed
 from stemgui.form_errors import server_field_errors
 from stemgui.gui import conflict_views as conflicts
+from stemgui.gui import history_views
 from stemgui.gui import loaders as data
 from stemgui.gui.context import CurrentUser
 from stemgui.gui.store import Store
@@ -243,7 +248,12 @@ def send(store: Store, model: str, key: str, payload: dict, *, record_id: str | 
     try:
         if record_id is None:
             return store.save(model, payload), {}
-        return conflicts.save_changes(store, key, model, record_id, payload, normalise, stored), {}
+        result = conflicts.save_changes(store, key, model, record_id, payload, normalise, stored)
+        if result is not None and not result.queued:  # a queued edit is undone in the Outbox
+            before = (st.session_state.get(f"{key}.opened") or {}).get("record")
+            label = history_views.record_label(model, result.record)
+            history_views.remember_edit(model, record_id, before, payload, label, normalise)
+        return result, {}
     except (ValidationFailed, PermissionDenied) as exc:  # both may name the fields
         return None, server_field_errors(exc, is_form_field)
     except StemGuiError as exc:  # e.g. a server error: the form stays open with all it holds
@@ -254,10 +264,12 @@ def send(store: Store, model: str, key: str, payload: dict, *, record_id: str | 
 
 
 def confirm_delete(store: Store, model: str, record_id: str, prompt: str, *, state_key: str,
-                   buttons_key: str, message: str,
-                   on_deleted: Callable[[], None] | None = None) -> None:  # fmt: skip
+                   buttons_key: str, message: str, on_deleted: Callable[[], None] | None = None,
+                   label: str | None = None) -> None:  # fmt: skip
     """Ask once more, naming the record; delete only on the explicit yes (asked while
-    ``state_key`` holds the record's id; the buttons are ``<buttons_key>.no`` / ``.yes``)."""
+    ``state_key`` holds the record's id; the buttons are ``<buttons_key>.no`` / ``.yes``).
+    A delete done on the backend can be undone for the rest of the session (``label`` names
+    the record there: "the session “x”")."""
     st.warning(plain(prompt), icon=":material/warning:")
     buttons = st.container(horizontal=True)
     if buttons.button("Keep it", type="primary", key=f"{buttons_key}.no"):  # the safe default
@@ -265,6 +277,8 @@ def confirm_delete(store: Store, model: str, record_id: str, prompt: str, *, sta
         st.rerun()
     if destructive_button(buttons, "Yes, delete", key=f"{buttons_key}.yes"):
         result = store.delete(model, record_id)  # or kept in the outbox while the backend is down
+        if not result.queued:  # a queued delete is taken back in the Outbox
+            history_views.remember_delete(model, record_id, label or f"the {model}")
         st.session_state.pop(state_key, None)
         if on_deleted:
             on_deleted()
@@ -292,7 +306,8 @@ class RecordScreen:
     column_config: Callable[[], Mapping] = dict
     can_show_all: bool = False  # the table shows the newest ROW_LIMIT until "Show all"
     delete_buttons: str = ""  # the confirmation's button keys (default: "<prefix>.delete")
-    tabs: Sequence[Tab] = ()  # extra tabs under the detail's fields, e.g. ("History", draw)
+    tabs: Sequence[Tab] = ()  # extra tabs under the detail's fields, e.g. ("Procedures", draw)
+    history: bool = True  # the "History" tab (issue 15), last, unless a tab of that title is given
 
     def run(self, user: CurrentUser, store: Store, lookups: Any) -> None:
         """The screen: the open form alone, or New, filters, table and the chosen record."""
@@ -300,6 +315,7 @@ class RecordScreen:
         if form_state(kind) and user.can_write:
             self.draw_form(store, lookups)  # a focused form; the list returns after Save/Cancel
             st.stop()
+        history_views.undo_notice(user)  # the write just made, with its Undo
         new = f"New {kind.noun}"
         if user.can_write and st.button(new, type="primary", key=f"{kind.prefix}.new", icon=":material/add:"):
             open_form(kind, self.form, "create")
@@ -331,15 +347,25 @@ class RecordScreen:
             st.text(self.headline(record, lookups))
             if user.can_write:
                 self._buttons(store, record, lookups)
-            if not self.tabs:
+            extra = self.detail_tabs(store)
+            if not extra:
                 self.body(record, lookups)
                 return
-            tabs = st.tabs(["Fields", *(title for title, _ in self.tabs)])
+            tabs = st.tabs(["Fields", *(title for title, _ in extra)])
             with tabs[0]:
                 self.body(record, lookups)
-            for where, (_, draw) in zip(tabs[1:], self.tabs, strict=True):
+            for where, (_, draw) in zip(tabs[1:], extra, strict=True):
                 with where:
                     draw(record, lookups)
+
+    def detail_tabs(self, store: Store) -> list[Tab]:
+        """The screen's own tabs, then History (every kind has one; issue 15)."""
+        extra = list(self.tabs)
+        if self.history and "History" not in (title for title, _ in extra):
+            model = self.kind.model
+            extra.append(("History", lambda record, lookups: history_views.history_tab(store, model, record,
+                                                                                       lookups)))  # fmt: skip
+        return extra
 
     def _buttons(self, store: Store, record: dict, lookups: Any) -> None:
         kind = self.kind
@@ -348,9 +374,11 @@ class RecordScreen:
             if buttons.button(label, key=f"{kind.prefix}.{mode}", icon=f":material/{icon}:"):
                 open_form(kind, self.form, mode, record)
                 st.rerun()
+        label = history_views.record_label(kind.noun, {"name": self.headline(record, lookups)})
         if buttons.button("Delete", key=f"{kind.prefix}.delete", icon=":material/delete:"):
             st.session_state[kind.confirm] = record["id"]
         if st.session_state.get(kind.confirm) == record["id"]:
             confirm_delete(store, kind.model, record["id"], self.delete_prompt(record, lookups),
                            state_key=kind.confirm, buttons_key=self.delete_buttons or f"{kind.prefix}.delete",
-                           message=self.deleted(record), on_deleted=lambda: select(kind, None))  # fmt: skip
+                           message=self.deleted(record), on_deleted=lambda: select(kind, None),
+                           label=label)  # fmt: skip

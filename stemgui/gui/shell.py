@@ -45,6 +45,7 @@ def pages_for(user: CurrentUser) -> list[st.Page]:
     pages.append(st.Page("pages/lab.py", title="Lab", icon=":material/science:"))
     if user.can_write:
         pages.append(st.Page("pages/outbox.py", title="Outbox", icon=":material/outbox:"))
+        pages.append(st.Page("pages/deleted.py", title="Recently deleted", icon=":material/restore:"))
     pages.append(st.Page("pages/account.py", title="Account", icon=":material/person:"))
     if user.is_admin:
         pages.append(st.Page("pages/admin.py", title="Users", icon=":material/group:"))

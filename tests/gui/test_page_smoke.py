@@ -17,9 +17,9 @@ ROLES = ("viewer", "editor", "admin")
 OFFERED = {  # the menu of each role (stemgui.gui.shell.pages_for)
     "viewer": ["sessions.py", "subjects.py", "procedures.py", "actions.py", "lab.py", "account.py"],
     "editor": ["sessions.py", "subjects.py", "procedures.py", "actions.py", "surgery_day.py", "lab.py", "outbox.py",
-               "account.py"],
+               "deleted.py", "account.py"],
     "admin": ["sessions.py", "subjects.py", "procedures.py", "actions.py", "surgery_day.py", "lab.py", "outbox.py",
-              "account.py",
+              "deleted.py", "account.py",
               "admin.py"],
 }
 
