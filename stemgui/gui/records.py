@@ -37,6 +37,7 @@ from stemgui import display
 from stemgui.errors import PermissionDenied, StemGuiError, ValidationFailed
 from stemgui.form_errors import server_field_errors
 from stemgui.gui import conflict_views as conflicts
+from stemgui.gui import import_views
 from stemgui.gui import loaders as data
 from stemgui.gui.context import CurrentUser
 from stemgui.gui.store import Store
@@ -293,6 +294,7 @@ class RecordScreen:
     can_show_all: bool = False  # the table shows the newest ROW_LIMIT until "Show all"
     delete_buttons: str = ""  # the confirmation's button keys (default: "<prefix>.delete")
     tabs: Sequence[Tab] = ()  # extra tabs under the detail's fields, e.g. ("History", draw)
+    export_kind: str = ""  # an import kind: "Export for import" of the rows shown (gui/import_views)
 
     def run(self, user: CurrentUser, store: Store, lookups: Any) -> None:
         """The screen: the open form alone, or New, filters, table and the chosen record."""
@@ -307,6 +309,8 @@ class RecordScreen:
         query = self.filters(lookups)
         rows = self.rows(store, query, show_all(kind))
         table(kind, rows, query, self.csv(rows.frame), self.column_config(), can_show_all=self.can_show_all)
+        if self.export_kind:
+            import_views.export_button(store, self.export_kind, rows.frame.index, rows.records)
         if selected_id(kind):
             record = self.find(store, selected_id(kind), rows)
             if record:

@@ -36,6 +36,8 @@ def pages_for(user: CurrentUser) -> list[st.Page]:
         pages.append(st.Page("pages/actions.py", title="Actions", icon=":material/vaccines:"))
     if user.can_write and (PAGES_DIR / "surgery_day.py").exists():
         pages.append(st.Page("pages/surgery_day.py", title="Surgery day", icon=":material/event_note:"))
+    if user.can_write and (PAGES_DIR / "import.py").exists():
+        pages.append(st.Page("pages/import.py", title="Import", icon=":material/upload_file:"))
     if user.can_write:
         pages.append(st.Page("pages/outbox.py", title="Outbox", icon=":material/outbox:"))
     pages.append(st.Page("pages/account.py", title="Account", icon=":material/person:"))

@@ -16,8 +16,10 @@ ROLES = ("viewer", "editor", "admin")
 
 OFFERED = {  # the menu of each role (stemgui.gui.shell.pages_for)
     "viewer": ["sessions.py", "actions.py", "account.py"],
-    "editor": ["sessions.py", "actions.py", "surgery_day.py", "outbox.py", "account.py"],
-    "admin": ["sessions.py", "actions.py", "surgery_day.py", "outbox.py", "account.py", "admin.py"],
+    "editor": ["sessions.py", "actions.py", "surgery_day.py", "import.py", "outbox.py", "account.py"],
+    "admin": [
+        "sessions.py", "actions.py", "surgery_day.py", "import.py", "outbox.py", "account.py", "admin.py",
+    ],  # fmt: skip
 }
 
 
