@@ -356,7 +356,7 @@ def _summary(store: Store, kind: str, summary: CommitSummary, names: Mapping[int
     if counts["queued"]:
         st.warning(
             f"{display.count_text(counts['queued'], 'row')} not written yet — "
-            f"{store.saved_locally().message}",
+            f"{store.saved_locally()}",
             icon=":material/cloud_off:",
         )
     frame = summary_frame(kind, summary, names)

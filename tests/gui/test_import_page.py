@@ -10,8 +10,11 @@ import uuid
 
 import pytest
 
+from stemgui.auth import UserStore
 from stemgui.gui import import_views
 from stemgui.importing import dry_run, read_table
+from stemgui.outbox import Outbox
+from tests.faults import FaultProxy
 from tests.gui.apptest import logged_in, texts
 from tests.importing.lab import as_csv
 
@@ -127,3 +130,35 @@ def test_export_of_the_filtered_sessions_imports_back_unchanged(imported):
     exported = import_views.export_for_import(user.api, "session", ids)
     result = dry_run(user.api, "session", read_table(exported, "export.csv"))
     assert result.counts == {"create": 0, "update": 0, "unchanged": 2, "error": 0}
+
+
+def test_a_commit_with_the_backend_gone_midway_keeps_the_rest_queued(
+    monkeypatch, make_user, bundled, gui_env
+):
+    """Issue 16 (GUI) item interrupted commit: the backend stops answering after the first row is
+    written; the other rows wait in the outbox whole, and the summary says how many are queued
+    (in the store's "saved locally" words) and offers the report of rows not written."""
+    user = make_user("editor")
+    project = f"ImportProject-{uuid.uuid4().hex[:6]}"
+    user.api.save_model("project", data={"name": project})
+    prefix = f"down{os.getpid()}{uuid.uuid4().hex[:4]}-"
+    data = as_csv(COLUMNS, [[f"{prefix}{n}", project, "2024-07-01 09:00", ""] for n in range(3)])
+
+    def first_post_then_down(handler) -> None:
+        if handler.command == "POST":
+            proxy.fail_next(10_000)  # this create goes through; every later request gets 503
+
+    with FaultProxy(bundled.url, before_forward=first_post_then_down) as proxy:
+        monkeypatch.setenv("STEMGUI_API_URL", proxy.url)
+        UserStore(gui_env).set_api_token(user.username, bundled.token_for(user.username, user.role))
+        at = logged_in(user, "pages/import.py")
+        _upload(at, data)
+        assert _metrics(at)["To create"] == 3
+        at.button(key="imports.commit").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        page = texts(at)
+        entries = Outbox(gui_env, user.username).entries()
+    assert len(_names(user.api, prefix)) == 1
+    assert sorted(e.payload["name"] for e in entries) == sorted(f"{prefix}{n}" for n in range(3))[1:]
+    assert "Created 1" in page and "2 rows not written yet" in page and "saved locally — 2 waiting" in page
+    assert any(b.proto.id.endswith("imports.report") for b in at.get("download_button"))
