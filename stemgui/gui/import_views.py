@@ -20,6 +20,7 @@ from stemgui.client import BrainstemClient
 from stemgui.errors import StemGuiError
 from stemgui.gui import context
 from stemgui.gui.store import Store
+from stemgui.gui.widgets import plain
 from stemgui.importing import (
     MAX_BYTES,
     MAX_ROWS,
@@ -75,7 +76,8 @@ def page(store: Store) -> None:
     sheet = st.session_state.get(SHEET)
     if result is None or sheet is None or sheet["kind"] != kind:
         return
-    _dry_run_view(result, sheet["table"])
+    with st.container(key="imports-dry-run"):  # (the browser test's screenshot of the marked sheet)
+        _dry_run_view(result, sheet["table"])
     _fix_in_place(store, kind, result, sheet)
     _commit_button(store, kind, result, sheet)
 
@@ -170,7 +172,7 @@ def _upload(store: Store, kind: str) -> None:
     except ImportFileError as exc:
         st.session_state.pop(SHEET, None)
         st.session_state.pop(RESULT, None)
-        st.error(exc.message, icon=":material/error:")
+        st.error(plain(exc.message), icon=":material/error:")
         return
     st.session_state[SHEET] = {"kind": kind, "name": uploaded.name, "signature": signature, "table": table}
     _check(store, kind, table)
@@ -192,7 +194,7 @@ def sheet_frame(result: DryRunResult, table: Table) -> pd.DataFrame:
     for offset, cells in enumerate(table.rows):
         number = table.first_row + offset
         plan = plans.get(number)
-        problems = "; ".join(f"{e.column or 'row'}: {e.message}" for e in (plan.errors if plan else ()))
+        problems = "; ".join(_problem(e.column, e.message) for e in (plan.errors if plan else ()))
         outcome = plan.action if plan else ""
         records.append(
             {
@@ -203,6 +205,12 @@ def sheet_frame(result: DryRunResult, table: Table) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(records, columns=[ROW, "outcome", ERRORS, *table.columns])
+
+
+def _problem(column: str, message: str) -> str:
+    """ "column: message" (once: a message that already starts with its column keeps its words)."""
+    where = column or "row"
+    return message if message.startswith(f"{where}:") else f"{where}: {message}"
 
 
 def _text(cell: Any) -> str:
@@ -228,9 +236,9 @@ def marked(frame: pd.DataFrame, cell_errors: Mapping[tuple[int, str], str]):
 def _dry_run_view(result: DryRunResult, table: Table) -> None:
     st.subheader("Dry run — nothing written yet")
     for problem in result.file_errors:
-        st.error(problem, icon=":material/error:")
+        st.error(plain(problem), icon=":material/error:")
     for note in result.notes:
-        st.caption(note)
+        st.caption(plain(note))
     counts = result.counts
     for column, (label, name) in zip(st.columns(4), COUNT_LABELS.items(), strict=True):
         column.metric(label, counts[name])
@@ -239,7 +247,12 @@ def _dry_run_view(result: DryRunResult, table: Table) -> None:
         frame = frame[frame[ERRORS] != ""]
     shown = marked(frame, result.cell_errors()) if frame.size <= STYLED_CELLS else frame
     st.dataframe(
-        shown, key="imports.grid", hide_index=True, width="stretch", height=420 if len(frame) > 10 else "auto"
+        shown,
+        column_config={ERRORS: st.column_config.TextColumn(ERRORS, width="medium")},
+        key="imports.grid",
+        hide_index=True,
+        width="stretch",
+        height=420 if len(frame) > 10 else "auto",
     )
 
 
@@ -355,8 +368,7 @@ def _summary(store: Store, kind: str, summary: CommitSummary, names: Mapping[int
     )
     if counts["queued"]:
         st.warning(
-            f"{display.count_text(counts['queued'], 'row')} not written yet — "
-            f"{store.saved_locally()}",
+            f"{display.count_text(counts['queued'], 'row')} not written yet — {store.saved_locally()}",
             icon=":material/cloud_off:",
         )
     frame = summary_frame(kind, summary, names)

@@ -12,7 +12,7 @@ import pytest
 
 from stemgui.auth import UserStore
 from stemgui.gui import import_views
-from stemgui.importing import dry_run, read_table
+from stemgui.importing import MAX_ROWS, dry_run, read_table
 from stemgui.outbox import Outbox
 from tests.faults import FaultProxy
 from tests.gui.apptest import logged_in, texts
@@ -162,3 +162,17 @@ def test_a_commit_with_the_backend_gone_midway_keeps_the_rest_queued(
     assert sorted(e.payload["name"] for e in entries) == sorted(f"{prefix}{n}" for n in range(3))[1:]
     assert "Created 1" in page and "2 rows not written yet" in page and "saved locally — 2 waiting" in page
     assert any(b.proto.id.endswith("imports.report") for b in at.get("download_button"))
+
+
+def test_a_file_over_the_limits_gets_a_clear_message_and_no_dry_run(make_user):
+    """Issue 16 (GUI) item limits: a file with more rows than MAX_ROWS, and a macro workbook, are
+    refused with a message saying the limit or what to do, and no dry run is shown."""
+    user = make_user("editor")
+    at = logged_in(user, "pages/import.py")
+    too_long = as_csv(["name"], [[f"s{n}"] for n in range(MAX_ROWS + 1)])
+    _upload(at, too_long, "big.csv")
+    assert f"up to {MAX_ROWS:,} are imported at once" in " ".join(e.value for e in at.error)
+    assert not at.metric and not at.dataframe
+    _upload(at, b"PK\x03\x04macro", "macros.xlsm")
+    assert ".xlsm files are not imported" in " ".join(e.value for e in at.error)
+    assert not at.metric
