@@ -245,6 +245,9 @@ def _dry_run_view(result: DryRunResult, table: Table) -> None:
     frame = sheet_frame(result, table)
     if counts["error"] and st.toggle("Only rows in error", key="imports.only_errors"):
         frame = frame[frame[ERRORS] != ""]
+    if frame.size > STYLED_CELLS and counts["error"]:  # too big to paint whole: the rows in error
+        st.caption(f"A large sheet: its {display.count_text(counts['error'], 'row')} in error are shown.")
+        frame = frame[frame[ERRORS] != ""]
     shown = marked(frame, result.cell_errors()) if frame.size <= STYLED_CELLS else frame
     st.dataframe(
         shown,

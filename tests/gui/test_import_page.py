@@ -9,10 +9,11 @@ import os
 import uuid
 
 import pytest
+from streamlit.runtime.memory_media_file_storage import _calculate_file_id
 
 from stemgui.auth import UserStore
 from stemgui.gui import import_views
-from stemgui.importing import MAX_ROWS, dry_run, read_table
+from stemgui.importing import MAX_ROWS, dry_run, read_table, template_csv
 from stemgui.outbox import Outbox
 from tests.faults import FaultProxy
 from tests.gui.apptest import logged_in, texts
@@ -176,3 +177,31 @@ def test_a_file_over_the_limits_gets_a_clear_message_and_no_dry_run(make_user):
     _upload(at, b"PK\x03\x04macro", "macros.xlsm")
     assert ".xlsm files are not imported" in " ".join(e.value for e in at.error)
     assert not at.metric
+
+
+def _offers(at, key: str, data: bytes, file_name: str, mime: str) -> bool:
+    """Whether the download button ``key`` offers exactly ``data`` (Streamlit's file id is its hash)."""
+    button = next(b for b in at.get("download_button") if b.proto.id.endswith(key))
+    return button.proto.url.split("/")[-1].split(".")[0] == _calculate_file_id(data, mime, file_name)
+
+
+@pytest.mark.parametrize(
+    ("forced", "kind", "title"), [("", "procedure", "Procedures"), ("action", "action", "Actions")]
+)
+def test_templates_per_kind_and_procedure_type(monkeypatch, make_user, forced, kind, title):
+    """Issue 16 (GUI) item templates: the third kind is procedures, or actions on an action-only
+    backend (``surgery_model``; forced here by its setting); a type and a coordinates system
+    chosen give that type's template, in CSV and XLSX."""
+    monkeypatch.setenv("STEMGUI_SURGERY_MODEL", forced)
+    user = make_user("editor")
+    at = logged_in(user, "pages/import.py")
+    assert at.radio(key="imports.kind").options == ["Subjects", "Sessions", title]
+    assert _offers(at, "imports.template.csv", template_csv("session"), "session-template.csv", "text/csv")
+    at.radio(key="imports.kind").set_value(kind).run()
+    at.selectbox(key=f"imports.type.{kind}").set_value("VirusInjection").run()
+    at.selectbox(key=f"imports.system.{kind}").set_value("Stereotaxic_BregmaAbsolute").run()
+    assert not at.exception, [e.value for e in at.exception]
+    name = f"{kind}-VirusInjection-Stereotaxic_BregmaAbsolute-template"
+    expected = template_csv(kind, "VirusInjection", "Stereotaxic_BregmaAbsolute")
+    assert b"details.injectionVolume" in expected and b"details.fiberTipShape" not in expected
+    assert _offers(at, "imports.template.csv", expected, f"{name}.csv", "text/csv")
