@@ -102,13 +102,10 @@ def surgical_kind(store: Store) -> str:
 
 
 def _choose_kind(store: Store) -> str:
+    """Subjects, sessions (the default) or the backend's surgery records. A file already uploaded
+    is checked again as the newly chosen kind (its dry run is keyed by kind and file)."""
     kinds = ["subject", "session", surgical_kind(store)]
-    if st.session_state.get(KIND) not in kinds:
-        st.session_state[KIND] = "session"
-    kind = st.radio(
-        "What to import", kinds, key=KIND, horizontal=True, format_func=TITLES.get, on_change=reset
-    )
-    return kind
+    return st.radio("What to import", kinds, index=1, key=KIND, horizontal=True, format_func=TITLES.get)
 
 
 def _templates(kind: str) -> None:

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
-from tests.browser import ARTIFACTS, click, idle, launch_chromium, log_in, needs_chromium, wait_for_file
+from tests.browser import ARTIFACTS, click, fill, idle, launch_chromium, log_in, needs_chromium, wait_for_file
 from tests.gui.test_browser import streamlit_app as streamlit_app  # noqa: F401  (the fixture)
 from tests.importing.lab import as_csv
 from tests.serverproc import REPO_ROOT
@@ -65,8 +66,33 @@ def test_import_a_sheet_in_a_real_browser(streamlit_app):  # noqa: F811
                 page.get_by_text("Created 2 · updated 0 · unchanged 0 · skipped 2.", exact=True)
             ).to_be_visible()
             page.screenshot(path=str(ARTIFACTS / "import-summary.png"), full_page=True)
+            exported = _export_filtered_sessions(page, url, tag)
+            assert f"{tag}-a" in exported and f"{tag}-d" in exported and f"{tag}-b" not in exported
+            # ... and imported back: nothing to write
+            page.goto(url + "import")
+            idle(page)
+            page.locator("input[type=file]").set_input_files(
+                files=[{"name": "exported.csv", "mimeType": "text/csv", "buffer": exported.encode()}]
+            )
+            expect(dry_run.get_by_text("Dry run — nothing written yet", exact=True)).to_be_visible()
+            idle(page)
+            expect(page.get_by_test_id("stMetricValue")).to_have_text(["0", "0", "2", "0"])
         except Exception:
             page.screenshot(path=str(ARTIFACTS / "import-failure.png"), full_page=True)  # for diagnosis
             raise
         finally:
             browser.close()
+
+
+def _export_filtered_sessions(page, url: str, tag: str) -> str:
+    """On the Sessions page, filter to ``tag`` and download "Export for import"."""
+    from playwright.sync_api import expect
+
+    page.goto(url + "sessions")
+    search = page.get_by_role("textbox", name="Search name or description", exact=True)
+    fill(page, search, tag, commit="Enter")
+    expect(page.get_by_text("2 sessions shown", exact=True).first).to_be_visible()
+    idle(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export for import", exact=True).click()
+    return Path(download.value.path()).read_text(encoding="utf-8-sig")
