@@ -205,3 +205,22 @@ def test_templates_per_kind_and_procedure_type(monkeypatch, make_user, forced, k
     expected = template_csv(kind, "VirusInjection", "Stereotaxic_BregmaAbsolute")
     assert b"details.injectionVolume" in expected and b"details.fiberTipShape" not in expected
     assert _offers(at, "imports.template.csv", expected, f"{name}.csv", "text/csv")
+
+
+def test_actions_table_offers_export_for_import_and_it_round_trips(make_user):
+    """Issue 16 (GUI) item export: the Actions table offers "Export for import" too; an action
+    (details and coordinates) exported reads back as unchanged."""
+    user = make_user("editor")
+    subject = user.api.list_all("subject")[0]["id"]
+    action = {
+        "type": "OpticFiberImplant", "subject": subject, "description": f"export {uuid.uuid4().hex[:6]}",
+        "details": {"fiberTipShape": "flat"}, "coordinates_system": "Stereotaxic_BregmaAbsolute",
+        "coordinates_details": {"apCoordinate": -1.5, "mlCoordinate": 2.0, "dvCoordinate": -3.0},
+    }  # fmt: skip
+    saved = user.api.save_model("action", data=action)["action"]
+    at = logged_in(user, "pages/actions.py")
+    assert any(b.proto.id.endswith("imports.export.action") for b in at.get("download_button"))
+    assert saved["id"] in set(at.dataframe[0].value.index) | set(at.dataframe[0].value.get("id", []))
+    exported = import_views.export_for_import(user.api, "action", [saved["id"]])
+    result = dry_run(user.api, "action", read_table(exported, "actions.csv"))
+    assert result.counts == {"create": 0, "update": 0, "unchanged": 1, "error": 0}, result.errors
