@@ -66,10 +66,11 @@ def test_import_a_sheet_in_a_real_browser(streamlit_app):  # noqa: F811
                 page.get_by_text("Created 2 · updated 0 · unchanged 0 · skipped 2.", exact=True)
             ).to_be_visible()
             page.screenshot(path=str(ARTIFACTS / "import-summary.png"), full_page=True)
-            exported = _export_filtered_sessions(page, url, tag)
+            exported = _export_filtered_sessions(page, tag)
             assert f"{tag}-a" in exported and f"{tag}-d" in exported and f"{tag}-b" not in exported
             # ... and imported back: nothing to write
-            page.goto(url + "import")
+            _open(page, "Import")  # the last import's summary is still shown
+            click(page, page.get_by_role("button", name="Import another file", exact=True))
             idle(page)
             page.locator("input[type=file]").set_input_files(
                 files=[{"name": "exported.csv", "mimeType": "text/csv", "buffer": exported.encode()}]
@@ -84,11 +85,17 @@ def test_import_a_sheet_in_a_real_browser(streamlit_app):  # noqa: F811
             browser.close()
 
 
-def _export_filtered_sessions(page, url: str, tag: str) -> str:
+def _open(page, title: str) -> None:
+    """Open a page through the sidebar's menu (the same browser session: no reload, no re-login)."""
+    click(page, page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True))
+    idle(page)
+
+
+def _export_filtered_sessions(page, tag: str) -> str:
     """On the Sessions page, filter to ``tag`` and download "Export for import"."""
     from playwright.sync_api import expect
 
-    page.goto(url + "sessions")
+    _open(page, "Sessions")
     search = page.get_by_role("textbox", name="Search name or description", exact=True)
     fill(page, search, tag, commit="Enter")
     expect(page.get_by_text("2 sessions shown", exact=True).first).to_be_visible()
