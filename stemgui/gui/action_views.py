@@ -177,4 +177,5 @@ SCREEN = RecordScreen(
     headline=lambda action, lookups: at.record_label(action, lookups, context.browser_zone()),
     body=show_detail, delete_prompt=at.delete_prompt, deleted=lambda action: "Deleted the action.",
     csv=at.frame_to_csv, column_config=when_column, delete_buttons="actions.confirm_delete",
+    export_kind="action",
 )  # fmt: skip

@@ -41,7 +41,7 @@ from stemgui import display
 from stemgui.errors import PermissionDenied, StemGuiError, ValidationFailed
 from stemgui.form_errors import server_field_errors
 from stemgui.gui import conflict_views as conflicts
-from stemgui.gui import history_views
+from stemgui.gui import history_views, import_views
 from stemgui.gui import loaders as data
 from stemgui.gui.context import CurrentUser
 from stemgui.gui.store import Store
@@ -308,6 +308,7 @@ class RecordScreen:
     delete_buttons: str = ""  # the confirmation's button keys (default: "<prefix>.delete")
     tabs: Sequence[Tab] = ()  # extra tabs under the detail's fields, e.g. ("Procedures", draw)
     history: bool = True  # the "History" tab (issue 15), last, unless a tab of that title is given
+    export_kind: str = ""  # an import kind: "Export for import" of the rows shown (gui/import_views)
 
     def run(self, user: CurrentUser, store: Store, lookups: Any) -> None:
         """The screen: the open form alone, or New, filters, table and the chosen record."""
@@ -323,6 +324,8 @@ class RecordScreen:
         query = self.filters(lookups)
         rows = self.rows(store, query, show_all(kind))
         table(kind, rows, query, self.csv(rows.frame), self.column_config(), can_show_all=self.can_show_all)
+        if self.export_kind:
+            import_views.export_button(store, self.export_kind, rows.frame.index, rows.records)
         if selected_id(kind):
             record = self.find(store, selected_id(kind), rows)
             if record:

@@ -236,5 +236,5 @@ SCREEN = RecordScreen(
     delete_prompt=lambda session, _: sf.delete_prompt(session),
     deleted=lambda session: f"Deleted session “{session['name']}”.",
     column_config=lambda: {"date": st.column_config.TextColumn("date", help="YYYY-MM-DD")},
-    can_show_all=True,
+    can_show_all=True, export_kind="session",
 )  # fmt: skip

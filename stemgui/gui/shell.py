@@ -42,6 +42,8 @@ def pages_for(user: CurrentUser) -> list[st.Page]:
         pages.append(st.Page("pages/actions.py", title="Actions", icon=":material/history_edu:"))
     if user.can_write and (PAGES_DIR / "surgery_day.py").exists():
         pages.append(st.Page("pages/surgery_day.py", title="Surgery day", icon=":material/event_note:"))
+    if user.can_write and (PAGES_DIR / "import.py").exists():
+        pages.append(st.Page("pages/import.py", title="Import", icon=":material/upload_file:"))
     pages.append(st.Page("pages/lab.py", title="Lab", icon=":material/science:"))
     if user.can_write:
         pages.append(st.Page("pages/outbox.py", title="Outbox", icon=":material/outbox:"))

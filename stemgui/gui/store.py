@@ -28,6 +28,9 @@ from stemgui.gui import context, offline
 from stemgui.gui import loaders as data
 from stemgui.gui.context import CurrentUser
 from stemgui.gui.widgets import QueuedNote, queue_toast
+from stemgui.importing import CommitSummary, DryRunResult
+from stemgui.importing import commit as commit_rows
+from stemgui.importing.commit import Progress
 from stemgui.outbox import MODELS as OUTBOX_MODELS
 from stemgui.outbox import Outbox, SaveResult, delete_or_queue, new_idempotency_key, save_or_queue
 
@@ -124,6 +127,15 @@ class Store:
         result = delete_or_queue(self.client, self.outbox, model, record_id)
         offline.note_write(result)
         return result
+
+    def commit_import(self, result: DryRunResult, progress: Progress | None = None) -> CommitSummary:
+        """Write an import's dry run (``stemgui.importing.commit``: one write per row, the rest kept in
+        the outbox when the backend stops answering); then forget cached data."""
+        summary = commit_rows(self.client, self.outbox, result, progress)
+        if summary.queued:
+            offline.went_offline(summary.backend_down or "the import's writes were queued")
+        data.clear_caches()
+        return summary
 
     def saved_locally(self, waiting: int | None = None) -> QueuedNote:
         """The toast after a write kept in the outbox because the backend did not answer."""

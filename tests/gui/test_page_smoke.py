@@ -16,11 +16,10 @@ ROLES = ("viewer", "editor", "admin")
 
 OFFERED = {  # the menu of each role (stemgui.gui.shell.pages_for)
     "viewer": ["sessions.py", "subjects.py", "procedures.py", "actions.py", "lab.py", "account.py"],
-    "editor": ["sessions.py", "subjects.py", "procedures.py", "actions.py", "surgery_day.py", "lab.py", "outbox.py",
-               "deleted.py", "account.py"],
-    "admin": ["sessions.py", "subjects.py", "procedures.py", "actions.py", "surgery_day.py", "lab.py", "outbox.py",
-              "deleted.py", "account.py",
-              "admin.py"],
+    "editor": ["sessions.py", "subjects.py", "procedures.py", "actions.py", "surgery_day.py", "import.py", "lab.py",
+               "outbox.py", "deleted.py", "account.py"],
+    "admin": ["sessions.py", "subjects.py", "procedures.py", "actions.py", "surgery_day.py", "import.py", "lab.py",
+              "outbox.py", "deleted.py", "account.py", "admin.py"],
 }
 
 
