@@ -109,6 +109,10 @@ def step_form(key: str, kind: str, lookups: Lookups, surgery: Surgery, *, editin
     system = top[1].selectbox("Coordinates system", list(systems), format_func=systems.get,
                               key=f"{key}.system", index=None, placeholder="none")
     regions = lookups.regions
+    if ss.get(f"{key}.region") is None and start.get("region") and not ss.get(f"{key}.region_resolved"):
+        ss[f"{key}.region_resolved"] = True  # a plan names its region by acronym: show it chosen
+        ss[f"{key}.region"] = next((str(r["id"]) for r in lookups.region_records
+                                    if r.get("acronym") == start["region"]), None)
     region_ids: list[str | None] = [None, *regions]
     if ss.get(f"{key}.region") and ss[f"{key}.region"] not in regions:
         region_ids.append(ss[f"{key}.region"])

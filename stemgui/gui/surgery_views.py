@@ -25,11 +25,13 @@ from stemgui.chart_export import chart_svg
 from stemgui.gui import context, records
 from stemgui.gui import loaders as data
 from stemgui.gui import surgery_step_form as sf
+from stemgui.gui.conflict_views import conflict_panel
 from stemgui.gui.store import Store
 from stemgui.gui.widgets import keep_widgets, plain
 from stemgui.implant_charts import top_view
 from stemgui.implant_map import targets_from_records
 from stemgui.mirror import mirror_coordinates
+from stemgui.models import writable_fields
 from stemgui.plausibility import step_warnings
 from stemgui.surgery_model import surgery_model
 from stemgui.surgery_payload import for_backend
@@ -170,6 +172,7 @@ def entry_panel(store: Store, lookups: Lookups, surgery: sg.Surgery) -> None:
                        if planned else "Starts from the last step logged: change what differs, then Log.")
         payload = sf.step_form(entry["key"], surgery.kind, lookups, surgery, editing=editing,
                                warnings_of=_warnings_of(surgery))
+        conflict_panel(entry["key"])  # someone else saved this step meanwhile: choose per field
         log, cancel, extra = st.columns([1, 1, 3])
         if log.button("Save" if editing else "Log", type="primary", key=f"{entry['key']}.save",
                       help="Ctrl+Enter"):
@@ -203,12 +206,18 @@ def _save_entry(store: Store, lookups: Lookups, surgery: sg.Surgery, entry: dict
     if entry["mode"] == "edit":
         original = next((s for s in surgery.steps if s.record_id == entry["record_id"]), None)
         body["date_time"] = sg.kept_time(original.date_time if original else None, body.get("date_time"))
-        result = store.save(surgery.kind, body, entry["record_id"])
+        stored = original.payload if original else {}
+        result, errors = records.send(store, surgery.kind, entry["key"], body, record_id=entry["record_id"],
+                                      normalise=lambda r: writable(surgery.kind, r), stored=lambda: stored)
+        if result is None:
+            return _refused(errors)
         store.report(result, "Saved the step.")
         open_entry(surgery)
         return True
     body["date_time"] = sg.stamp(surgery.day, now)
-    result = store.save(surgery.kind, body)
+    result, errors = records.send(store, surgery.kind, entry["key"], body)
+    if result is None:
+        return _refused(errors)
     store.report(result, "Logged the step.")
     record_id = (result.record or {}).get("id")
     index = entry.get("plan_index") if entry["source"] == "planned" else None
@@ -220,6 +229,18 @@ def _save_entry(store: Store, lookups: Lookups, surgery: sg.Surgery, entry: dict
         sg.log_step(surgery, body, now, record_id=record_id, queue_id=result.entry_id)
     open_entry(surgery)
     return True
+
+
+def writable(kind: str, record) -> dict:
+    """A stored record as the form sends it (its writable fields), to compare with typed values."""
+    return {k: v for k, v in record.items() if k in writable_fields(kind)}
+
+
+def _refused(errors: dict[str, str]) -> bool:
+    """The server's (or the check's) messages at the form, each naming its field; nothing is lost."""
+    for field, message in errors.items():
+        st.error(f"{field.replace('_', ' ').capitalize()}: {plain(message)}", icon=":material/error:")
+    return False
 
 
 def keyboard(entry: dict) -> None:
@@ -324,7 +345,7 @@ def steps_panel(store: Store, lookups: Lookups, surgery: sg.Surgery) -> None:
             step_row(store, lookups, surgery, number, step, line)
     chart = implant_chart(surgery, lookups)
     if chart is not None:
-        st.altair_chart(chart, use_container_width=False)
+        st.altair_chart(chart, width="content")
     st.caption("Summary for the surgery record (copy with the button at its top right)")
     st.code(summary, language=None, wrap_lines=True)
     if st.toggle("Printable record", key="surgery.printable"):
