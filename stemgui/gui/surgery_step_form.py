@@ -24,7 +24,7 @@ from stemgui.action_table import Lookups
 from stemgui.gui.schema_widgets import clear_schema_inputs, input_errors, render_schema_inputs
 from stemgui.gui.widgets import forget_widgets, plain
 from stemgui.plausibility import by_field
-from stemgui.schema_form import split_units
+from stemgui.schema_form import MISSING, field_specs, json_text, misfit, misfit_warning, split_units
 from stemgui.schemas import GENERATIONS, load_schema, schema_names
 from stemgui.surgery import Surgery, defaults_for_type
 from stemgui.unit_steps import unit_step
@@ -55,7 +55,12 @@ def close_step_form(key: str) -> None:
 
 def _number(value: Any) -> float | None:
     number = value.get("value") if isinstance(value, Mapping) else value
-    return float(number) if isinstance(number, int | float) and not isinstance(number, bool) else None
+    if not isinstance(number, int | float) or isinstance(number, bool):
+        return None
+    try:
+        return float(number)
+    except OverflowError:  # too large to be a coordinate (misfit flags it)
+        return None
 
 
 def _unit_of(prop: Mapping[str, Any], value: Any) -> str | None:
@@ -70,13 +75,21 @@ def _unit_of(prop: Mapping[str, Any], value: Any) -> str | None:
 
 def coordinate_inputs(key: str, kind: str, system: str, start: Mapping[str, Any]) -> dict:
     """The system's coordinates, three to a row, each stepping by its unit."""
-    props = (load_schema(GENERATIONS[kind].coordinates, system).get("properties") or {})
+    schema = load_schema(GENERATIONS[kind].coordinates, system)
+    props = schema.get("properties") or {}
+    specs = {spec.name: spec for spec in field_specs(schema)}
     order = sorted(props, key=lambda n: (n.endswith("Angle") or n in ("rotation",), list(props).index(n)))
     out: dict[str, Any] = {}
     for first in range(0, len(order), ROW):
         columns = st.columns(ROW)
         for column, name in zip(columns, order[first:first + ROW], strict=False):
             prop, stored = props[name], start.get(name)
+            reason = misfit(specs[name], stored if name in start else MISSING) if name in specs else None
+            if reason is not None:  # an odd stored value: shown as text, flagged, kept as stored
+                column.warning(misfit_warning(specs[name], reason), icon=":material/warning:")
+                column.text(json_text(stored))
+                out[name] = stored
+                continue
             unit = _unit_of(prop, stored)
             label = str(prop.get("brief") or split_units(str(prop.get("title") or name))[0]).strip()
             wkey = f"{key}.coords.{system}.{name}"

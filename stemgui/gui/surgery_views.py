@@ -25,7 +25,7 @@ from stemgui.chart_export import chart_svg
 from stemgui.gui import context, records
 from stemgui.gui import loaders as data
 from stemgui.gui import surgery_step_form as sf
-from stemgui.gui.conflict_views import conflict_panel
+from stemgui.gui.conflict_views import conflict_panel, open_for_edit, remember_opened
 from stemgui.gui.store import Store
 from stemgui.gui.widgets import keep_widgets, plain
 from stemgui.implant_charts import top_view
@@ -144,7 +144,14 @@ def open_entry(surgery: sg.Surgery, mode: str = "new", step: sg.Step | None = No
              "queue_id": step.queue_id if step else None,
              "plan_index": planned.plan_index if planned else None, "focus": True}
     st.session_state[ENTRY] = entry
-    sf.open_step_form(entry["key"], start)
+    if mode == "edit" and step is not None and step.record_id:
+        # the record as stored now, with its version: a save sends only what changed, and shows
+        # a conflict when someone else saved it meanwhile
+        opened = open_for_edit(surgery.kind, step.payload)
+        sf.open_step_form(entry["key"], {**start, **opened.record})
+        remember_opened(entry["key"], writable(surgery.kind, opened.record), opened.etag)
+    else:
+        sf.open_step_form(entry["key"], start)
 
 
 def keep_entry_open(surgery: sg.Surgery) -> None:
@@ -209,8 +216,8 @@ def _save_entry(store: Store, lookups: Lookups, surgery: sg.Surgery, entry: dict
         stored = original.payload if original else {}
         result, errors = records.send(store, surgery.kind, entry["key"], body, record_id=entry["record_id"],
                                       normalise=lambda r: writable(surgery.kind, r), stored=lambda: stored)
-        if result is None:
-            return _refused(errors)
+        if result is None:  # refused (messages shown), or a conflict to decide (shown after the rerun)
+            return _refused(errors) if errors else True
         store.report(result, "Saved the step.")
         open_entry(surgery)
         return True
@@ -358,7 +365,10 @@ def steps_panel(store: Store, lookups: Lookups, surgery: sg.Surgery) -> None:
 def implant_chart(surgery: sg.Surgery, lookups: Lookups):
     """This surgery's targets seen from above (None before any target is logged)."""
     logged = [s.payload for s in sg.ordered_steps(surgery) if s.logged]
-    placed = targets_from_records(logged, surgery.kind, region_names=lookups.regions).placed
+    try:
+        placed = targets_from_records(logged, surgery.kind, region_names=lookups.regions).placed
+    except OverflowError:  # implant_map.to_mm on a huge stored integer: no map rather than a crash
+        return None
     if not placed:
         return None
     return top_view(placed, title="This surgery's targets").properties(width=220, height=250)
