@@ -27,10 +27,13 @@ from stemgui.plausibility import by_field
 from stemgui.schema_form import MISSING, field_specs, json_text, misfit, misfit_warning, split_units
 from stemgui.schemas import GENERATIONS, load_schema, schema_names
 from stemgui.surgery import Surgery, defaults_for_type
+from stemgui.surgery_record import COORDINATE_LABELS
 from stemgui.unit_steps import unit_step
 
 NONE = "— none —"
 ROW = 3  # coordinate inputs per row: AP/ML/DV, then the three angles
+COORDINATE_ORDER = ("apCoordinate", "mlCoordinate", "dvCoordinate", "apAngle", "mlAngle", "dvAngle", "depth",
+                    "rotation", "x", "y", "z", "xAngle", "yAngle", "zAngle")
 
 
 def open_step_form(key: str, payload: Mapping[str, Any]) -> None:
@@ -78,7 +81,7 @@ def coordinate_inputs(key: str, kind: str, system: str, start: Mapping[str, Any]
     schema = load_schema(GENERATIONS[kind].coordinates, system)
     props = schema.get("properties") or {}
     specs = {spec.name: spec for spec in field_specs(schema)}
-    order = sorted(props, key=lambda n: (n.endswith("Angle") or n in ("rotation",), list(props).index(n)))
+    order = sorted(props, key=lambda n: (COORDINATE_ORDER.index(n) if n in COORDINATE_ORDER else 99, n))
     out: dict[str, Any] = {}
     for first in range(0, len(order), ROW):
         columns = st.columns(ROW)
@@ -91,7 +94,7 @@ def coordinate_inputs(key: str, kind: str, system: str, start: Mapping[str, Any]
                 out[name] = stored
                 continue
             unit = _unit_of(prop, stored)
-            label = str(prop.get("brief") or split_units(str(prop.get("title") or name))[0]).strip()
+            label = COORDINATE_LABELS.get(name) or split_units(str(prop.get("title") or name))[0].strip()
             wkey = f"{key}.coords.{system}.{name}"
             if wkey not in st.session_state:
                 st.session_state[wkey] = _number(stored)

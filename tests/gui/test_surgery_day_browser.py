@@ -72,7 +72,7 @@ def test_a_planned_surgery_at_the_bench(streamlit_app):  # noqa: F811
             counted = []
 
             def confirm(index: int) -> None:
-                click(page, page.locator(f".st-key-surgery-confirm-p{index} button"))
+                click(page, page.locator(f".st-key-surgery-confirm-p{index} button").first)
                 counted.append(f"confirm {index}")
 
             confirm(0)  # ONE interaction per planned step
@@ -110,11 +110,13 @@ def test_a_planned_surgery_at_the_bench(streamlit_app):  # noqa: F811
             paused = None
             for index in (5, 6, 7):
                 confirm(index)
-            expect(_caption(page, r"^9 logged \(0 waiting to send\) · 0 planned")).to_be_visible(timeout=120_000)
+            done = _caption(page, r"^9 logged \(0 waiting to send\) · 0 planned")
+            expect(done).to_be_visible(timeout=120_000)
             assert len(counted) <= WHOLE_PLAN, counted
+            idle(page)
             summary = page.locator("[data-testid='stCode']").first.inner_text()
             times = re.findall(r"^\d+\. (\d\d:\d\d:\d\d)", summary, flags=re.M)
-            assert len(times) == 9 and times == sorted(times)  # sent once each, in the order logged
+            assert len(times) == 9 and times == sorted(times), summary  # sent once each, in order
 
             click(page, page.get_by_text("Printable record", exact=True))
             with page.expect_download() as download:
