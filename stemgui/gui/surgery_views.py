@@ -41,6 +41,8 @@ from stemgui.surgery_record import surgery_record_html, surgery_summary
 ENTRY = "surgery.entry"  # {"context", "mode": new|edit, "source": planned|last|empty|unplanned, ...}
 MODELS = "surgery.models"  # backend URL -> its surgical model
 CONFIRM = "actions.day.confirm_delete"
+STATE_ICONS = {sg.CONFIRMED: ":material/check_circle:", sg.QUEUED: ":material/schedule:",
+               sg.PLANNED: ":material/radio_button_unchecked:", sg.SKIPPED: ":material/block:"}
 MIRROR_HELP = "Log the twin of this step: left–right (ML or x) and its tilt negated, region kept."
 _KEYS_SCRIPT = """<script>/* {nonce} */
 (function () {{
@@ -301,7 +303,7 @@ def step_row(store: Store, lookups: Lookups, surgery: sg.Surgery, number: int, s
     ident = step.record_id or (f"q{step.queue_id}" if step.queue_id is not None else f"p{step.plan_index}")
     with st.container(border=True, key=f"surgery-step-{ident}"):
         text, buttons = st.columns([5, 3], vertical_alignment="center")
-        marker = {sg.QUEUED: "⏳ ", sg.PLANNED: "○ ", sg.SKIPPED: "⊘ "}.get(step.state, "✓ ")
+        marker = f"{STATE_ICONS.get(step.state, STATE_ICONS[sg.CONFIRMED])} "
         text.markdown(f"{marker}{plain(line)}  \n:gray[{sg.STATE_LABELS[step.state]}]")
         cells = buttons.columns(3)
         if step.state == sg.PLANNED:

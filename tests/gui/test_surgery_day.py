@@ -73,7 +73,13 @@ def form_key(at) -> str:
 
 def step_lines(at) -> list[str]:
     """The steps as listed on the right: "✓ 1. 10:00:31 — Virus Injection … / state"."""
-    return [unescape(m.value) for m in at.markdown if m.value[:1] in "✓⏳○⊘"]
+    from stemgui.gui.surgery_views import STATE_ICONS
+    from stemgui.surgery import CONFIRMED, PLANNED, QUEUED, SKIPPED
+
+    symbols = {STATE_ICONS[CONFIRMED]: "✓", STATE_ICONS[QUEUED]: "⏳", STATE_ICONS[PLANNED]: "○",
+               STATE_ICONS[SKIPPED]: "⊘"}
+    return [symbols[icon] + unescape(m.value)[len(icon):] for m in at.markdown
+            for icon in symbols if m.value.startswith(icon)]
 
 
 def plan_from_template(at, user) -> AppTest:

@@ -66,6 +66,8 @@ def test_a_planned_surgery_at_the_bench(streamlit_app):  # noqa: F811
             log_in(page, "admin", wait_for_file(data_dir / "initial-admin-password.txt"))
             expect(page.get_by_role("heading", name="Surgery day", exact=True)).to_be_visible()
             _select(page, "Subject", "MS01", "MS01")
+            fill(page, page.get_by_role("textbox", name="Surgeon(s)", exact=True), "A. Surgeon")
+            click(page, page.locator(".st-key-surgery-save_details button").first)
             _select(page, "From a lab template", "bilateral", "bilateral CA1 AAV + fiber")
             click(page, page.get_by_role("button", name="Use this template", exact=True))
             expect(_caption(page, r"0 logged \(0 waiting to send\) · 8 planned")).to_be_visible()
@@ -104,6 +106,7 @@ def test_a_planned_surgery_at_the_bench(streamlit_app):  # noqa: F811
             counted.append("ctrl+enter 4")
             expect(_caption(page, r"^6 logged \(1 waiting to send\)")).to_be_visible(timeout=120_000)
             expect(page.get_by_text("waiting to send", exact=True)).to_have_count(1)
+            page.get_by_text("waiting to send", exact=True).scroll_into_view_if_needed()
             idle(page)
             page.screenshot(path=str(ARTIFACTS / "surgery-day-in-progress.png"), full_page=True)
             os.kill(paused, signal.SIGCONT)
@@ -124,6 +127,7 @@ def test_a_planned_surgery_at_the_bench(streamlit_app):  # noqa: F811
             record = ARTIFACTS / "surgery-record.html"
             record.write_bytes(Path(download.value.path()).read_bytes())
             assert "Virus Injection" in record.read_text() and "<svg" in record.read_text()
+            assert "A. Surgeon" in record.read_text()
             (ARTIFACTS / "surgery-counts.txt").write_text(
                 f"confirm a planned step: {CONFIRM_PLANNED}\nrepeat with one value changed: {repeat}\n"
                 f"8-step planned surgery: {len(counted)}\n")
