@@ -15,28 +15,30 @@ Session-state keys start with ``actions.day.`` (the subject and date, kept acros
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import streamlit as st
 
 from stemgui import surgery as sg
 from stemgui.action_table import Lookups
 from stemgui.chart_export import chart_svg
+from stemgui.errors import StemGuiError
 from stemgui.gui import context, records
 from stemgui.gui import loaders as data
 from stemgui.gui import surgery_step_form as sf
 from stemgui.gui.conflict_views import conflict_panel, open_for_edit, remember_opened
-from stemgui.gui.store import Store
+from stemgui.gui.store import Store, changed
 from stemgui.gui.widgets import keep_widgets, plain
 from stemgui.implant_charts import top_view
 from stemgui.implant_map import targets_from_records
 from stemgui.mirror import mirror_coordinates
 from stemgui.models import writable_fields
 from stemgui.plausibility import step_warnings
+from stemgui.subjectlog_entry import WEIGHT_UNITS, add_entry, weighing_entry
 from stemgui.surgery_model import surgery_model
 from stemgui.surgery_payload import for_backend
 from stemgui.surgery_plans import PlanStore, plan_from_records
-from stemgui.surgery_record import surgery_record_html, surgery_summary
+from stemgui.surgery_record import surgery_record_html, surgery_summary, weight_text
 
 ENTRY = "surgery.entry"  # {"context", "mode": new|edit, "source": planned|last|empty|unplanned, ...}
 MODELS = "surgery.models"  # backend URL -> its surgical model
@@ -102,6 +104,10 @@ def _subject_records(client, user_key: str, kind: str, subject: str) -> list[dic
     return client.list_all(kind, filters={"subject": subject})
 
 
+def _subject_logs(client, user_key: str, subject: str) -> list[dict]:
+    return client.list_all("subjectlog", filters={"subject": subject})
+
+
 def load_surgery(store: Store, kind: str, subject: str, day: date) -> sg.Surgery:
     """The surgery from the server's records (the offline copy while it is down), the outbox's
     queued writes and the user's plan; surgeons and licences from the saved details."""
@@ -112,6 +118,9 @@ def load_surgery(store: Store, kind: str, subject: str, day: date) -> sg.Surgery
                                       plan=plan.steps if plan else ())
     details = plan_store().surgery_details(subject, day)
     surgery.surgeons, surgery.licenses = list(details.surgeons), list(details.licenses)
+    logs = store.load("subject logs", _subject_logs, subject, similar=False)
+    surgery.weighing = sg.preop_weighing_from_logs(logs, subject, day)
+    st.session_state["surgery.logs"] = logs
     st.session_state["surgery.history"] = history
     return surgery
 
@@ -442,6 +451,26 @@ def details_form(store: Store, plans: PlanStore, surgery: sg.Surgery) -> None:
     if save.button("Save", key="surgery.save_details"):
         plans.save_surgery_details(surgery.subject, surgery.day, surgeons.split(","), chosen, saved.version,
                                    store.user.username)
+        st.rerun()
+    weight_column, unit_column, weigh = st.columns([3, 3, 1], vertical_alignment="bottom")
+    weight = weight_column.number_input("Pre-op weight", value=None, min_value=0.0, step=0.1, format="%g",
+                                        key="surgery.weight", placeholder=weight_text(surgery))
+    unit = unit_column.selectbox("Unit of the weight", WEIGHT_UNITS, key="surgery.weight_unit",
+                                 index=WEIGHT_UNITS.index("g") if "g" in WEIGHT_UNITS else 0)
+    if weigh.button("Log", key="surgery.log_weight", disabled=weight is None):
+        now = datetime.now(UTC)
+        when = now if surgery.day == now.date() else datetime.combine(surgery.day, now.time(), UTC)
+        entry, errors = weighing_entry(weight, unit, when, "pre-op")
+        if errors:
+            st.error(f"Pre-op weight: {next(iter(errors.values()))}")
+            return
+        try:  # a subject-log entry: the Weighing log's add_entry (no outbox for entries yet)
+            logs = st.session_state.get("surgery.logs") or []
+            add_entry(store.client, surgery.subject, "Weighing", entry, logs)
+        except StemGuiError as exc:
+            st.error(f"Pre-op weight: {exc.message}")
+            return
+        changed("Logged the pre-op weight in the subject's Weighing log.")
         st.rerun()
 
 

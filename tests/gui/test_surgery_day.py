@@ -244,8 +244,10 @@ def test_steps_logged_while_the_backend_is_down_are_shown_counted_and_sent_once_
         assert [line[:1] for line in step_lines(at)[:3]] == ["✓", "✓", "✓"]
 
 
-def test_lab_templates_are_created_renamed_updated_and_deleted(make_user):
-    """Issue 14 (plans): the template editor."""
+def test_lab_templates_surgeons_and_the_pre_op_weight(make_user):
+    """Issue 14 (plans, the unit): the template editor (create, rename, update, delete); the
+    surgeons kept with the plans; the pre-op weight logged as a Weighing subject-log entry; all
+    three in the summary."""
     from stemgui.surgery_plans import PlanStore
 
     user = make_user("editor")
@@ -264,6 +266,18 @@ def test_lab_templates_are_created_renamed_updated_and_deleted(make_user):
     at.button(key=f"surgery.update.{made.id}").click().run()
     at.button(key=f"surgery.delete_template.{made.id}").click().run()
     assert all(t.id != made.id for t in store.templates()) and not at.exception
+
+    at.text_input(key="surgery.surgeons").input("A. Surgeon, B. Helper")
+    at.button(key="surgery.save_details").click().run()
+    at.number_input(key="surgery.weight").set_value(24.5)
+    at.selectbox(key="surgery.weight_unit").set_value("g").run()
+    at.button(key="surgery.log_weight").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    logs = user.api.list_all("subjectlog", filters={"subject": subject})
+    weighing = next(log for log in logs if log["type"] == "Weighing")
+    assert weighing["entries"][-1]["details"]["weight"] == {"value": 24.5, "unit": "g"}
+    summary = at.code[0].value
+    assert "Surgeon(s): A. Surgeon, B. Helper" in summary and "Pre-op weight: 24.5 g" in summary
 
 
 @pytest.mark.parametrize(("day", "source", "now", "expected"), [
