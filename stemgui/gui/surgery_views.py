@@ -345,7 +345,19 @@ def step_row(store: Store, lookups: Lookups, surgery: sg.Surgery, number: int, s
                                on_deleted=lambda: open_entry(surgery))  # fmt: skip
 
 
+_SIDE_CSS = """<style>
+.st-key-surgery-side { position: sticky; top: 3.75rem; align-self: flex-start; }
+</style>"""
+
+
 def steps_panel(store: Store, lookups: Lookups, surgery: sg.Surgery) -> None:
+    """The steps column, kept in view (sticky) while the form beside it scrolls."""
+    st.html(_SIDE_CSS, width="content")
+    with st.container(key="surgery-side"):
+        _steps(store, lookups, surgery)
+
+
+def _steps(store: Store, lookups: Lookups, surgery: sg.Surgery) -> None:
     """The surgery's steps in order, the implant map, the summary and the printable record."""
     done = sg.counts(surgery)
     name = lookups.name("subject", surgery.subject)
@@ -358,7 +370,7 @@ def steps_panel(store: Store, lookups: Lookups, surgery: sg.Surgery) -> None:
     labels = lookups.all_labels()
     summary = surgery_summary(surgery, labels)
     lines = [line for line in summary.splitlines() if line[:1].isdigit()]
-    with st.container(height=520, key="surgery-steps"):
+    with st.container(height=420, key="surgery-steps"):
         for number, (step, line) in enumerate(zip(sg.ordered_steps(surgery), lines, strict=False), start=1):
             step_row(store, lookups, surgery, number, step, line)
     chart = implant_chart(surgery, lookups)

@@ -121,6 +121,14 @@ def test_a_planned_surgery_at_the_bench(streamlit_app):  # noqa: F811
             times = re.findall(r"^\d+\. (\d\d:\d\d:\d\d)", summary, flags=re.M)
             assert len(times) == 9 and times == sorted(times), summary  # sent once each, in order
 
+            # Esc cancels an edit; the form's first field has the focus when it opens
+            click(page, page.locator("[class*='st-key-actions-day-edit-'] button").first)
+            expect(page.get_by_role("heading", name="Edit step", exact=True)).to_be_visible()
+            idle(page)
+            assert page.evaluate("() => !!document.activeElement.closest('.st-key-surgery-form')")
+            page.keyboard.press("Escape")
+            expect(page.get_by_role("heading", name="Step 10", exact=True)).to_be_visible()
+
             click(page, page.get_by_text("Printable record", exact=True))
             with page.expect_download() as download:
                 click(page, page.get_by_role("button", name=re.compile("^Download the record"), exact=False))
