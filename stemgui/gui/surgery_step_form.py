@@ -143,7 +143,9 @@ def step_form(key: str, kind: str, lookups: Lookups, surgery: Surgery, *, editin
     if warnings_of is not None:  # plausibility: said at the coordinates, never blocking
         for field, messages in by_field(warnings_of(payload)).items():
             for message in messages:
-                st.warning(f"{plain(field.split('.')[-1])}: {plain(message)}", icon=":material/help:")
+                name = field.split(".")[-1]
+                label = COORDINATE_LABELS.get(name, name)
+                st.warning(f"{plain(label)}: {plain(message)}", icon=":material/help:")
     details: dict = {}
     if chosen:
         schema = load_schema(generation.types, chosen)

@@ -189,6 +189,29 @@ def test_virus_fiber_virus_keeps_the_volume_and_steppers_move_by_unit(make_user)
     assert at.number_input(key=volume_key(at)).value == 275
     steps = {n.key.rsplit(".", 1)[-1]: n.step for n in at.number_input if ".coords." in n.key}
     assert steps["apCoordinate"] == 0.05 and steps["mlCoordinate"] == 0.05 and steps["apAngle"] == 1
+    # plausibility at the field, never blocking (issue 14): ML 15 mm is outside a mouse brain
+    ml = next(n.key for n in at.number_input if n.key.endswith(".mlCoordinate"))
+    at.number_input(key=ml).set_value(15.0).run()
+    assert any(unescape(w.value).startswith("ML:") for w in at.warning), [w.value for w in at.warning]
+    at.button(key=f"{form_key(at)}.save").click().run()
+    assert len(procedures(user, subject)) == 2
+
+
+def test_a_plan_copied_from_another_subjects_surgery(make_user):
+    """Issue 14 (plans): copy the steps of another subject's surgery as this one's plan."""
+    user = make_user("editor")
+    _, done_subject = new_subject(user)
+    api_procedure(user, done_subject, "09:00:00", volume=321)
+    _, subject = new_subject(user)
+    at = open_surgery(user, subject)
+    at.selectbox(key="surgery.copy_subject").set_value(done_subject)
+    at.date_input(key="surgery.copy_day").set_value(date.today()).run()
+    at.button(key="surgery.copy").click().run()
+    assert not at.exception
+    assert len(step_lines(at)) == 1 and "planned" in step_lines(at)[0]
+    at.button(key="surgery.confirm.p0").click().run()
+    copied = procedures(user, subject)
+    assert len(copied) == 1 and copied[0]["details"]["injectionVolume"]["value"] == 321
 
 
 def test_mirror_double_click_logs_one_twin_and_the_subject_is_remembered(make_user):
