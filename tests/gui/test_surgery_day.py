@@ -349,3 +349,24 @@ def test_entry_lines_names_time_type_region_and_values():
     text = entry_lines(2, action, Lookups(regions={"r": "CA1 — Field CA1"}))
     assert text.splitlines() == ["2. 10:30 — Virus injection — CA1 — Field CA1", "ML -1.5 mm",
                                  "Injection volume 300 nL"]
+
+
+def test_the_offline_copy_survives_a_bundled_backend_restart_on_a_new_port(make_user, monkeypatch):
+    """Issue 14 (Why 5): after the bundled backend restarted on a new port the page said "This was
+    not loaded before …" although it was used minutes before. The restart is simulated by pointing
+    the app at a new loopback port where nothing answers yet (``context.backend_url`` patched):
+    the surgery is shown from its offline copy, keyed by user and data dir, not the port."""
+    from stemgui.gui import context
+    from tests.faults import ClosedPort
+
+    user = make_user("editor")
+    _, subject = new_subject(user)
+    api_procedure(user, subject, "09:00:00")
+    at = open_surgery(user, subject)
+    assert len(step_lines(at)) == 1
+    with ClosedPort() as restarted:
+        monkeypatch.setattr(context, "backend_url", lambda: restarted.url)
+        at.run()
+        assert not at.exception
+        assert not any("was not loaded before" in i.value for i in at.info)
+        assert len(step_lines(at)) == 1 and "09:00:00" in step_lines(at)[0]
