@@ -85,6 +85,9 @@ def plan_store() -> PlanStore:
 def choose_day(lookups: Lookups) -> tuple[str | None, date | None]:
     """The subject and the date of the surgery, chosen once and kept across page switches."""
     keep_widgets("actions.day", ("subject", "date"))
+    # Hook for inline subject creation (procpage's gui/subject_inline.py, not on this branch): call
+    # subject_inline.apply_created("actions.day.subject") here, and
+    # subject_inline.new_subject_box("actions.day.subject", store) in top[2] (pass the store in).
     top = st.columns([3, 2, 5])
     subject = top[0].selectbox("Subject", list(lookups.subjects), format_func=lookups.subjects.get,
                                index=None, placeholder="Choose the subject…", key="actions.day.subject")

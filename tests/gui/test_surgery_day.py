@@ -370,3 +370,23 @@ def test_the_offline_copy_survives_a_bundled_backend_restart_on_a_new_port(make_
         assert not at.exception
         assert not any("was not loaded before" in i.value for i in at.info)
         assert len(step_lines(at)) == 1 and "09:00:00" in step_lines(at)[0]
+
+
+def test_a_refused_step_is_said_at_the_form_and_names_are_shown_as_text(make_user):
+    """Issue 14 (kept from the old page's tests): a step the server refuses is not logged, the
+    message names the field and the form keeps what was typed; names and notes holding markdown
+    or HTML are shown as text in the list and the summary."""
+    user = make_user("editor")
+    name, subject = new_subject(user, prefix="<b>Mouse</b> **bold** ")
+    api_procedure(user, subject, "09:00:00", notes="<script>x</script> *em*")
+    at = open_surgery(user, subject)
+    assert not at.exception
+    assert name in at.code[0].value and "<script>x</script> *em*" in at.code[0].value
+    assert all("<b>" not in h.value for h in at.subheader)
+    key = form_key(at)
+    at.selectbox(key=f"{key}.type").set_value("Anesthesia").run()
+    at.text_input(key=f"{key}.notes").input("typed")
+    at.button(key=f"{key}.save").click().run()
+    assert not at.exception
+    assert at.error and len(procedures(user, subject)) == 1, [e.value for e in at.error]
+    assert at.text_input(key=f"{key}.notes").value == "typed"
