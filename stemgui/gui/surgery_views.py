@@ -6,7 +6,7 @@ view: the surgery's steps in order — done, "waiting to send" (queued in the ou
 confirm with ONE click, skip), skipped — a small top-view implant map, the summary to copy and the
 printable record. The plan comes from a lab template or another subject's surgery
 (``stemgui.surgery_plans``, in ``<data dir>/surgery_plans.sqlite``). Keyboard: the first field has
-focus, Ctrl+Enter logs, Esc cancels an edit.
+focus, Ctrl+Enter (or Enter in a number or text box) logs, Esc cancels an edit.
 
 Records are procedures or, on an action-only backend, actions (``surgery_model``).
 Session-state keys start with ``actions.day.`` (the subject and date, kept across pages) and
@@ -61,8 +61,14 @@ _KEYS_SCRIPT = """<script>/* {nonce} */
   }}, 300);
   if (doc.stemguiSurgeryKeys) return;
   doc.stemguiSurgeryKeys = true;
+  function typedValue(target) {{  // Enter in a number or text box of the form (not a picker)
+    var form = doc.querySelector(".st-key-surgery-form");
+    return form && form.contains(target) && target.tagName === "INPUT" &&
+      (target.type === "number" || target.type === "text") && target.getAttribute("role") !== "combobox";
+  }}
   doc.addEventListener("keydown", function (event) {{
-    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {{
+    var plainEnter = event.key === "Enter" && !event.shiftKey && !event.altKey && typedValue(event.target);
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey || plainEnter)) {{
       var log = button("Log") || button("Save");
       if (!log) return;
       event.preventDefault();
@@ -265,7 +271,8 @@ def _refused(errors: dict[str, str]) -> bool:
 
 
 def keyboard(entry: dict) -> None:
-    """First field focused when a form opens; Ctrl+Enter logs; Esc cancels an edit."""
+    """First field focused when a form opens; Ctrl+Enter (or Enter in a number or text box) logs;
+    Esc cancels an edit."""
     focus = "true" if entry.pop("focus", False) else "false"
     st.html(_KEYS_SCRIPT.format(nonce=entry["nonce"], focus=focus), unsafe_allow_javascript=True,
             width="content")

@@ -2,9 +2,10 @@
 
 ``streamlit run app.py`` with its bundled backend, Chromium through Playwright, one login: plan
 from the lab template, confirm steps with one click each, repeat a step with one value changed,
-Ctrl+Enter logs, the backend stops answering mid-surgery (its process paused: SIGSTOP) so a step
-waits in the outbox — shown in place and counted — and is sent once when it answers again; the
-printable record. Screenshots go to tests/artifacts/ (copied to docs/screenshots/ by hand).
+Enter and Ctrl+Enter log, Esc cancels an edit, the backend stops answering mid-surgery (its
+process paused: SIGSTOP) so a step waits in the outbox — shown in place and counted — and is
+sent once when it answers again; the printable record. Screenshots go to tests/artifacts/
+(copied to docs/screenshots/ by hand).
 """
 
 from __future__ import annotations
@@ -89,10 +90,8 @@ def test_a_planned_surgery_at_the_bench(streamlit_app):  # noqa: F811
             counted.append("unplanned")
             volume = page.locator(".st-key-surgery-form").get_by_label("Injection volume", exact=True)
             expect(volume).to_have_value("300")  # the last step's values
-            fill(page, volume, "250")  # one value typed (focus, keys, Tab)
-            counted.append("volume")
-            page.keyboard.press("Control+Enter")  # logs (issue 14: Enter did not log)
-            counted.append("ctrl+enter")
+            fill(page, volume, "250", commit="Enter")  # one value typed, and Enter logs (it did not)
+            counted.append("volume + Enter")
             expect(_caption(page, r"^5 logged")).to_be_visible()
             repeat = len(counted) - before
             assert repeat <= REPEAT_ONE_CHANGE
