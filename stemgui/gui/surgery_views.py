@@ -83,9 +83,14 @@ _KEYS_SCRIPT = """<script>/* {nonce} */
 </script>"""
 
 
+@st.cache_resource(show_spinner=False)
+def _plan_store(data_dir: str) -> PlanStore:
+    return PlanStore(data_dir)  # opening it prepares the file (a write): once per data dir
+
+
 def plan_store() -> PlanStore:
     """The lab's templates and the plans, beside the app's users."""
-    return PlanStore(context.settings().data_dir)
+    return _plan_store(str(context.settings().data_dir))
 
 
 def choose_day(lookups: Lookups) -> tuple[str | None, date | None]:
