@@ -216,7 +216,7 @@ def test_a_plan_copied_from_another_subjects_surgery(make_user):
 
 def test_mirror_double_click_logs_one_twin_and_the_subject_is_remembered(make_user):
     """Issue 14 (Why 6): Mirror had no guard (a double click logged two twins); switching page and
-    back forgot the subject."""
+    back forgot the subject. Delete in the list still asks first."""
     user = make_user("editor")
     _, subject = new_subject(user)
     first = api_procedure(user, subject, "09:00:00", ml=-1.5)
@@ -226,6 +226,10 @@ def test_mirror_double_click_logs_one_twin_and_the_subject_is_remembered(make_us
     stored = procedures(user, subject)
     assert sorted(p["coordinates_details"]["mlCoordinate"]["value"] for p in stored) == [-1.5, 1.5]
     assert any("already logged" in w.value for w in at.warning)
+    twin = next(p for p in stored if p["id"] != first["id"])
+    at.button(key=f"actions.day.delete.{twin['id']}").click().run()
+    at.button(key="actions.day.confirm_delete.yes").click().run()  # delete, after a confirmation
+    assert [p["id"] for p in procedures(user, subject)] == [first["id"]] and len(step_lines(at)) == 1
     at.switch_page("pages/actions.py").run()
     at.switch_page(PAGE).run()
     assert at.selectbox(key="actions.day.subject").value == subject and not at.exception
