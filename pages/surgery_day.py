@@ -1,8 +1,7 @@
-"""Surgery day: one subject, one date; log actions one after another, mirror, edit, delete, summary."""
+"""Surgery day (issue 14): one subject's surgery on one date — plan, confirm each step, the record in view."""
 
 import streamlit as st
 
-from stemgui import action_payload as ap
 from stemgui.gui import action_views as av
 from stemgui.gui import context, store, widgets
 from stemgui.gui import surgery_views as day_views
@@ -15,10 +14,13 @@ with widgets.error_boundary():
     lookups = av.load_lookups(s)
     subject, day = day_views.choose_day(lookups)
     if not subject or not day:
-        st.info("Choose the subject and the date of the surgery; then log its actions one after another.")
+        st.info("Choose the subject and the date of the surgery; then plan it or log its steps one by one.")
         st.stop()
-    history = s.load("subject actions", av.load_actions, {"subject": subject}, similar=False)
-    today = ap.day_actions(history, subject, day)
-    day_views.keep_entry_open(history, subject, day)
-    day_views.entry_panel(s, lookups, subject, day, today)
-    day_views.day_list(s, lookups, subject, day, today)
+    surgery = day_views.load_surgery(s, day_views.model_of(s), subject, day)
+    day_views.keep_entry_open(surgery)
+    day_views.plan_bar(s, lookups, surgery)
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        day_views.entry_panel(s, lookups, surgery)
+    with right:
+        day_views.steps_panel(s, lookups, surgery)

@@ -98,7 +98,12 @@ def species_key(species: str | None) -> str | None:
 
 
 def _number(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except OverflowError:  # a 4,000-digit integer stored by some other client: no plausible value
+        return None
 
 
 def quantity(value: Any, default_unit: str) -> tuple[float, str] | None:

@@ -30,7 +30,10 @@ COORDINATE_LABELS = {
 
 
 def _number(value: float) -> str:
-    return f"{value:g}"
+    try:
+        return f"{value:g}"
+    except OverflowError:  # a huge integer stored by another client: shown, not formatted
+        return str(value)
 
 
 def value_text(value: Any, default_unit: str | None = None) -> str:

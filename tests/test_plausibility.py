@@ -168,3 +168,12 @@ def test_surgery_warnings_by_step():
 def test_species_key(name, key):
     """Issue 14 item 3: which bounds a species name selects (whole words only)."""
     assert pl.species_key(name) == key
+
+
+def test_a_huge_stored_integer_gets_no_warning_and_no_crash():
+    """Issue 9 item 12 meets issue 14: a 4,000-digit coordinate stored by another client made the
+    Surgery day crash (OverflowError in float()); it is no plausible number, so no rule applies."""
+    from stemgui.plausibility import coordinate_warnings
+
+    huge = int("1" + "0" * 3999)
+    assert coordinate_warnings("Stereotaxic_BregmaAbsolute", {"apCoordinate": huge}, "mouse") == []

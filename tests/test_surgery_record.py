@@ -107,3 +107,11 @@ def test_preop_weight_must_be_positive(weight):
     """Issue 14 item 1: the pre-op weight is a number above 0 (message names the field)."""
     with pytest.raises(StemGuiError, match="Pre-op weight"):
         sg.preop_weighing(weight, "g", DAY, datetime(2026, 11, 28, 9))
+
+
+def test_a_huge_stored_integer_is_shown_not_formatted():
+    """Issue 14: the summary of a step holding a 4,000-digit integer crashed (OverflowError)."""
+    from stemgui.surgery_record import value_text
+
+    huge = int("1" + "0" * 3999)
+    assert value_text(huge, "mm") == f"{huge} mm"

@@ -158,13 +158,16 @@ def test_actions_page_later_save_keeps_the_other_editors_change_and_shows_it(mak
     assert "actions.form" not in at.session_state
 
 
-def test_surgery_day_edit_keeps_the_other_editors_change(make_user):
+def test_surgery_day_edit_keeps_the_other_editors_change(make_user, monkeypatch):
+    """The Surgery day on an action-only backend (issue 14 rebuilt it: its own step form, keyed
+    ``surgery.entry``); an edit still shows the other editor's change instead of overwriting it."""
+    monkeypatch.setenv("STEMGUI_SURGERY_MODEL", "action")
     ed1, ed2 = make_user("editor"), make_user("editor")
     action = _action(ed1, date_time=f"{date.today().isoformat()}T09:00:00")
     at = logged_in(ed1, "pages/surgery_day.py")
     at.selectbox(key="actions.day.subject").set_value(action["subject"]).run()
     at.button(key=f"actions.day.edit.{action['id']}").click().run()
-    entry = at.session_state["actions.day.entry"]["key"]
+    entry = at.session_state["surgery.entry"]["key"]
     ed2.api.save_model("action", id=action["id"], data={"description": "ed2's note"})
     volume = next(n.key for n in at.number_input if n.key.endswith("injectionVolume"))
     at.number_input(key=volume).set_value(150.0)
