@@ -11,8 +11,11 @@ Contract (what a record screen provides, what the kit does):
   filter bar (``filters(lookups)`` -> a hashable query; give its widgets ``persist_state=KEEP``),
   the table (``rows(store, query, show_all)`` -> ``Rows``) bound to the URL, and the detail
   panel of the chosen record (``find(store, id, rows)``). Under the table: the count, a CSV of
-  what is shown (``csv(frame)``), and with ``can_show_all`` the "Show all" toggle for a table
-  that holds only the newest ``loaders.ROW_LIMIT`` (``Rows.matching``: how many match in all).
+  what is shown (``csv(frame)``), and the "Show all" toggle for a table that holds only the
+  newest ``loaders.ROW_LIMIT`` (``Rows.matching``: how many match in all). Every list is capped
+  (issue 17): a ``rows`` hook should read only the newest ``ROW_LIMIT`` from the server unless
+  asked for all (``newest_rows`` does it for one filter dict); a frame that is longer anyway is
+  cut to its first ``ROW_LIMIT`` rows by the kit (so give it newest first).
 - The detail panel: ``headline`` and ``body`` (every field, related ids as names), Edit /
   Duplicate / Delete for editors, and ``tabs``: extra ``(title, draw(record, lookups))`` shown as
   tabs after a "Fields" tab (e.g. a record's History); without tabs the fields stand alone.
@@ -116,6 +119,24 @@ def select(kind: RecordKind, record_id: str | None) -> None:
 def show_all(kind: RecordKind) -> bool:
     """Whether the user asked for every matching record (the "Show all" toggle)."""
     return bool(st.session_state.get(kind.show_all))
+
+
+def newest_rows(store: Store, model: str, filters: Mapping[str, str], show_all: bool,
+                sort: tuple[str, ...] = ("-date_time",)) -> data.Newest:  # fmt: skip
+    """The newest ``loaders.ROW_LIMIT`` records of ``model`` matching ``filters`` (applied by the
+    server, in ``sort`` order), or all of them with ``show_all``; ``.matching`` counts all matches
+    (the server's count). Cached for this user; the last loaded while the backend is down."""
+    limit = None if show_all else data.ROW_LIMIT
+    return store.load(f"{model} rows", data.load_newest, model, tuple(sorted(filters.items())), sort, limit)
+
+
+def capped(rows: Rows, show_all: bool) -> Rows:
+    """``rows`` cut to its first ``loaders.ROW_LIMIT`` unless the user asked for all (a hook
+    that loaded more than it shows pays the load, but the table and CSV stay quick)."""
+    if show_all or len(rows.frame) <= data.ROW_LIMIT:
+        return rows
+    matching = max(rows.matching or 0, len(rows.frame))
+    return Rows(rows.frame.iloc[: data.ROW_LIMIT], matching, rows.exact, rows.records)
 
 
 def table(kind: RecordKind, rows: Rows, query: Any, csv: bytes, column_config: Mapping | None = None,
@@ -290,7 +311,7 @@ class RecordScreen:
     deleted: Callable[[dict], str]  # the toast after a delete
     csv: Callable[[pd.DataFrame], bytes] = data.frame_to_csv
     column_config: Callable[[], Mapping] = dict
-    can_show_all: bool = False  # the table shows the newest ROW_LIMIT until "Show all"
+    can_show_all: bool = True  # kept for callers: every table now has the cap and "Show all"
     delete_buttons: str = ""  # the confirmation's button keys (default: "<prefix>.delete")
     tabs: Sequence[Tab] = ()  # extra tabs under the detail's fields, e.g. ("History", draw)
 
@@ -305,8 +326,8 @@ class RecordScreen:
             open_form(kind, self.form, "create")
             st.rerun()
         query = self.filters(lookups)
-        rows = self.rows(store, query, show_all(kind))
-        table(kind, rows, query, self.csv(rows.frame), self.column_config(), can_show_all=self.can_show_all)
+        rows = capped(self.rows(store, query, show_all(kind)), show_all(kind))
+        table(kind, rows, query, self.csv(rows.frame), self.column_config(), can_show_all=True)
         if selected_id(kind):
             record = self.find(store, selected_id(kind), rows)
             if record:
