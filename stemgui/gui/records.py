@@ -7,7 +7,8 @@ Contract (what a record screen provides, what the kit does):
   ``shell.DEEP_LINKS``); every widget and session-state key of the screen starts with
   ``prefix`` (``sessions.new``, ``sessions.table.<n>.<query>``, ``sessions.form.<n>.<field>``...).
 - ``RecordScreen(kind, ...hooks)``; a page calls ``screen.run(user, store, lookups)``, which shows
-  the open form alone (focused; the list returns after Save/Cancel), else the New button, the
+  the open form alone (focused; the list returns after Save/Cancel), else, as one ``st.fragment``
+  (a filter change or row pick reruns only it; call ``st.rerun()`` to redraw more), the New button, the
   filter bar (``filters(lookups)`` -> a hashable query; give its widgets ``persist_state=KEEP``),
   the table (``rows(store, query, show_all)`` -> ``Rows``) bound to the URL, and the detail
   panel of the chosen record (``find(store, id, rows)``). Under the table: the count, a CSV of
@@ -43,7 +44,7 @@ from stemgui.gui import conflict_views as conflicts
 from stemgui.gui import loaders as data
 from stemgui.gui.context import CurrentUser
 from stemgui.gui.store import Store
-from stemgui.gui.widgets import destructive_button, plain, scroll_to
+from stemgui.gui.widgets import destructive_button, error_boundary, plain, scroll_to
 from stemgui.outbox import SaveResult
 
 # Filter values outlive their widgets: while the form is open (the page stops before the filter
@@ -296,6 +297,15 @@ def confirm_delete(store: Store, model: str, record_id: str, prompt: str, *, sta
 Tab = tuple[str, Callable[[dict, Any], None]]
 
 
+@st.fragment
+def _list_part(screen: RecordScreen, user: CurrentUser, store: Store, lookups: Any) -> None:
+    """The list half of a screen as a fragment (issue 17): a filter change, a row pick, "Show
+    all" rerun only this part, not the login check, sidebar and lookups of the whole page.
+    Anything that changes more (opening a form, a delete) calls ``st.rerun()``: the whole page."""
+    with error_boundary():  # a fragment's own rerun runs outside the page's boundary
+        screen.draw_list(user, store, lookups)
+
+
 @dataclass
 class RecordScreen:
     """One record kind's whole screen; the hooks say what differs between kinds."""
@@ -321,6 +331,11 @@ class RecordScreen:
         if form_state(kind) and user.can_write:
             self.draw_form(store, lookups)  # a focused form; the list returns after Save/Cancel
             st.stop()
+        _list_part(self, user, store, lookups)
+
+    def draw_list(self, user: CurrentUser, store: Store, lookups: Any) -> None:
+        """New, the filters, the table and the chosen record (``run`` draws it as a fragment)."""
+        kind = self.kind
         new = f"New {kind.noun}"
         if user.can_write and st.button(new, type="primary", key=f"{kind.prefix}.new", icon=":material/add:"):
             open_form(kind, self.form, "create")
