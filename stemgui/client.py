@@ -594,6 +594,11 @@ def _retryable(exc: requests.RequestException) -> bool:
     return isinstance(exc, requests.ConnectionError | requests.exceptions.ChunkedEncodingError)
 
 
+def page_records(page: Any, model: str) -> list[dict]:
+    """The records of one list page (``{"sessions": [...], "count": N}``) of ``model``."""
+    return _records(page, model)
+
+
 def _records(page: Any, model: str) -> list[dict]:
     if not isinstance(page, dict):
         return []

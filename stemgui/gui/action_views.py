@@ -125,11 +125,13 @@ def filter_bar(lookups: Lookups) -> at.ActionQuery:
 
 
 def load_rows(store: Store, query: at.ActionQuery, show_all: bool) -> Rows:
-    """Every matching action (filtered on the server), with names instead of ids."""
-    actions = store.load("actions", load_actions, at.action_filters(query))
+    """The newest matching actions (all with ``show_all``; filtered and counted by the server),
+    with names instead of ids."""
+    found = records.newest_rows(store, "action", at.action_filters(query), show_all)
     lookups = load_lookups(store)
-    frame = at.actions_frame(actions, lookups, query.type, context.browser_zone())
-    return Rows(frame, records={action["id"]: action for action in actions})
+    frame = at.actions_frame(found.records, lookups, query.type, context.browser_zone())
+    by_id = {action["id"]: action for action in found.records}
+    return Rows(frame, found.matching, found.exact, records=by_id)
 
 
 def find(store: Store, action_id: str, rows: Rows) -> dict | None:

@@ -21,11 +21,14 @@ import pandas as pd
 import streamlit as st
 
 from stemgui import dates
-from stemgui.client import PAGE_SIZE, BrainstemClient
+from stemgui.client import PAGE_SIZE, BrainstemClient, page_records
 from stemgui.csv_safe import safe_csv
 
 CACHE_TTL = 60  # seconds; the issue allows at most 60
-ROW_LIMIT = 500  # newest matching sessions shown until the user asks for all (5 pages of 100)
+# Newest matching records shown until the user asks for all: one page of the API (issue 17: 500,
+# i.e. 5 pages for each OR'd filter, made a filter change cost up to 10 requests; the table
+# shows about 12 rows at a time, and "Show all" or a narrower filter reaches the rest).
+ROW_LIMIT = 100
 SORT = ("-date_time", "name")
 EXCERPT = 80
 SESSION_COLUMNS = ["name", "date", "projects", "tags", "description", "extra fields", "download links"]
@@ -139,6 +142,19 @@ def frame_to_csv(frame: pd.DataFrame) -> bytes:
 
 
 @dataclass(frozen=True)
+class Newest:
+    """The newest records matching a filter (all with no limit), and how many match in all."""
+
+    records: list[dict]
+    matching: int  # all matches on the server (a lower bound when ``exact`` is False)
+    exact: bool
+
+    @property
+    def complete(self) -> bool:
+        return self.exact and len(self.records) >= self.matching
+
+
+@dataclass(frozen=True)
 class SessionRows:
     """The sessions to show for a query and how many match in all."""
 
@@ -151,41 +167,59 @@ class SessionRows:
         return self.exact and len(self.sessions) >= self.matching
 
 
-def fetch_sessions(
-    client: BrainstemClient, query: SessionQuery, limit: int | None = ROW_LIMIT
-) -> SessionRows:
-    """The ``limit`` newest sessions matching ``query`` (all with None), and the match count.
+def fetch_newest(client: BrainstemClient, model: str, filter_sets: list[dict[str, str]],
+                 sort: tuple[str, ...], limit: int | None = ROW_LIMIT) -> Newest:  # fmt: skip
+    """The ``limit`` first records in ``sort`` order matching any of ``filter_sets`` (each one
+    request; the API ANDs a request's keys, so an OR is several), and the match count.
 
     With a limit, only the first pages of each request are read (concurrently): the first
-    render of 10,000 sessions needs 5 pages, not 100. Without one, ``list_all`` reads all.
+    render of 10,000 records needs ``limit / PAGE_SIZE`` pages, not 100. Without one,
+    ``list_all`` reads all (and the caller sorts: the server's sort is slow deep in a big table).
     """
-    sets = server_filter_sets(query)
+    sets = filter_sets or [{}]
     with ThreadPoolExecutor(max_workers=8) as pool:
-        if limit is None:  # everything; the server's sort is slow deep in a big table: sort here
-            batches = list(pool.map(lambda f: client.list_all("session", filters=f), sets))
+        if limit is None:
+            batches = list(pool.map(lambda f: client.list_all(model, filters=f), sets))
             counts = [len(batch) for batch in batches]
         else:
-            firsts = list(pool.map(lambda f: _page(client, f, 0), sets))
-            counts = [first.get("count", len(first["sessions"])) for first in firsts]
+            firsts = list(pool.map(lambda f: _page(client, model, f, sort, 0), sets))
+            batches = [page_records(first, model) for first in firsts]
+            counts = [first.get("count", len(batch)) for first, batch in zip(firsts, batches, strict=True)]
             rest = [
                 (i, off)
                 for i, count in enumerate(counts)
                 for off in range(PAGE_SIZE, min(count, limit), PAGE_SIZE)
             ]
-            pages = list(pool.map(lambda job: _page(client, sets[job[0]], job[1]), rest))
-            batches = [list(first["sessions"]) for first in firsts]
+            pages = list(pool.map(lambda job: _page(client, model, sets[job[0]], sort, job[1]), rest))
             for (i, _), page in zip(rest, pages, strict=True):
-                batches[i].extend(page["sessions"])
-    merged = newest_first(merge_records(batches))
+                batches[i].extend(page_records(page, model))
+    merged = merge_records(batches)
     exact = len(sets) == 1 or all(len(batch) >= count for batch, count in zip(batches, counts, strict=True))
     matching = counts[0] if len(sets) == 1 else max([len(merged), *counts])
-    return SessionRows(merged[:limit] if limit else merged, matching, exact)
+    return Newest(merged, matching, exact)
 
 
-def _page(client: BrainstemClient, filters: dict, offset: int) -> dict:
+def fetch_sessions(
+    client: BrainstemClient, query: SessionQuery, limit: int | None = ROW_LIMIT
+) -> SessionRows:
+    """The ``limit`` newest sessions matching ``query`` (all with None), and the match count."""
+    found = fetch_newest(client, "session", server_filter_sets(query), SORT, limit)
+    merged = newest_first(found.records)
+    return SessionRows(merged[:limit] if limit else merged, found.matching, found.exact)
+
+
+def _page(client: BrainstemClient, model: str, filters: dict, sort: tuple[str, ...], offset: int) -> dict:
     return client.load_model(
-        "session", filters=filters, sort=list(SORT), options={"limit": PAGE_SIZE, "offset": offset}
+        model, filters=filters, sort=list(sort), options={"limit": PAGE_SIZE, "offset": offset}
     )
+
+
+@cached_loader
+def load_newest(_client: BrainstemClient, user_key: str, model: str,
+                filters: tuple[tuple[str, str], ...], sort: tuple[str, ...],
+                limit: int | None = ROW_LIMIT) -> Newest:  # fmt: skip
+    """``fetch_newest`` of one filter (sorted items, so that it hashes), cached for this user."""
+    return fetch_newest(_client, model, [dict(filters)], sort, limit)
 
 
 @cached_loader

@@ -7,11 +7,14 @@ Session-state keys owned here start with ``stemgui.`` and ``login.``.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 import streamlit_authenticator as stauth
 from streamlit_authenticator.models import CookieModel
 from streamlit_authenticator.utilities import LoginError
 
+from stemgui import backend
 from stemgui.auth import login_sleep_time
 from stemgui.gui import loaders as data
 from stemgui.gui.context import SESSION_VERSION, SET_COOKIE, logged_in_user, settings, user_store
@@ -60,8 +63,22 @@ def build_authenticator() -> stauth.Authenticate:
     authenticator.cookie_controller.cookie_model.__class__ = VersionedCookie
     return authenticator
 
+@st.cache_resource(show_spinner=False)
+def _start_bundled_backend(data_dir: str) -> bool:
+    backend.start_in_background(Path(data_dir))  # process-wide: once per data dir (issue 17)
+    return True
+
+
+def start_bundled_backend_early() -> None:
+    """With the bundled backend: start its server now, in the background, so that it is up by
+    the time the user has typed their password (the first login no longer waits for it)."""
+    if settings().uses_bundled_backend:
+        _start_bundled_backend(str(settings().data_dir))
+
+
 def login_page(authenticator: stauth.Authenticate) -> None:
     """The login form; on success the app reruns with the pages of the user's role."""
+    start_bundled_backend_early()
     if st.session_state.get("authentication_status") and logged_in_user() is None:
         # the account was removed, or its sessions ended (logout elsewhere, password changed)
         _end_browser_session(authenticator)

@@ -171,18 +171,18 @@ class ProcedureScreen(RecordScreen):
     """The kit's screen, with the map under the table, read-only records of a version this app
     does not ship, and Mirror."""
 
-    def run(self, user: CurrentUser, store: Store, lookups: Any) -> None:
+    def draw_list(self, user: CurrentUser, store: Store, lookups: Any) -> None:
+        """The kit's list half (a fragment; capped, Undo above it) with the map under the table."""
         kind = self.kind
-        if records.form_state(kind) and user.can_write:
-            self.draw_form(store, lookups)
-            st.stop()
         if user.can_write and st.button(f"New {kind.noun}", type="primary", key=f"{kind.prefix}.new",
                                         icon=":material/add:"):  # fmt: skip
             records.open_form(kind, self.form, "create")
             st.rerun()
         query = self.filters(lookups)
-        rows = self.rows(store, query, records.show_all(kind))
+        rows = records.capped(self.rows(store, query, records.show_all(kind)), records.show_all(kind))
         records.table(kind, rows, query, self.csv(rows.frame), self.column_config())
+        if self.export_kind:
+            records.import_views.export_button(store, self.export_kind, rows.frame.index, rows.records)
         procedure_map.map_section(list(rows.records.values()), lookups)
         if records.selected_id(kind):
             record = self.find(store, records.selected_id(kind), rows)
@@ -230,7 +230,7 @@ SCREEN = ProcedureScreen(
     KIND, ProcedureForm(), filters=filter_bar, rows=load_rows, find=find,
     headline=lambda procedure, lookups: pt.record_label(procedure, lookups, context.browser_zone()),
     body=show_detail, delete_prompt=pt.delete_prompt, deleted=lambda procedure: "Deleted the procedure.",
-    csv=frame_to_csv, column_config=action_views.when_column,
+    csv=frame_to_csv, column_config=action_views.when_column, export_kind="procedure",
 )  # fmt: skip
 
 

@@ -7,12 +7,16 @@ Contract (what a record screen provides, what the kit does):
   ``shell.DEEP_LINKS``); every widget and session-state key of the screen starts with
   ``prefix`` (``sessions.new``, ``sessions.table.<n>.<query>``, ``sessions.form.<n>.<field>``...).
 - ``RecordScreen(kind, ...hooks)``; a page calls ``screen.run(user, store, lookups)``, which shows
-  the open form alone (focused; the list returns after Save/Cancel), else the New button, the
+  the open form alone (focused; the list returns after Save/Cancel), else, as one ``st.fragment``
+  (a filter change or row pick reruns only it; call ``st.rerun()`` to redraw more), the New button, the
   filter bar (``filters(lookups)`` -> a hashable query; give its widgets ``persist_state=KEEP``),
   the table (``rows(store, query, show_all)`` -> ``Rows``) bound to the URL, and the detail
   panel of the chosen record (``find(store, id, rows)``). Under the table: the count, a CSV of
-  what is shown (``csv(frame)``), and with ``can_show_all`` the "Show all" toggle for a table
-  that holds only the newest ``loaders.ROW_LIMIT`` (``Rows.matching``: how many match in all).
+  what is shown (``csv(frame)``), and the "Show all" toggle for a table that holds only the
+  newest ``loaders.ROW_LIMIT`` (``Rows.matching``: how many match in all). Every list is capped
+  (issue 17): a ``rows`` hook should read only the newest ``ROW_LIMIT`` from the server unless
+  asked for all (``newest_rows`` does it for one filter dict); a frame that is longer anyway is
+  cut to its first ``ROW_LIMIT`` rows by the kit (so give it newest first).
 - The detail panel: ``headline`` and ``body`` (every field, related ids as names), Edit /
   Duplicate / Delete for editors, and ``tabs``: extra ``(title, draw(record, lookups))`` shown as
   tabs after a "Fields" tab. Every kind gets a "History" tab last (issue 15, ``history_views``:
@@ -45,7 +49,7 @@ from stemgui.gui import history_views, import_views
 from stemgui.gui import loaders as data
 from stemgui.gui.context import CurrentUser
 from stemgui.gui.store import Store
-from stemgui.gui.widgets import destructive_button, plain, scroll_to
+from stemgui.gui.widgets import destructive_button, error_boundary, plain, scroll_to
 from stemgui.outbox import SaveResult
 
 # Filter values outlive their widgets: while the form is open (the page stops before the filter
@@ -121,6 +125,24 @@ def select(kind: RecordKind, record_id: str | None) -> None:
 def show_all(kind: RecordKind) -> bool:
     """Whether the user asked for every matching record (the "Show all" toggle)."""
     return bool(st.session_state.get(kind.show_all))
+
+
+def newest_rows(store: Store, model: str, filters: Mapping[str, str], show_all: bool,
+                sort: tuple[str, ...] = ("-date_time",)) -> data.Newest:  # fmt: skip
+    """The newest ``loaders.ROW_LIMIT`` records of ``model`` matching ``filters`` (applied by the
+    server, in ``sort`` order), or all of them with ``show_all``; ``.matching`` counts all matches
+    (the server's count). Cached for this user; the last loaded while the backend is down."""
+    limit = None if show_all else data.ROW_LIMIT
+    return store.load(f"{model} rows", data.load_newest, model, tuple(sorted(filters.items())), sort, limit)
+
+
+def capped(rows: Rows, show_all: bool) -> Rows:
+    """``rows`` cut to its first ``loaders.ROW_LIMIT`` unless the user asked for all (a hook
+    that loaded more than it shows pays the load, but the table and CSV stay quick)."""
+    if show_all or len(rows.frame) <= data.ROW_LIMIT:
+        return rows
+    matching = max(rows.matching or 0, len(rows.frame))
+    return Rows(rows.frame.iloc[: data.ROW_LIMIT], matching, rows.exact, rows.records)
 
 
 def table(kind: RecordKind, rows: Rows, query: Any, csv: bytes, column_config: Mapping | None = None,
@@ -289,6 +311,15 @@ def confirm_delete(store: Store, model: str, record_id: str, prompt: str, *, sta
 Tab = tuple[str, Callable[[dict, Any], None]]
 
 
+@st.fragment
+def _list_part(screen: RecordScreen, user: CurrentUser, store: Store, lookups: Any) -> None:
+    """The list half of a screen as a fragment (issue 17): a filter change, a row pick, "Show
+    all" rerun only this part, not the login check, sidebar and lookups of the whole page.
+    Anything that changes more (opening a form, a delete) calls ``st.rerun()``: the whole page."""
+    with error_boundary():  # a fragment's own rerun runs outside the page's boundary
+        screen.draw_list(user, store, lookups)
+
+
 @dataclass
 class RecordScreen:
     """One record kind's whole screen; the hooks say what differs between kinds."""
@@ -304,7 +335,7 @@ class RecordScreen:
     deleted: Callable[[dict], str]  # the toast after a delete
     csv: Callable[[pd.DataFrame], bytes] = data.frame_to_csv
     column_config: Callable[[], Mapping] = dict
-    can_show_all: bool = False  # the table shows the newest ROW_LIMIT until "Show all"
+    can_show_all: bool = True  # kept for callers: every table now has the cap and "Show all"
     delete_buttons: str = ""  # the confirmation's button keys (default: "<prefix>.delete")
     tabs: Sequence[Tab] = ()  # extra tabs under the detail's fields, e.g. ("Procedures", draw)
     history: bool = True  # the "History" tab (issue 15), last, unless a tab of that title is given
@@ -317,13 +348,18 @@ class RecordScreen:
             self.draw_form(store, lookups)  # a focused form; the list returns after Save/Cancel
             st.stop()
         history_views.undo_notice(user)  # the write just made, with its Undo
+        _list_part(self, user, store, lookups)
+
+    def draw_list(self, user: CurrentUser, store: Store, lookups: Any) -> None:
+        """New, the filters, the table and the chosen record (``run`` draws it as a fragment)."""
+        kind = self.kind
         new = f"New {kind.noun}"
         if user.can_write and st.button(new, type="primary", key=f"{kind.prefix}.new", icon=":material/add:"):
             open_form(kind, self.form, "create")
             st.rerun()
         query = self.filters(lookups)
-        rows = self.rows(store, query, show_all(kind))
-        table(kind, rows, query, self.csv(rows.frame), self.column_config(), can_show_all=self.can_show_all)
+        rows = capped(self.rows(store, query, show_all(kind)), show_all(kind))
+        table(kind, rows, query, self.csv(rows.frame), self.column_config(), can_show_all=True)
         if self.export_kind:
             import_views.export_button(store, self.export_kind, rows.frame.index, rows.records)
         if selected_id(kind):

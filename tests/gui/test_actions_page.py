@@ -539,3 +539,30 @@ def test_action_deep_link_survives_the_login_page(make_user):
     assert not at.exception
     assert [t.value for t in at.title] == ["Actions"]
     assert action["description"] in [t.value for t in at.text]
+
+
+def test_actions_list_reads_only_the_newest_page_until_show_all(make_user, monkeypatch):
+    """Issue 17: the Actions list had no row cap. It now asks the server for the newest
+    ``ROW_LIMIT`` only (the count comes from the server) and reads all on "Show all"."""
+    user = make_user("editor")
+    newest = make_action(user, date_time="2999-01-02T10:00:00")  # newer than any other: first in the table
+    everything = user.api.list_all("action")
+    asked: list[dict] = []
+    real_load = type(user.api).load_model
+
+    def counting_load(client, model, *args, **kwargs):
+        if model == "action" and not kwargs.get("id"):
+            asked.append(kwargs.get("options") or {})
+        return real_load(client, model, *args, **kwargs)
+
+    monkeypatch.setattr(type(user.api), "load_model", counting_load)
+    monkeypatch.setattr("stemgui.gui.loaders.ROW_LIMIT", 2)
+    at = logged_in(user, PAGE)
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(shown(at)) == 2 and shown(at)["when"].iloc[0].startswith("2999-01-02")
+    assert f"Showing the 2 newest of {len(everything):,} matching actions" in texts(at)
+    assert asked and all(options.get("limit") for options in asked)  # pages only, never everything
+    at.toggle(key="actions.show_all").set_value(True).run()
+    assert len(shown(at)) == len(everything)
+    monkeypatch.undo()
+    user.api.delete_model("action", id=newest["id"])  # the shared server's lists stay as they were

@@ -136,3 +136,20 @@ def test_backend_by_url_uses_the_personal_token(monkeypatch, gui_env, demo_serve
     at.switch_page("pages/sessions.py").run()
     assert len(at.dataframe[0].value) > 0
     assert token not in texts(at)
+
+
+def test_login_page_starts_the_bundled_server_once_in_the_background(gui_env, monkeypatch):
+    """Issue 17 (fresh install): the login page starts the bundled server in the background, once
+    per process and data dir, however many browsers show the login (the launcher is replaced by a
+    recorder here: the shared test server is already up)."""
+    from stemgui import backend
+    from stemgui.gui import login as gui_login
+
+    started = []
+    monkeypatch.setattr(backend, "start_in_background", started.append)
+    gui_login._start_bundled_backend.clear()
+    for _ in range(2):  # two browser sessions
+        at = new_app().run()
+        assert not at.exception and [t.label for t in at.text_input] == ["Username", "Password"]
+    gui_login._start_bundled_backend.clear()
+    assert [path.resolve() for path in started] == [gui_env.resolve()]

@@ -16,10 +16,31 @@ ROLES = ("viewer", "editor", "admin")
 
 OFFERED = {  # the menu of each role (stemgui.gui.shell.pages_for)
     "viewer": ["sessions.py", "subjects.py", "procedures.py", "actions.py", "lab.py", "account.py"],
-    "editor": ["sessions.py", "subjects.py", "procedures.py", "actions.py", "surgery_day.py", "import.py", "lab.py",
-               "outbox.py", "deleted.py", "account.py"],
-    "admin": ["sessions.py", "subjects.py", "procedures.py", "actions.py", "surgery_day.py", "import.py", "lab.py",
-              "outbox.py", "deleted.py", "account.py", "admin.py"],
+    "editor": [
+        "sessions.py",
+        "subjects.py",
+        "procedures.py",
+        "actions.py",
+        "surgery_day.py",
+        "import.py",
+        "lab.py",
+        "outbox.py",
+        "deleted.py",
+        "account.py",
+    ],
+    "admin": [
+        "sessions.py",
+        "subjects.py",
+        "procedures.py",
+        "actions.py",
+        "surgery_day.py",
+        "import.py",
+        "lab.py",
+        "outbox.py",
+        "deleted.py",
+        "account.py",
+        "admin.py",
+    ],
 }
 
 
@@ -61,9 +82,11 @@ def test_logged_out_every_page_shows_the_login(gui_env, bundled):
     """Issue 11: logged out, the app shows the login form and no page content."""
     at = new_app().run()
     assert not at.exception
-    assert [b.label for b in at.button if b.label == "Log in"] or any(
-        f.label == "Log in" for f in at.get("form_submit_button")
-    ) or "Log in" in texts(at)
+    assert (
+        [b.label for b in at.button if b.label == "Log in"]
+        or any(f.label == "Log in" for f in at.get("form_submit_button"))
+        or "Log in" in texts(at)
+    )
     assert not at.dataframe
 
 

@@ -68,3 +68,18 @@ def test_a_viewer_gets_no_write_buttons():
     at.run()
     assert not at.exception and "First note" in texts(at)
     assert not [b for b in at.button if b.key in ("notes.new", "notes.edit", "notes.delete")]
+
+
+def test_every_kit_list_is_capped_with_show_all(monkeypatch):
+    """Issue 17 ("a row cap with Show all on every list"): the kit itself cuts a screen's table to
+    the newest ``ROW_LIMIT`` rows (this kind's hook returns all), says how many match, and
+    "Show all" shows every row and can be switched off again."""
+    monkeypatch.setattr("stemgui.gui.loaders.ROW_LIMIT", 1)
+    at = _app()
+    assert at.dataframe[0].value["name"].tolist() == ["First note"]
+    assert "Showing the 1 newest of 2 matching notes" in texts(at)
+    at.toggle(key="notes.show_all").set_value(True).run()
+    assert at.dataframe[0].value["name"].tolist() == ["First note", "Second note"]
+    assert "All 2 matching notes shown" in texts(at)
+    at.toggle(key="notes.show_all").set_value(False).run()
+    assert len(at.dataframe[0].value) == 1
