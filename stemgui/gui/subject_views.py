@@ -325,5 +325,6 @@ SCREEN = RecordScreen(
     headline=lambda subject, _: subject.get("name") or subject["id"], body=show_detail,
     delete_prompt=delete_prompt,
     deleted=lambda subject: f"Deleted subject “{subject.get('name')}”.",
-    export_kind="subject", column_config=lambda: {"birth date": st.column_config.TextColumn("birth date", help="YYYY-MM-DD")},
+    export_kind="subject",
+    column_config=lambda: {"birth date": st.column_config.TextColumn("birth date", help="YYYY-MM-DD")},
 )  # fmt: skip
