@@ -154,19 +154,6 @@ class Newest:
         return self.exact and len(self.records) >= self.matching
 
 
-@dataclass(frozen=True)
-class SessionRows:
-    """The sessions to show for a query and how many match in all."""
-
-    sessions: list[dict]
-    matching: int  # all matches on the server (a lower bound when ``exact`` is False)
-    exact: bool
-
-    @property
-    def complete(self) -> bool:
-        return self.exact and len(self.sessions) >= self.matching
-
-
 def fetch_newest(client: BrainstemClient, model: str, filter_sets: list[dict[str, str]],
                  sort: tuple[str, ...], limit: int | None = ROW_LIMIT) -> Newest:  # fmt: skip
     """The ``limit`` first records in ``sort`` order matching any of ``filter_sets`` (each one
@@ -201,11 +188,11 @@ def fetch_newest(client: BrainstemClient, model: str, filter_sets: list[dict[str
 
 def fetch_sessions(
     client: BrainstemClient, query: SessionQuery, limit: int | None = ROW_LIMIT
-) -> SessionRows:
+) -> Newest:
     """The ``limit`` newest sessions matching ``query`` (all with None), and the match count."""
     found = fetch_newest(client, "session", server_filter_sets(query), SORT, limit)
     merged = newest_first(found.records)
-    return SessionRows(merged[:limit] if limit else merged, found.matching, found.exact)
+    return Newest(merged[:limit] if limit else merged, found.matching, found.exact)
 
 
 def _page(client: BrainstemClient, model: str, filters: dict, sort: tuple[str, ...], offset: int) -> dict:
@@ -225,7 +212,7 @@ def load_newest(_client: BrainstemClient, user_key: str, model: str,
 @cached_loader
 def load_session_rows(
     _client: BrainstemClient, user_key: str, query: SessionQuery, limit: int | None = ROW_LIMIT
-) -> SessionRows:
+) -> Newest:
     """``fetch_sessions``, cached for this user."""
     return fetch_sessions(_client, query, limit)
 
@@ -236,7 +223,7 @@ def load_sessions_frame(
 ) -> pd.DataFrame:
     """The Sessions table for ``query`` (see ``sessions_frame``)."""
     rows = load_session_rows(_client, user_key, query, limit)
-    return sessions_frame(rows.sessions, project_labels(_client, user_key))
+    return sessions_frame(rows.records, project_labels(_client, user_key))
 
 
 @cached_loader
@@ -262,7 +249,7 @@ def load_labels(_client: BrainstemClient, user_key: str, model: str) -> dict[str
 @cached_loader
 def load_all_tags(_client: BrainstemClient, user_key: str) -> list[str]:
     """The tags of the newest sessions, sorted (the tag filter also takes any typed tag)."""
-    sessions = load_session_rows(_client, user_key, SessionQuery()).sessions
+    sessions = load_session_rows(_client, user_key, SessionQuery()).records
     return sorted({tag for s in sessions for tag in s.get("tags") or []}, key=str.lower)
 
 

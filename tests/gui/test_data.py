@@ -56,7 +56,7 @@ def test_fetch_sessions_reads_only_the_newest_pages(make_user, limit):
     everything = newest_first(user.api.list_all("session"))
     rows = fetch_sessions(user.api, SessionQuery(), limit)
     shown = everything if limit is None else everything[:limit]
-    assert [s["id"] for s in rows.sessions] == [s["id"] for s in shown]
+    assert [s["id"] for s in rows.records] == [s["id"] for s in shown]
     assert rows.matching == len(everything) and rows.exact
     assert rows.complete is (limit is None or limit >= len(everything))
 
@@ -67,7 +67,7 @@ def test_fetch_sessions_merges_or_requests(make_user):
     word = everything[0]["description"].split()[0]
     rows = fetch_sessions(user.api, SessionQuery(text=word.upper()), None)
     expected = {s["id"] for s in everything if word.lower() in (s["name"] + s["description"]).lower()}
-    assert {s["id"] for s in rows.sessions} == expected and rows.matching == len(expected) and rows.complete
+    assert {s["id"] for s in rows.records} == expected and rows.matching == len(expected) and rows.complete
 
 
 def test_sessions_frame_shows_names_and_counts():
