@@ -25,6 +25,6 @@ else:
     store.begin_run(user)
     page = st.navigation(shell.pages_for(user))
     shell.sidebar(authenticator, user)
-    shell.follow_deep_link()
+    shell.follow_deep_link(page)
     widgets.show_toasts()
     page.run()

@@ -12,7 +12,8 @@ cost 100 requests on every first render and every filter change.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -106,6 +107,16 @@ def label_of(record: dict, fields: tuple[str, ...]) -> str:
     """A human label from the first non-empty of ``fields`` joined with " — "."""
     parts = [str(record[f]) for f in fields if record.get(f) not in (None, "")]
     return " — ".join(parts) if parts else str(record.get("id", ""))
+
+
+def distinct_labels(labels: Mapping[str, str]) -> dict[str, str]:
+    """``labels`` with every label that two records share told apart by the start of the id
+    ("M1 · 3f2a9c01"). A picker's choice travels as its label (the browser sends the text shown),
+    so two subjects both called "M1" would otherwise both pick the first one."""
+    counts = Counter(labels.values())
+    told = {key: f"{label} · {str(key)[:8]}" if counts[label] > 1 else label for key, label in labels.items()}
+    still = Counter(told.values())
+    return {key: f"{labels[key]} · {key}" if still[label] > 1 else label for key, label in told.items()}
 
 
 def excerpt(text: str | None, length: int = EXCERPT) -> str:
@@ -242,7 +253,7 @@ def load_records(_client: BrainstemClient, user_key: str, model: str) -> list[di
 def load_labels(_client: BrainstemClient, user_key: str, model: str) -> dict[str, str]:
     """id -> label for every record of ``model`` (sorted by label)."""
     fields = LABEL_FIELDS.get(model, ("name",))
-    pairs = {r["id"]: label_of(r, fields) for r in load_records(_client, user_key, model)}
+    pairs = distinct_labels({r["id"]: label_of(r, fields) for r in load_records(_client, user_key, model)})
     return dict(sorted(pairs.items(), key=lambda item: item[1].lower()))
 
 

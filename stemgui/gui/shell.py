@@ -7,8 +7,8 @@ Session-state keys owned here start with ``stemgui.``.
 
 from __future__ import annotations
 
-import contextlib
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import streamlit as st
@@ -25,6 +25,9 @@ from stemgui.gui.widgets import plain
 
 PING_EVERY = 30.0  # seconds between backend health checks shown in the sidebar
 _NEXT_PARAMS = "stemgui.next_params"
+_NEXT_TRIES = "stemgui.next_tries"
+DEEP_LINK_TRIES = 3  # runs that try to reach a saved link's page before giving up on it
+DEFAULT_PAGE = "pages/sessions.py"
 # ``?<kind>=<id>`` opens that record's page after login (the record screens' URL parameter)
 DEEP_LINKS = {"session": "pages/sessions.py", "action": "pages/actions.py",
               "procedure": "pages/procedures.py", "subject": "pages/subjects.py"}
@@ -32,7 +35,7 @@ DEEP_LINKS = {"session": "pages/sessions.py", "action": "pages/actions.py",
 
 def pages_for(user: CurrentUser) -> list[st.Page]:
     """The pages ``user``'s role may open (every page checks again itself)."""
-    pages = [st.Page("pages/sessions.py", title="Sessions", icon=":material/table_view:", default=True)]
+    pages = [st.Page(DEFAULT_PAGE, title="Sessions", icon=":material/table_view:", default=True)]
     if (PAGES_DIR / "subjects.py").exists():
         pages.append(st.Page("pages/subjects.py", title="Subjects", icon=":material/pets:"))
     surgery = surgery_kind.surgery_pages(user)  # procedures or actions: asked once per backend
@@ -64,8 +67,24 @@ def login_navigation(authenticator: stauth.Authenticate) -> st.navigation:
         login.login_page(authenticator)
 
     pages = [st.Page(log_in, title="Log in", url_path="login", default=True)]
-    pages += [st.Page(log_in, title="Log in", url_path=path.stem) for path in sorted(PAGES_DIR.glob("*.py"))]
-    return st.navigation(pages, position="hidden")
+    twins = {path.stem: st.Page(log_in, title="Log in", url_path=path.stem)
+             for path in sorted(PAGES_DIR.glob("*.py"))}  # fmt: skip
+    navigation = st.navigation(pages + list(twins.values()), position="hidden")
+    _login_at_the_links_address(navigation, twins)
+    return navigation
+
+
+def _login_at_the_links_address(navigation: st.Page, twins: dict[str, st.Page]) -> None:
+    """Show the login at the address the saved link opens (``/actions?action=<id>``), not at the
+    root: after login the real page with that path takes over in the very same run. Switching
+    there only after login raced the browser's own reruns (the re-login cookie's component
+    reports back right then, with the page it last knew), which landed on Sessions."""
+    target, params = _deep_link_target()
+    twin = twins.get(_url_path(target)) if target else None
+    if twin is None or navigation.url_path == twin.url_path:
+        return
+    st.session_state.pop(NEXT_PAGE, None)  # the address now carries it
+    st.switch_page(twin, query_params=params)
 
 
 def remember_deep_link() -> None:
@@ -75,19 +94,39 @@ def remember_deep_link() -> None:
         st.session_state[_NEXT_PARAMS] = params
 
 
-def follow_deep_link() -> None:
-    """After login, go where the saved link pointed (``?session=<id>`` opens the Sessions page,
-    ``?action=<id>`` the Actions page)."""
-    next_page = st.session_state.pop(NEXT_PAGE, None)
-    params = st.session_state.pop(_NEXT_PARAMS, None)
-    if next_page:
-        with contextlib.suppress(StreamlitAPIException):  # a page this user's role does not offer
-            st.switch_page(next_page, query_params=params)  # ``/subjects?subject=<id>`` keeps its id
-    for kind, page in DEEP_LINKS.items():
-        if params and kind in params:
-            # not listed for this backend (?procedure= where only actions are kept): stay here
-            with contextlib.suppress(StreamlitAPIException):
-                st.switch_page(page, query_params=params)
+def follow_deep_link(page: st.Page) -> None:
+    """After login, go where the saved link pointed (``/actions``; ``?session=<id>`` opens the
+    Sessions page, ``?action=<id>`` the Actions page); ``page`` is the page this run shows.
+
+    The link is kept until a run shows its page: a rerun the browser sends meanwhile (the
+    re-login cookie's component reports back right after login) replaces the switch's own
+    rerun, and then lands on the default page — the next run switches again (a few tries)."""
+    target, params = _deep_link_target()
+    tries = st.session_state.get(_NEXT_TRIES, 0)
+    if target is None or page.url_path == _url_path(target) or tries >= DEEP_LINK_TRIES:
+        for key in (NEXT_PAGE, _NEXT_PARAMS, _NEXT_TRIES):
+            st.session_state.pop(key, None)
+        return
+    st.session_state[_NEXT_TRIES] = tries + 1
+    try:
+        st.switch_page(target, query_params=params)  # ``/subjects?subject=<id>`` keeps its id
+    except StreamlitAPIException:  # a page this user's role (or this backend) does not offer: stay
+        for key in (NEXT_PAGE, _NEXT_PARAMS, _NEXT_TRIES):
+            st.session_state.pop(key, None)
+
+
+def _deep_link_target() -> tuple[str | None, dict | None]:
+    """The page file the saved link opens (None: nothing saved) and its query params."""
+    params = st.session_state.get(_NEXT_PARAMS)
+    target = st.session_state.get(NEXT_PAGE)
+    if target is None and params:
+        target = next((page for kind, page in DEEP_LINKS.items() if kind in params), None)
+    return target, params
+
+
+def _url_path(page_file: str) -> str:
+    """The address of one of `pages_for`'s pages (the default page's is the root)."""
+    return "" if page_file == DEFAULT_PAGE else Path(page_file).stem
 
 
 # ---------------------------------------------------------------- sidebar

@@ -6,6 +6,7 @@ import pytest
 
 from stemgui.gui.loaders import (
     SessionQuery,
+    distinct_labels,
     excerpt,
     fetch_sessions,
     frame_to_csv,
@@ -87,3 +88,12 @@ def test_sessions_frame_shows_names_and_counts():
 def test_excerpt_flattens_whitespace():
     assert excerpt("a\n\n b\tc") == "a b c"
     assert excerpt(None) == ""
+
+
+def test_two_records_with_one_name_are_told_apart_in_pickers():
+    """A picker's choice travels as the label shown: two mice called "M1" (in two projects)
+    both picked the first. Shared labels get the start of the id; unique ones stay as they are."""
+    labels = distinct_labels({"3f2a9c01-aaaa": "M1", "77b0e1d2-bbbb": "M1", "c": "M2"})
+    assert labels == {"3f2a9c01-aaaa": "M1 · 3f2a9c01", "77b0e1d2-bbbb": "M1 · 77b0e1d2", "c": "M2"}
+    same_start = distinct_labels({"abcdefgh-1": "M1", "abcdefgh-2": "M1"})
+    assert len(set(same_start.values())) == 2

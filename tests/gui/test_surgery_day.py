@@ -197,6 +197,21 @@ def test_virus_fiber_virus_keeps_the_volume_and_steppers_move_by_unit(make_user)
     assert len(procedures(user, subject)) == 2
 
 
+def test_two_subjects_with_one_name_each_open_their_own_surgery(make_user):
+    """The subject picker sends the label shown; two mice with one name both opened the first's
+    surgery (and a plan copied from "the other" copied the wrong mouse's steps)."""
+    user = make_user("editor")
+    name, first = new_subject(user, prefix="Twin ")
+    body = {"name": name, "strain": user.api.list_all("strain")[0]["id"], "sex": "F",
+            "projects": [user.api.list_all("project")[0]["id"]]}
+    second = user.api.save_model("subject", data=body)["subject"]["id"]
+    api_procedure(user, second, "09:00:00", volume=123)
+    at = open_surgery(user, second)
+    assert not at.exception
+    assert at.session_state["actions.day.subject"] == second
+    assert len(step_lines(at)) == 1
+
+
 def test_a_plan_copied_from_another_subjects_surgery(make_user):
     """Issue 14 (plans): copy the steps of another subject's surgery as this one's plan."""
     user = make_user("editor")
