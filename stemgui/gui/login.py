@@ -7,6 +7,8 @@ Session-state keys owned here start with ``stemgui.`` and ``login.``.
 
 from __future__ import annotations
 
+import secrets
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import streamlit as st
@@ -22,6 +24,8 @@ from stemgui.login_limit import LoginLimiter, check_login
 
 _AUTH_KEYS = frozenset({"name", "username", "authentication_status", "email", "roles", "logout"})
 _DELETE_COOKIE = "stemgui.delete_cookie"
+_COOKIE_BEING_SET = "stemgui.cookie_being_set"  # {"key", "token", "runs"} until the browser confirms
+COOKIE_SET_RUNS = 12  # runs that draw the cookie setter before giving up (a test app has no browser)
 
 def first_run() -> str | None:
     """Make the cookie key and, on the very first start, the ``admin`` user; its new password."""
@@ -45,6 +49,20 @@ class VersionedCookie(CookieModel):
         if claims is not None:
             st.session_state[SESSION_VERSION] = claims["session"]
         return claims
+
+    def draw_setter(self, key: str, token: str) -> bool:
+        """Draw the component that sets the re-login cookie ``token`` in the browser; True once
+        the browser reports it set. Our own key per renewal, so an earlier True does not count,
+        and no spacing markdown (the library's ``set_cookie`` adds one on every call)."""
+        expires = datetime.now() + timedelta(days=self.cookie_expiry_days)
+        options = {"path": "/", "expires": expires.isoformat(), "sameSite": "strict"}
+        setter = self.cookie_manager.cookie_manager  # extra-streamlit-components' component function
+        return setter(method="set", cookie=self.cookie_name, value=token, options=options, key=key,
+                      default=False) is True  # fmt: skip
+
+    def new_token(self) -> str:
+        self.exp_date = self._set_exp_date()
+        return self._token_encode()
 
 def build_authenticator() -> stauth.Authenticate:
     """A fresh authenticator for this run (never cached: it holds widget state and credentials)."""
@@ -123,9 +141,23 @@ def _check_login_form() -> None:
     st.session_state[SET_COOKIE] = True  # this very run goes straight to the app
 
 def after_login(authenticator: stauth.Authenticate) -> None:
-    """Set the re-login cookie one run after login (a rerun in the login run would drop it)."""
-    if st.session_state.pop(SET_COOKIE, False):
-        authenticator.cookie_controller.set_cookie()
+    """Set the re-login cookie one run after login (a rerun in the login run would drop it), and
+    keep drawing its setter until the browser says it is set.
+
+    The browser sets it from the setter's frame; a run that does not draw the setter removes the
+    frame, and the browser sends reruns of its own right after login (the cookie reader reports
+    back). Drawn for one run only, the setter was removed before its frame had loaded on a busy
+    machine, and no cookie was set."""
+    model = authenticator.cookie_controller.cookie_model
+    if st.session_state.pop(SET_COOKIE, False) and model.cookie_expiry_days != 0:
+        st.session_state[_COOKIE_BEING_SET] = {
+            "key": f"stemgui.cookie.{secrets.token_hex(4)}", "token": model.new_token(), "runs": 0}
+    pending = st.session_state.get(_COOKIE_BEING_SET)
+    if pending is None:
+        return
+    pending["runs"] += 1
+    if model.draw_setter(pending["key"], pending["token"]) or pending["runs"] >= COOKIE_SET_RUNS:
+        del st.session_state[_COOKIE_BEING_SET]
 
 def logout(authenticator: stauth.Authenticate) -> None:
     """Log out: end every session and re-login cookie of the user (this browser and any other),
