@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from datetime import datetime
 
 import pytest
 from streamlit.runtime.memory_media_file_storage import _calculate_file_id
@@ -214,6 +215,9 @@ def test_actions_table_offers_export_for_import_and_it_round_trips(make_user):
     subject = user.api.list_all("subject")[0]["id"]
     action = {
         "type": "OpticFiberImplant", "subject": subject, "description": f"export {uuid.uuid4().hex[:6]}",
+        # dated now: the table shows the 100 newest, and this process's backend holds more
+        # dated actions from other tests (an undated one sorts last)
+        "date_time": datetime.now().replace(microsecond=0).isoformat(),
         "details": {"fiberTipShape": "flat"}, "coordinates_system": "Stereotaxic_BregmaAbsolute",
         "coordinates_details": {"apCoordinate": -1.5, "mlCoordinate": 2.0, "dvCoordinate": -3.0},
     }  # fmt: skip
