@@ -97,6 +97,28 @@ def species_key(species: str | None) -> str | None:
     return next((key for key, words in SPECIES_WORDS.items() if words.search(text)), None)
 
 
+DEFAULT_SPECIES = "mouse"  # most subjects of the labs using this app; used when nothing says otherwise
+
+
+def subject_species(
+    subject: Mapping[str, Any] | None,
+    strains: Mapping[str, Mapping[str, Any]],
+    species: Mapping[str, Mapping[str, Any]] | None = None,
+) -> str | None:
+    """ "mouse" or "rat" for `subject` from its strain's species (records by id), else from the
+    strain's own name or description ("Sprague-Dawley rat"); None for a species known to be
+    neither (no bounds guessed for a finch); DEFAULT_SPECIES when nothing is known."""
+    strain = strains.get(str((subject or {}).get("strain") or "")) or {}
+    kind = strain.get("species")
+    # BrainSTEM names the species by id; a client may hold the species record itself instead
+    record = kind if isinstance(kind, Mapping) else (species or {}).get(str(kind or "")) or {}
+    texts = (record.get("name"), record.get("description"), strain.get("name"), strain.get("description"))
+    for text in texts:
+        if found := species_key(text):
+            return found
+    return None if record.get("name") else DEFAULT_SPECIES
+
+
 def _number(value: Any) -> float | None:
     if not isinstance(value, int | float) or isinstance(value, bool):
         return None

@@ -177,3 +177,48 @@ def test_a_huge_stored_integer_gets_no_warning_and_no_crash():
 
     huge = int("1" + "0" * 3999)
     assert coordinate_warnings("Stereotaxic_BregmaAbsolute", {"apCoordinate": huge}, "mouse") == []
+
+
+STRAINS = {
+    "b6": {"id": "b6", "name": "C57BL/6J", "species": "sp-mouse", "description": "Inbred wild-type mouse"},
+    "le": {"id": "le", "name": "Long-Evans", "species": "sp-rat", "description": "Outbred hooded"},
+    "sd": {"id": "sd", "name": "Sprague-Dawley rat", "species": "sp-unreadable"},
+    "zf": {"id": "zf", "name": "Wild type", "species": "sp-finch"},
+    "odd": {"id": "odd", "name": "Mystery line", "species": None},
+}
+SPECIES = {
+    "sp-mouse": {"id": "sp-mouse", "name": "Mouse", "description": "Mus musculus"},
+    "sp-rat": {"id": "sp-rat", "name": "Rat", "description": "Rattus norvegicus"},
+    "sp-finch": {"id": "sp-finch", "name": "Zebra finch", "description": "Taeniopygia guttata"},
+}
+
+
+@pytest.mark.parametrize(
+    ("subject", "expected"),
+    [
+        ({"strain": "b6"}, "mouse"),
+        ({"strain": "le"}, "rat"),  # the strain's name says nothing: its species record does
+        ({"strain": "sd"}, "rat"),  # the species record is not readable: the strain's name
+        ({"strain": "zf"}, None),  # known to be another animal: no rodent bounds guessed
+        ({"strain": "odd"}, "mouse"),  # nothing known: the default
+        ({"strain": "gone"}, "mouse"),
+        ({}, "mouse"),
+        (None, "mouse"),
+    ],
+)
+def test_subject_species_from_its_strain(subject, expected):
+    """Issue 14: the bounds follow the subject's strain's species; mouse when nothing is known."""
+    assert pl.subject_species(subject, STRAINS, SPECIES) == expected
+
+
+def test_subject_species_embedded_species_record():
+    """A strain holding its species record (not its id) is read the same way."""
+    strains = {"le": {"name": "Long-Evans", "species": {"name": "Rat"}}}
+    assert pl.subject_species({"strain": "le"}, strains) == "rat"
+
+
+def test_rat_bounds_follow_the_subject():
+    """ML 7 mm: outside a mouse's brain, inside a rat's — chosen by the subject's strain."""
+    step = _step(-3.5, 7.0, -3.0)
+    assert pl.step_warnings(step, pl.subject_species({"strain": "le"}, STRAINS, SPECIES)) == []
+    assert pl.step_warnings(step, pl.subject_species({"strain": "b6"}, STRAINS, SPECIES))
