@@ -431,3 +431,34 @@ def surgery_warnings(
     for index, warnings in asymmetric_pairs(comparable).items():
         found.setdefault(index, []).extend(warnings)
     return dict(sorted(found.items()))
+
+
+def entry_warnings(
+    steps: Iterable[Mapping[str, Any]],
+    entry: Mapping[str, Any],
+    species: str | None,
+    past: Iterable[Mapping[str, Any]] = (),
+    region_names: Mapping[Any, str] | None = None,
+    replaces: int | None = None,
+) -> list[FieldWarning]:
+    """The warnings of the form's `entry` in its surgery: its own, and its pair's when it is the
+    second of an asymmetric bilateral pair. It takes the place of step `replaces` (an edit) or comes
+    after the logged `steps` (a new step). Editing the FIRST of a pair says nothing about the pair:
+    the pair's warning belongs to its second step (``asymmetric_pairs``)."""
+    steps = list(steps)
+    index = len(steps) if replaces is None else replaces
+    steps[index:index + 1] = [entry]
+    return surgery_warnings(steps, species, past, region_names).get(index, [])
+
+
+def step_notes(
+    steps: Iterable[Mapping[str, Any] | None],
+    species: str | None,
+    past: Iterable[Mapping[str, Any]] = (),
+    region_names: Mapping[Any, str] | None = None,
+) -> dict[int, str]:
+    """A one-line note per step of a surgery's list that has warnings, by position; None stands for
+    a step not done (planned or skipped): it keeps its place, so "its twin (step n)" counts as
+    the list does, but it has no target and pairs with nothing."""
+    found = surgery_warnings([s or {} for s in steps], species, past, region_names)
+    return {index: " · ".join(w.message for w in warnings) for index, warnings in found.items()}

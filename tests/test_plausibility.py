@@ -222,3 +222,29 @@ def test_rat_bounds_follow_the_subject():
     step = _step(-3.5, 7.0, -3.0)
     assert pl.step_warnings(step, pl.subject_species({"strain": "le"}, STRAINS, SPECIES)) == []
     assert pl.step_warnings(step, pl.subject_species({"strain": "b6"}, STRAINS, SPECIES))
+
+
+def test_entry_warnings_second_of_a_pair_new_and_edited():
+    """The form's step is judged in its surgery: a new right-side twin 0.3 mm off the left one
+    warns at AP; the same as an edit of the second step too; an edit of the first does not."""
+    left = _step(-2.0, -1.5, -1.3, rid="l")
+    right_off = _step(-2.3, 1.5, -1.3, rid="r")
+    (warning,) = pl.entry_warnings([left], right_off, "mouse")
+    assert (warning.field, warning.rule) == ("coordinates_details.apCoordinate", "asymmetric")
+    assert pl.entry_warnings([left], _step(-2.0, 1.5, -1.3), "mouse") == []
+    assert _fields(pl.entry_warnings([left, _step(-2.0, 1.5, -1.3)], right_off, "mouse", replaces=1)) == {
+        ("coordinates_details.apCoordinate", "asymmetric")
+    }
+    # the known limit: editing the first of the pair does not warn about the pair
+    first_off = _step(-2.3, -1.5, -1.3)
+    assert pl.entry_warnings([left, _step(-2.0, 1.5, -1.3)], first_off, "mouse", replaces=0) == []
+
+
+def test_step_notes_skip_steps_not_done():
+    """The steps list's notes: an asymmetric twin gets its note at its own position, a planned
+    step (None) between them changes nothing."""
+    steps = [_step(-2.0, -1.5, -1.3), None, _step(-2.4, 1.5, -1.3)]
+    notes = pl.step_notes(steps, "mouse")
+    assert list(notes) == [2] and notes[2].startswith("Not symmetric with its twin (step 1)")
+    assert "(step 2)" in pl.step_notes([None, *steps], "mouse")[3]  # numbered as the list is
+    assert pl.step_notes([_step(-2.0, -1.5, -1.3), None, _step(-2.0, 1.5, -1.3)], "mouse") == {}
