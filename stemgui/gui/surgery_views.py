@@ -23,8 +23,9 @@ from stemgui import surgery as sg
 from stemgui.action_table import Lookups
 from stemgui.chart_export import chart_svg
 from stemgui.errors import StemGuiError
-from stemgui.gui import context, offline, records
+from stemgui.gui import context, records
 from stemgui.gui import loaders as data
+from stemgui.gui import surgery_plausibility as checks
 from stemgui.gui import surgery_step_form as sf
 from stemgui.gui.conflict_views import conflict_panel, open_for_edit, remember_opened
 from stemgui.gui.store import Store, changed
@@ -33,8 +34,6 @@ from stemgui.implant_charts import top_view
 from stemgui.implant_map import targets_from_records
 from stemgui.mirror import mirror_coordinates
 from stemgui.models import writable_fields
-from stemgui.outbox import is_backend_down
-from stemgui.plausibility import DEFAULT_SPECIES, entry_warnings, step_notes, subject_species
 from stemgui.subjectlog_entry import WEIGHT_UNITS, add_entry, weighing_entry
 from stemgui.surgery_model import surgery_model
 from stemgui.surgery_payload import for_backend
@@ -44,7 +43,6 @@ from stemgui.surgery_record import surgery_record_html, surgery_summary, weight_
 ENTRY = "surgery.entry"  # {"context", "mode": new|edit, "source": planned|last|empty|unplanned, ...}
 MODELS = "surgery.models"  # backend URL -> its surgical model
 CONFIRM = "actions.day.confirm_delete"
-SPECIES = "surgery.species"  # subject id -> "mouse" / "rat" / None, the last known (kept while offline)
 STATE_ICONS = {sg.CONFIRMED: ":material/check_circle:", sg.QUEUED: ":material/schedule:",
                sg.PLANNED: ":material/radio_button_unchecked:", sg.SKIPPED: ":material/block:"}
 MIRROR_HELP = "Log the twin of this step: left–right (ML or x) and its tilt negated, region kept."
@@ -138,33 +136,8 @@ def load_surgery(store: Store, kind: str, subject: str, day: date) -> sg.Surgery
     surgery.weighing = sg.preop_weighing_from_logs(logs, subject, day)
     st.session_state["surgery.logs"] = logs
     st.session_state["surgery.history"] = history
-    species_of(store, subject)
+    checks.species_of(store, subject)  # remembered for the warnings (and kept while offline)
     return surgery
-
-
-@data.cached_loader  # 60 s per user and session: the subjects are the pickers' list, already loaded
-def _species_of(_client, user_key: str, subject: str) -> str | None:
-    subjects = {r["id"]: r for r in data.load_records(_client, user_key, "subject")}
-    strains = {r["id"]: r for r in data.load_records(_client, user_key, "strain")}
-    try:
-        species = {r["id"]: r for r in data.load_records(_client, user_key, "species")}
-    except StemGuiError as exc:  # a backend that hides species: the strain's own name may tell
-        if is_backend_down(exc):
-            raise
-        species = {}
-    return subject_species(subjects.get(subject), strains, species)
-
-
-def species_of(store: Store, subject: str) -> str | None:
-    """The subject's species from its strain, for the brain's bounds: the last known while the
-    backend is down (no look-up then: each would wait for its timeout), else mouse."""
-    known = st.session_state.setdefault(SPECIES, {})
-    if not offline.is_offline():
-        try:
-            known[subject] = _species_of(store.client, context.user_key(), subject)
-        except StemGuiError:  # only a hint for the warnings: the page goes on without it
-            pass
-    return known.get(subject, DEFAULT_SPECIES)
 
 
 def region_acronyms(lookups: Lookups) -> dict[str, str]:
@@ -213,31 +186,6 @@ def keep_entry_open(surgery: sg.Surgery) -> None:
         open_entry(surgery)
 
 
-def _species(surgery: sg.Surgery) -> str | None:
-    return st.session_state.get(SPECIES, {}).get(surgery.subject, DEFAULT_SPECIES)
-
-
-def _past() -> list[dict]:
-    """The records the lab's usual targets and doses are taken from (this subject's, all days)."""
-    return st.session_state.get("surgery.history") or []
-
-
-def _listed(surgery: sg.Surgery) -> list[dict]:
-    """The steps as listed, a step not done as {} (it keeps its place but has no target)."""
-    return [s.payload if s.logged else {} for s in sg.ordered_steps(surgery)]
-
-
-def _warnings_of(surgery: sg.Surgery, entry: dict, lookups: Lookups):
-    """payload -> the form's warnings: its own and, as the second of a bilateral pair, the pair's."""
-    ordered = sg.ordered_steps(surgery)
-    editing = entry["mode"] == "edit" and entry.get("record_id")
-    place = next((i for i, s in enumerate(ordered) if editing and s.record_id == entry["record_id"]), None)
-    stored = ordered[place].payload if place is not None else {}  # its id: not compared with itself
-    species, past = _species(surgery), _past()
-    return lambda payload: entry_warnings(_listed(surgery), {**stored, **payload}, species, past,
-                                          lookups.regions, replaces=place)
-
-
 def entry_panel(store: Store, lookups: Lookups, surgery: sg.Surgery) -> None:
     """The current step's form with Log (Ctrl+Enter) and, for an edit, Cancel (Esc)."""
     entry = st.session_state[ENTRY]
@@ -251,7 +199,7 @@ def entry_panel(store: Store, lookups: Lookups, surgery: sg.Surgery) -> None:
             st.caption("The next planned step: Log confirms it as shown (change what differed first)."
                        if planned else "Starts from the last step logged: change what differs, then Log.")
         payload = sf.step_form(entry["key"], surgery.kind, lookups, surgery, editing=editing,
-                               warnings_of=_warnings_of(surgery, entry, lookups))
+                               warnings_of=checks.form_warnings(store, surgery, entry, lookups))
         conflict_panel(entry["key"])  # someone else saved this step meanwhile: choose per field
         log, cancel, extra = st.columns([1, 1, 3])
         if log.button("Save" if editing else "Log", type="primary", key=f"{entry['key']}.save",
@@ -436,7 +384,7 @@ def _steps(store: Store, lookups: Lookups, surgery: sg.Surgery) -> None:
     labels = lookups.all_labels()
     summary = surgery_summary(surgery, labels)
     lines = [line for line in summary.splitlines() if line[:1].isdigit()]
-    notes = step_notes(_listed(surgery), _species(surgery), _past(), lookups.regions)
+    notes = checks.row_notes(store, surgery, lookups)
     with st.container(height=420, key="surgery-steps"):
         for number, (step, line) in enumerate(zip(sg.ordered_steps(surgery), lines, strict=False), start=1):
             step_row(store, lookups, surgery, number, step, line, notes.get(number - 1))

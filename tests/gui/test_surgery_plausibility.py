@@ -166,3 +166,22 @@ def test_an_asymmetric_twin_is_noted_on_its_row_and_warned_in_the_form(make_user
     at = set_target(at, -2.3, 1.5, -1.3)
     (under_ap,) = warnings_under(at, coord(at, "apCoordinate"))
     assert under_ap.startswith("Not symmetric with its twin (step 3)")
+
+
+def test_far_from_where_the_lab_targeted_the_region_on_other_subjects(make_user):
+    """Issue 14: the lab's own past records of the region, across subjects: three other mice with
+    the BLA at AP −1.4 mm; this mouse's first step there at AP −2.9 warns under AP (its own records
+    alone would say nothing: it has none)."""
+    user = make_user("editor")
+    bla = region_id(user, "BLA")
+    for number in range(3):
+        api_step(user, new_subject(user), f"08:0{number}:00", -1.4, 3.3, -4.9, brain_region=bla)
+    subject = new_subject(user)
+    at = open_surgery(user, subject)
+    at = new_virus_step(at, -1.4, 3.3, -4.9)
+    at.selectbox(key=f"{form_key(at)}.region").set_value(bla).run()
+    assert not at.exception and all_warnings(at) == []
+    at = set_target(at, -2.9, 3.3, -4.9)
+    (under_ap,) = warnings_under(at, coord(at, "apCoordinate"))
+    assert under_ap.startswith("This target is 1.5 mm from where the lab targeted BLA")
+    assert "median of 3" in under_ap
