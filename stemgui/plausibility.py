@@ -97,6 +97,28 @@ def species_key(species: str | None) -> str | None:
     return next((key for key, words in SPECIES_WORDS.items() if words.search(text)), None)
 
 
+DEFAULT_SPECIES = "mouse"  # most subjects of the labs using this app; used when nothing says otherwise
+
+
+def subject_species(
+    subject: Mapping[str, Any] | None,
+    strains: Mapping[str, Mapping[str, Any]],
+    species: Mapping[str, Mapping[str, Any]] | None = None,
+) -> str | None:
+    """ "mouse" or "rat" for `subject` from its strain's species (records by id), else from the
+    strain's own name or description ("Sprague-Dawley rat"); None for a species known to be
+    neither (no bounds guessed for a finch); DEFAULT_SPECIES when nothing is known."""
+    strain = strains.get(str((subject or {}).get("strain") or "")) or {}
+    kind = strain.get("species")
+    # BrainSTEM names the species by id; a client may hold the species record itself instead
+    record = kind if isinstance(kind, Mapping) else (species or {}).get(str(kind or "")) or {}
+    texts = (record.get("name"), record.get("description"), strain.get("name"), strain.get("description"))
+    for text in texts:
+        if found := species_key(text):
+            return found
+    return None if record.get("name") else DEFAULT_SPECIES
+
+
 def _number(value: Any) -> float | None:
     if not isinstance(value, int | float) or isinstance(value, bool):
         return None
@@ -409,3 +431,34 @@ def surgery_warnings(
     for index, warnings in asymmetric_pairs(comparable).items():
         found.setdefault(index, []).extend(warnings)
     return dict(sorted(found.items()))
+
+
+def entry_warnings(
+    steps: Iterable[Mapping[str, Any]],
+    entry: Mapping[str, Any],
+    species: str | None,
+    past: Iterable[Mapping[str, Any]] = (),
+    region_names: Mapping[Any, str] | None = None,
+    replaces: int | None = None,
+) -> list[FieldWarning]:
+    """The warnings of the form's `entry` in its surgery: its own, and its pair's when it is the
+    second of an asymmetric bilateral pair. It takes the place of step `replaces` (an edit) or comes
+    after the logged `steps` (a new step). Editing the FIRST of a pair says nothing about the pair:
+    the pair's warning belongs to its second step (``asymmetric_pairs``)."""
+    steps = list(steps)
+    index = len(steps) if replaces is None else replaces
+    steps[index:index + 1] = [entry]
+    return surgery_warnings(steps, species, past, region_names).get(index, [])
+
+
+def step_notes(
+    steps: Iterable[Mapping[str, Any] | None],
+    species: str | None,
+    past: Iterable[Mapping[str, Any]] = (),
+    region_names: Mapping[Any, str] | None = None,
+) -> dict[int, str]:
+    """A one-line note per step of a surgery's list that has warnings, by position; None stands for
+    a step not done (planned or skipped): it keeps its place, so "its twin (step n)" counts as
+    the list does, but it has no target and pairs with nothing."""
+    found = surgery_warnings([s or {} for s in steps], species, past, region_names)
+    return {index: " · ".join(w.message for w in warnings) for index, warnings in found.items()}

@@ -177,3 +177,74 @@ def test_a_huge_stored_integer_gets_no_warning_and_no_crash():
 
     huge = int("1" + "0" * 3999)
     assert coordinate_warnings("Stereotaxic_BregmaAbsolute", {"apCoordinate": huge}, "mouse") == []
+
+
+STRAINS = {
+    "b6": {"id": "b6", "name": "C57BL/6J", "species": "sp-mouse", "description": "Inbred wild-type mouse"},
+    "le": {"id": "le", "name": "Long-Evans", "species": "sp-rat", "description": "Outbred hooded"},
+    "sd": {"id": "sd", "name": "Sprague-Dawley rat", "species": "sp-unreadable"},
+    "zf": {"id": "zf", "name": "Wild type", "species": "sp-finch"},
+    "odd": {"id": "odd", "name": "Mystery line", "species": None},
+}
+SPECIES = {
+    "sp-mouse": {"id": "sp-mouse", "name": "Mouse", "description": "Mus musculus"},
+    "sp-rat": {"id": "sp-rat", "name": "Rat", "description": "Rattus norvegicus"},
+    "sp-finch": {"id": "sp-finch", "name": "Zebra finch", "description": "Taeniopygia guttata"},
+}
+
+
+@pytest.mark.parametrize(
+    ("subject", "expected"),
+    [
+        ({"strain": "b6"}, "mouse"),
+        ({"strain": "le"}, "rat"),  # the strain's name says nothing: its species record does
+        ({"strain": "sd"}, "rat"),  # the species record is not readable: the strain's name
+        ({"strain": "zf"}, None),  # known to be another animal: no rodent bounds guessed
+        ({"strain": "odd"}, "mouse"),  # nothing known: the default
+        ({"strain": "gone"}, "mouse"),
+        ({}, "mouse"),
+        (None, "mouse"),
+    ],
+)
+def test_subject_species_from_its_strain(subject, expected):
+    """Issue 14: the bounds follow the subject's strain's species; mouse when nothing is known."""
+    assert pl.subject_species(subject, STRAINS, SPECIES) == expected
+
+
+def test_subject_species_embedded_species_record():
+    """A strain holding its species record (not its id) is read the same way."""
+    strains = {"le": {"name": "Long-Evans", "species": {"name": "Rat"}}}
+    assert pl.subject_species({"strain": "le"}, strains) == "rat"
+
+
+def test_rat_bounds_follow_the_subject():
+    """ML 7 mm: outside a mouse's brain, inside a rat's — chosen by the subject's strain."""
+    step = _step(-3.5, 7.0, -3.0)
+    assert pl.step_warnings(step, pl.subject_species({"strain": "le"}, STRAINS, SPECIES)) == []
+    assert pl.step_warnings(step, pl.subject_species({"strain": "b6"}, STRAINS, SPECIES))
+
+
+def test_entry_warnings_second_of_a_pair_new_and_edited():
+    """The form's step is judged in its surgery: a new right-side twin 0.3 mm off the left one
+    warns at AP; the same as an edit of the second step too; an edit of the first does not."""
+    left = _step(-2.0, -1.5, -1.3, rid="l")
+    right_off = _step(-2.3, 1.5, -1.3, rid="r")
+    (warning,) = pl.entry_warnings([left], right_off, "mouse")
+    assert (warning.field, warning.rule) == ("coordinates_details.apCoordinate", "asymmetric")
+    assert pl.entry_warnings([left], _step(-2.0, 1.5, -1.3), "mouse") == []
+    assert _fields(pl.entry_warnings([left, _step(-2.0, 1.5, -1.3)], right_off, "mouse", replaces=1)) == {
+        ("coordinates_details.apCoordinate", "asymmetric")
+    }
+    # the known limit: editing the first of the pair does not warn about the pair
+    first_off = _step(-2.3, -1.5, -1.3)
+    assert pl.entry_warnings([left, _step(-2.0, 1.5, -1.3)], first_off, "mouse", replaces=0) == []
+
+
+def test_step_notes_skip_steps_not_done():
+    """The steps list's notes: an asymmetric twin gets its note at its own position, a planned
+    step (None) between them changes nothing."""
+    steps = [_step(-2.0, -1.5, -1.3), None, _step(-2.4, 1.5, -1.3)]
+    notes = pl.step_notes(steps, "mouse")
+    assert list(notes) == [2] and notes[2].startswith("Not symmetric with its twin (step 1)")
+    assert "(step 2)" in pl.step_notes([None, *steps], "mouse")[3]  # numbered as the list is
+    assert pl.step_notes([_step(-2.0, -1.5, -1.3), None, _step(-2.0, 1.5, -1.3)], "mouse") == {}

@@ -1,10 +1,14 @@
 """The Streamlit inputs of a JSON Schema: `render_schema_inputs` draws `schema_form`'s field
-specs, keeps what is typed in session state, and returns the payload."""
+specs, keeps what is typed in session state, and returns the payload.
+
+Slots: a caller that judges the payload only after it is drawn (plausibility warnings, issue 14)
+passes a dict as `slots`; each field's path then maps to an empty container right under its
+input, and `show_warnings` fills them."""
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, MutableMapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -50,8 +54,26 @@ def clear_schema_inputs(key: str) -> None:
         del ss[name]
 
 
+Slots = MutableMapping[str, Any]  # field path -> the container right under its input
+
+
+def show_warnings(warnings: Mapping[str, list[str]], slots: Mapping[str, Any], rest: Any = None,
+                  labels: Mapping[str, str] | None = None) -> None:  # fmt: skip
+    """Each field's warnings (field path -> messages) in its slot; a field without one in `rest`
+    (default: here), named by `labels` or its path. Warnings only inform: nothing is refused."""
+    for path, messages in warnings.items():
+        slot = slots.get(path)
+        for message in messages:
+            if slot is not None:
+                slot.warning(message, icon=":material/help:")
+            else:
+                name = (labels or {}).get(path, path)
+                (rest or st).warning(f"{name}: {message}", icon=":material/help:")
+
+
 def render_schema_inputs(schema: dict, key: str, value: dict | None = None, *,
-                         errors: Mapping[str, str] | None = None, no_prefill: Collection[str] = ()) -> dict:
+                         errors: Mapping[str, str] | None = None, no_prefill: Collection[str] = (),
+                         slots: Slots | None = None) -> dict:  # fmt: skip
     """Draw one input per property of `schema` and return the payload (unset optional fields omitted).
 
     Inputs are prefilled from `value`, else (None or {}) from the schema defaults, except the
@@ -59,7 +81,8 @@ def render_schema_inputs(schema: dict, key: str, value: dict | None = None, *,
     start empty with the default as a hint. What the user
     types is kept across reruns and while the form is not drawn (switching type away and back);
     passing a different `value` than on the previous run refills the inputs from it. `errors` (field path ->
-    message, e.g. from `validate_payload` or the server) are shown under their fields.
+    message, e.g. from `validate_payload` or the server) are shown under their fields. `slots`, if
+    given, receives each field path's container under its input (module docstring).
     """
     ss = st.session_state
     value_key = f"{STATE_PREFIX}{key}::value"
@@ -71,13 +94,13 @@ def render_schema_inputs(schema: dict, key: str, value: dict | None = None, *,
              for spec in field_specs(schema)]
     specs += extra_field_specs(schema, value if isinstance(value, dict) else None)
     problems: dict[str, str] = {}
-    payload = _draw_fields(specs, key, "", originals, reset, errors or {}, problems)
+    payload = _draw_fields(specs, key, "", originals, reset, errors or {}, problems, slots)
     ss[f"{STATE_PREFIX}{key}::errors"] = problems
     return payload
 
 
 def _draw_fields(specs: list[FieldSpec], key: str, prefix: str, originals: Mapping, reset: bool,
-                 errors: Mapping[str, str], problems: dict[str, str]) -> dict:
+                 errors: Mapping[str, str], problems: dict[str, str], slots: Slots | None = None) -> dict:
     """Draw `specs` in order; the payload of the fields that are set."""
     payload: dict[str, Any] = {}
     for spec in specs:
@@ -88,20 +111,22 @@ def _draw_fields(specs: list[FieldSpec], key: str, prefix: str, originals: Mappi
             _show_warning(misfit_warning(spec, reason))
             spec = replace(spec, kind="json", children=())
         if spec.kind == "group":
-            result = _draw_group(spec, key, path, original, reset, errors, problems)
+            result = _draw_group(spec, key, path, original, reset, errors, problems, slots)
         elif spec.kind == "quantity":
             result = _draw_quantity(spec, key, path, original, reset, errors)
         else:
             result = _draw_field(spec, key, path, original, reset, problems)
         if path in errors:
             _show_error(errors[path])
+        if slots is not None:
+            slots[path] = st.container()  # filled after the whole payload is known
         if result is not MISSING:
             payload[spec.name] = result
     return payload
 
 
 def _draw_group(spec: FieldSpec, key: str, path: str, original: Any, reset: bool,
-                errors: Mapping[str, str], problems: dict[str, str]) -> Any:
+                errors: Mapping[str, str], problems: dict[str, str], slots: Slots | None) -> Any:
     """A nested object: its fields side by side on one row ({value, unit} pairs)."""
     names = [child.name for child in spec.children]
     pair = sorted(names) == ["unit", "value"]
@@ -115,7 +140,7 @@ def _draw_group(spec: FieldSpec, key: str, path: str, original: Any, reset: bool
             # The pair reads as one field: the value input carries the object's own label.
             child = replace(child, label=spec.label, help=spec.help or child.help)
         with column:
-            result.update(_draw_fields([child], key, f"{path}.", nested, reset, errors, problems))
+            result.update(_draw_fields([child], key, f"{path}.", nested, reset, errors, problems, slots))
     if not result:
         return copy.deepcopy(original) if original == {} else MISSING
     return result

@@ -6,6 +6,10 @@ details of the type drawn from its schema (number + unit side by side), notes, a
 — the time to the second. Works on plain payloads of either surgical model (today's procedures:
 ``{value, unit}`` coordinates; the seed's actions: bare numbers in the schema title's unit).
 
+Plausibility (issue 14) is said under the field it is about — a coordinate's warning under that
+coordinate, a dose's under the volume or rate — once the whole payload is known (``slots``), and
+never refuses the step.
+
 Switching the type fills the details with the last values logged for that type in this surgery
 (``surgery.defaults_for_type``: the last virus's volume after virus → fiber → virus).
 Session-state keys start with the form's key (``surgery.entry.<n>``).
@@ -21,7 +25,8 @@ import streamlit as st
 
 from stemgui import dates
 from stemgui.action_table import Lookups
-from stemgui.gui.schema_widgets import clear_schema_inputs, input_errors, render_schema_inputs
+from stemgui.gui import schema_widgets as sw
+from stemgui.gui.schema_widgets import Slots, clear_schema_inputs, input_errors, render_schema_inputs
 from stemgui.gui.widgets import forget_widgets, plain
 from stemgui.plausibility import by_field
 from stemgui.schema_form import MISSING, field_specs, json_text, misfit, misfit_warning, split_units
@@ -76,8 +81,10 @@ def _unit_of(prop: Mapping[str, Any], value: Any) -> str | None:
     return split_units(str(prop.get("title") or ""))[1]
 
 
-def coordinate_inputs(key: str, kind: str, system: str, start: Mapping[str, Any]) -> dict:
-    """The system's coordinates, three to a row, each stepping by its unit."""
+def coordinate_inputs(key: str, kind: str, system: str, start: Mapping[str, Any],
+                      slots: Slots | None = None) -> dict:  # fmt: skip
+    """The system's coordinates, three to a row, each stepping by its unit; `slots` (if given)
+    receives each coordinate's container under its input, for its warnings."""
     schema = load_schema(GENERATIONS[kind].coordinates, system)
     props = schema.get("properties") or {}
     specs = {spec.name: spec for spec in field_specs(schema)}
@@ -92,6 +99,8 @@ def coordinate_inputs(key: str, kind: str, system: str, start: Mapping[str, Any]
                 column.warning(misfit_warning(specs[name], reason), icon=":material/warning:")
                 column.text(json_text(stored))
                 out[name] = stored
+                if slots is not None:
+                    slots[name] = column.container()
                 continue
             unit = _unit_of(prop, stored)
             label = COORDINATE_LABELS.get(name) or split_units(str(prop.get("title") or name))[0].strip()
@@ -100,6 +109,8 @@ def coordinate_inputs(key: str, kind: str, system: str, start: Mapping[str, Any]
                 st.session_state[wkey] = _number(stored)
             typed = column.number_input(f"{label} ({unit})" if unit else label, value=None, key=wkey,
                                         step=unit_step(unit), format="%g", placeholder="—")
+            if slots is not None:
+                slots[name] = column.container()  # filled once the whole step is known
             if typed is None:
                 continue
             object_shaped = prop.get("type") == "object" or isinstance(stored, Mapping)
@@ -137,23 +148,26 @@ def step_form(key: str, kind: str, lookups: Lookups, surgery: Surgery, *, editin
                               placeholder="Type to search…")
     payload: dict[str, Any] = {"type": chosen, "coordinates_system": system, "brain_region": region}
     coords: dict = {}
+    coordinate_slots: Slots = {}
     if system:
-        coords = coordinate_inputs(key, kind, system, start.get("coordinates_details") or {})
+        start_coords = start.get("coordinates_details") or {}
+        coords = coordinate_inputs(key, kind, system, start_coords, coordinate_slots)
     payload["coordinates_details"] = coords
-    if warnings_of is not None:  # plausibility: said at the coordinates, never blocking
-        for field, messages in by_field(warnings_of(payload)).items():
-            for message in messages:
-                name = field.split(".")[-1]
-                label = COORDINATE_LABELS.get(name, name)
-                st.warning(f"{plain(label)}: {plain(message)}", icon=":material/help:")
+    rest = st.container()  # a warning about a field drawn nowhere (or as text)
+    detail_slots: Slots = {}
     details: dict = {}
     if chosen:
         schema = load_schema(generation.types, chosen)
         if schema.get("properties"):
             with st.expander(f"Details — {plain(types.get(chosen, chosen))}", expanded=True):
                 details = render_schema_inputs(schema, f"{key}.details.{chosen}",
-                                               start.get("details") if start.get("type") == chosen else {})
+                                               start.get("details") if start.get("type") == chosen else {},
+                                               slots=detail_slots)
     payload["details"] = details
+    if warnings_of is not None:  # plausibility: each warning under its field, never blocking
+        slots = {**{f"coordinates_details.{n}": c for n, c in coordinate_slots.items()},
+                 **{f"details.{p}": c for p, c in detail_slots.items()}}
+        _warn(warnings_of(payload), slots, rest)
     notes_column, time_column = st.columns([4, 1]) if editing else (st.container(), None)
     notes = notes_column.text_input("Notes", key=f"{key}.notes")
     payload["notes" if kind == "procedure" else "description"] = notes or ""
@@ -162,6 +176,14 @@ def step_form(key: str, kind: str, lookups: Lookups, surgery: Surgery, *, editin
         payload["date_time"] = _date_time(str(start.get("date_time") or "")[:10], clock)
     ss[f"{key}.unreadable"] = input_errors(f"{key}.details.{chosen}") if chosen else {}
     return payload
+
+
+def _warn(warnings, slots: Slots, rest) -> None:
+    """`warnings` (plausibility's) under their fields; a field without an input named in `rest`."""
+    grouped = {field: [plain(m) for m in messages] for field, messages in by_field(warnings).items()}
+    names = {field: field.split(".")[-1] for field in grouped}
+    labels = {field: plain(COORDINATE_LABELS.get(name, name)) for field, name in names.items()}
+    sw.show_warnings(grouped, slots, rest, labels)
 
 
 def _date_time(day: str, clock: str) -> str | None:

@@ -25,6 +25,7 @@ from stemgui.chart_export import chart_svg
 from stemgui.errors import StemGuiError
 from stemgui.gui import context, records
 from stemgui.gui import loaders as data
+from stemgui.gui import surgery_plausibility as checks
 from stemgui.gui import surgery_step_form as sf
 from stemgui.gui.conflict_views import conflict_panel, open_for_edit, remember_opened
 from stemgui.gui.store import Store, changed
@@ -33,7 +34,6 @@ from stemgui.implant_charts import top_view
 from stemgui.implant_map import targets_from_records
 from stemgui.mirror import mirror_coordinates
 from stemgui.models import writable_fields
-from stemgui.plausibility import step_warnings
 from stemgui.subjectlog_entry import WEIGHT_UNITS, add_entry, weighing_entry
 from stemgui.surgery_model import surgery_model
 from stemgui.surgery_payload import for_backend
@@ -136,6 +136,7 @@ def load_surgery(store: Store, kind: str, subject: str, day: date) -> sg.Surgery
     surgery.weighing = sg.preop_weighing_from_logs(logs, subject, day)
     st.session_state["surgery.logs"] = logs
     st.session_state["surgery.history"] = history
+    checks.species_of(store, subject)  # remembered for the warnings (and kept while offline)
     return surgery
 
 
@@ -185,11 +186,6 @@ def keep_entry_open(surgery: sg.Surgery) -> None:
         open_entry(surgery)
 
 
-def _warnings_of(surgery: sg.Surgery):
-    past = st.session_state.get("surgery.history") or []
-    return lambda payload: step_warnings(payload, "mouse", past)
-
-
 def entry_panel(store: Store, lookups: Lookups, surgery: sg.Surgery) -> None:
     """The current step's form with Log (Ctrl+Enter) and, for an edit, Cancel (Esc)."""
     entry = st.session_state[ENTRY]
@@ -203,7 +199,7 @@ def entry_panel(store: Store, lookups: Lookups, surgery: sg.Surgery) -> None:
             st.caption("The next planned step: Log confirms it as shown (change what differed first)."
                        if planned else "Starts from the last step logged: change what differs, then Log.")
         payload = sf.step_form(entry["key"], surgery.kind, lookups, surgery, editing=editing,
-                               warnings_of=_warnings_of(surgery))
+                               warnings_of=checks.form_warnings(store, surgery, entry, lookups))
         conflict_panel(entry["key"])  # someone else saved this step meanwhile: choose per field
         log, cancel, extra = st.columns([1, 1, 3])
         if log.button("Save" if editing else "Log", type="primary", key=f"{entry['key']}.save",
@@ -322,13 +318,16 @@ def mirror(store: Store, surgery: sg.Surgery, step: sg.Step) -> None:
 
 
 def step_row(store: Store, lookups: Lookups, surgery: sg.Surgery, number: int, step: sg.Step,
-             line: str) -> None:  # fmt: skip
-    """One step: what it is and its state, and its buttons (✓ / skip; mirror / edit / delete)."""
+             line: str, note: str | None = None) -> None:  # fmt: skip
+    """One step: what it is and its state, a plausibility `note` (an asymmetric twin…), and its
+    buttons (✓ / skip; mirror / edit / delete)."""
     ident = step.record_id or (f"q{step.queue_id}" if step.queue_id is not None else f"p{step.plan_index}")
     with st.container(border=True, key=f"surgery-step-{ident}"):
         text, buttons = st.columns([5, 3], vertical_alignment="center")
         marker = f"{STATE_ICONS.get(step.state, STATE_ICONS[sg.CONFIRMED])} "
         text.markdown(f"{marker}{plain(line)}  \n:gray[{sg.STATE_LABELS[step.state]}]")
+        if note:
+            text.caption(f":material/help: :orange[{plain(note)}]")
         cells = buttons.columns(3)
         if step.state == sg.PLANNED:
             if cells[0].button("", key=f"surgery.confirm.{ident}", icon=":material/check:",
@@ -385,9 +384,10 @@ def _steps(store: Store, lookups: Lookups, surgery: sg.Surgery) -> None:
     labels = lookups.all_labels()
     summary = surgery_summary(surgery, labels)
     lines = [line for line in summary.splitlines() if line[:1].isdigit()]
+    notes = checks.row_notes(store, surgery, lookups)
     with st.container(height=420, key="surgery-steps"):
         for number, (step, line) in enumerate(zip(sg.ordered_steps(surgery), lines, strict=False), start=1):
-            step_row(store, lookups, surgery, number, step, line)
+            step_row(store, lookups, surgery, number, step, line, notes.get(number - 1))
     chart = implant_chart(surgery, lookups)
     if chart is not None:
         st.altair_chart(chart, width="content")

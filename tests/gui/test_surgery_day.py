@@ -192,7 +192,7 @@ def test_virus_fiber_virus_keeps_the_volume_and_steppers_move_by_unit(make_user)
     # plausibility at the field, never blocking (issue 14): ML 15 mm is outside a mouse brain
     ml = next(n.key for n in at.number_input if n.key.endswith(".mlCoordinate"))
     at.number_input(key=ml).set_value(15.0).run()
-    assert any(unescape(w.value).startswith("ML:") for w in at.warning), [w.value for w in at.warning]
+    assert any(unescape(w.value).startswith("ML +15 mm") for w in at.warning), [w.value for w in at.warning]
     at.button(key=f"{form_key(at)}.save").click().run()
     assert len(procedures(user, subject)) == 2
 
