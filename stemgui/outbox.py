@@ -72,6 +72,7 @@ from stemgui.errors import (
     ApiConnectionError,
     ApiTimeout,
     AuthError,
+    EditConflict,
     LocalSaveFailed,
     NotFound,
     ServerError,
@@ -113,6 +114,7 @@ class Entry:
     maybe_applied: bool = False  # an attempt was sent and its answer lost: it may exist on the server
     seen_before: list[str] | None = None  # matching records before the first such attempt (None: unknown)
     idempotency_key: str | None = None  # a create's key, the same on every attempt (None: older entry)
+    if_match: str | None = None  # an update's: the version it was made against (None: unconditional)
 
 
 @dataclass
@@ -235,13 +237,16 @@ class Outbox:
         maybe_applied: bool = False,
         seen_before: list[str] | None = None,
         idempotency_key: str | None = None,
+        if_match: str | None = None,
     ) -> int:
         """Queue one write; returns the entry id.
 
         ``last_error``: why a first try failed; ``maybe_applied``: that try was sent and its
         answer lost (a create is then looked for before it is resent); ``seen_before``: the
         ids of matching records that existed before that try (never taken for this entry's);
-        ``idempotency_key``: the key that try was sent with (a create gets a new one by default).
+        ``idempotency_key``: the key that try was sent with (a create gets a new one by default);
+        ``if_match``: an update's version it was made against, sent with it (a change saved by
+        someone else meanwhile is then not overwritten unseen: the entry waits for the user).
         """
         _check_entry(model, operation, record_id)
         payload = dict(payload or {})
@@ -249,13 +254,14 @@ class Outbox:
         maybe = maybe_applied and operation == "create"
         seen = _dumps(seen_before) if maybe and seen_before is not None else None
         key = (idempotency_key or new_idempotency_key()) if operation == "create" else None
+        version = if_match if operation == "update" else None
         row = (_now(), model, operation, record_id, _dumps(payload), dedup, int(bool(last_error)), last_error,
-               int(maybe), seen, key)  # fmt: skip
+               int(maybe), seen, key, version)  # fmt: skip
         with self._write() as conn:
             cursor = conn.execute(
                 "INSERT INTO entries (created_at, model, operation, record_id, payload, dedup, attempts,"
-                " last_error, maybe_applied, seen_before, idempotency_key)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " last_error, maybe_applied, seen_before, idempotency_key, if_match)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 row,
             )
         log.info("outbox %s: queued %s %s as entry %s", self.username, operation, model, cursor.lastrowid)
@@ -335,6 +341,10 @@ class Outbox:
             return False
         except LocalSaveFailed:
             raise  # our disk, not the server's answer: the entry stays as it was
+        except EditConflict as exc:  # someone saved the record since: the user decides, not the outbox
+            self._note_conflict(entry, exc)
+            report.rejected.append(entry.id)
+            return True
         except StemGuiError as exc:  # a 400 or 403 names its fields; bring them back with the entry
             field_errors = getattr(exc, "field_errors", None)
             self._note_failure(entry.id, exc.message, state="rejected", field_errors=field_errors)
@@ -352,7 +362,8 @@ class Outbox:
             if entry.operation == "create":
                 return self._send_create(client, entry)
             if entry.operation == "update":
-                client.save_model(entry.model, id=entry.record_id, data=entry.payload)
+                client.save_model(entry.model, id=entry.record_id, data=entry.payload,
+                                  if_match=entry.if_match)  # fmt: skip
                 return entry.record_id, False
             try:
                 client.delete_model(entry.model, id=entry.record_id)
@@ -446,6 +457,18 @@ class Outbox:
             state, message, _dumps(field_errors or {}), entry_id,
         )  # fmt: skip
         log.info("outbox %s: entry %s %s: %s", self.username, entry_id, state, message)
+
+    def _note_conflict(self, entry: Entry, conflict: EditConflict) -> None:
+        """A queued update found the record changed by someone else: refuse it with what differs,
+        now against the version the user is told about — Retry then sends it over that version
+        (and is refused again only if the record changes once more), Discard keeps theirs."""
+        current = conflict.current or {}
+        differ = [name for name, value in entry.payload.items() if name in current and current[name] != value]
+        said = f" Theirs differs from yours in: {', '.join(differ)}." if differ else ""
+        message = (f"Someone saved this {entry.model} on BrainSTEM after your change was queued.{said} "
+                   "Retry sends yours over theirs; Discard keeps theirs.")  # fmt: skip
+        self._execute("UPDATE entries SET if_match = ? WHERE id = ?", conflict.etag, entry.id)
+        self._note_failure(entry.id, message, state="rejected")
 
     # -- storage ------------------------------------------------------------------------------
 
@@ -560,8 +583,8 @@ def save_or_queue(
     lookup this function otherwise makes before the POST.
 
     ``if_match``: the version an update was made against (EditConflict if the record changed
-    since). A queued update is resent later without it: it holds only the fields the user
-    changed, so it cannot revert anyone else's change to other fields.
+    since). A queued update keeps it and is resent with it: a change someone saves meanwhile is
+    not overwritten unseen (the entry then waits on the Outbox page for the user's choice).
 
     Every call here uses the client's short write timeout (``for_writes``): a hung backend hands
     the save to the outbox within seconds. A create notes first which matching records exist
@@ -590,7 +613,7 @@ def save_or_queue(
         if not is_backend_down(exc):
             raise
         maybe = sent and write_may_have_landed(exc)
-        return _queued(outbox, model, operation, payload, record_id, exc.message, maybe, seen, key)
+        return _queued(outbox, model, operation, payload, record_id, exc.message, maybe, seen, key, if_match)
     record = body.get(model_info(model).detail_key) if isinstance(body, dict) else None
     if operation == "create" and record:
         outbox.note_created(model, record.get("id"))
@@ -611,11 +634,12 @@ def delete_or_queue(client: BrainstemClient, outbox: Outbox, model: str, record_
 def _queued(
     outbox: Outbox, model: str, operation: str, payload: dict, record_id: str | None, reason: str,
     maybe_applied: bool = False, seen_before: list[str] | None = None, key: str | None = None,
+    if_match: str | None = None,
 ) -> SaveResult:  # fmt: skip
     try:
         entry_id = outbox.add(model, operation, payload, record_id=record_id, last_error=reason,
                               maybe_applied=maybe_applied, seen_before=seen_before,
-                              idempotency_key=key)  # fmt: skip
+                              idempotency_key=key, if_match=if_match)  # fmt: skip
     except LocalSaveFailed as exc:  # neither saved nor kept: say both, the form keeps its values
         raise LocalSaveFailed(f"{exc.message}. BrainSTEM did not answer either: {reason}") from exc
     return SaveResult(queued=True, entry_id=entry_id, waiting=outbox.count(), reason=reason)
@@ -645,12 +669,14 @@ def _entry(row: sqlite3.Row) -> Entry:
     maybe = bool(row["maybe_applied"]) if "maybe_applied" in columns else row["attempts"] > 0
     seen = row["seen_before"] if "seen_before" in columns else None
     key = row["idempotency_key"] if "idempotency_key" in columns else None
+    version = row["if_match"] if "if_match" in columns else None
     return Entry(
         id=row["id"], created_at=row["created_at"], model=row["model"], operation=row["operation"],
         record_id=row["record_id"], payload=json.loads(row["payload"]), dedup=json.loads(row["dedup"]),
         attempts=row["attempts"], last_error=row["last_error"], state=row["state"],
         field_errors=json.loads(row["field_errors"]), version=row["version"],
         maybe_applied=maybe, seen_before=json.loads(seen) if seen else None, idempotency_key=key,
+        if_match=version,
     )  # fmt: skip
 
 

@@ -35,7 +35,8 @@ CREATE TABLE IF NOT EXISTS entries (
     version INTEGER NOT NULL DEFAULT 1,
     maybe_applied INTEGER NOT NULL DEFAULT 0,
     seen_before TEXT,
-    idempotency_key TEXT
+    idempotency_key TEXT,
+    if_match TEXT
 );
 CREATE TABLE IF NOT EXISTS claims (
     model TEXT NOT NULL,
@@ -52,6 +53,7 @@ _ADDED_COLUMNS = (
      "UPDATE entries SET maybe_applied = 1 WHERE attempts > 0 AND operation = 'create'"),
     ("seen_before", "TEXT", None),
     ("idempotency_key", "TEXT", None),
+    ("if_match", "TEXT", None),
 )  # fmt: skip
 
 PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600

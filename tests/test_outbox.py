@@ -279,6 +279,30 @@ def test_queued_update_and_delete_are_applied_once(lab, offline):
     assert lab.client.list_all("session", filters={"name": gone["name"]}) == []
 
 
+def test_a_queued_update_never_overwrites_a_change_saved_meanwhile_unseen(lab, offline):
+    """A change queued while the backend was down is sent with the version it was made against:
+    a colleague's save in between is not overwritten silently; the entry waits, says which field
+    differs, and Retry (the user's choice, now told) sends it over theirs."""
+    opened = lab.client.load_versioned("session", lab.client.save_model(
+        "session", data=lab.payload("session"))["session"]["id"])  # fmt: skip
+    record_id = opened.record["id"]
+    outbox = lab.outbox()
+    mine = {"description": "mine, typed while offline"}
+    assert save_or_queue(offline, outbox, "session", mine, record_id=record_id, if_match=opened.etag).queued
+    lab.client.save_model("session", id=record_id, data={"description": "theirs, saved meanwhile"})
+
+    report = outbox.flush(lab.client)
+    (entry,) = outbox.rejected()
+    assert report.rejected == [entry.id] and report.sent == {}
+    assert "after your change was queued" in entry.last_error and "description" in entry.last_error
+    stored = lab.client.load_model("session", id=record_id)["session"]
+    assert stored["description"] == "theirs, saved meanwhile"
+
+    assert outbox.retry(entry.id, lab.client).sent == {entry.id: record_id}  # told, the user sends theirs
+    assert lab.client.load_model("session", id=record_id)["session"]["description"] == mine["description"]
+    assert outbox.count() == 0
+
+
 def test_waiting_entries_are_sent_before_a_new_save(lab, offline):
     record = lab.client.save_model("session", data=lab.payload("session"))["session"]
     save_or_queue(offline, lab.outbox(), "session", {"description": "older"}, record_id=record["id"])
