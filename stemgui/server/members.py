@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session as DbSession
 
-from stemgui.server.problems import bad_request
+from stemgui.server.problems import bad_request, echo
 from stemgui.server.tables import Group, ProjectGroup, ProjectUser, User
 
 PERMISSIONS = ("can_change", "is_manager", "is_owner")
@@ -44,7 +44,7 @@ def _resolve(db: DbSession, field: str, keys: list[str]) -> dict[str, str]:
     missing = [key for key, value in resolved.items() if value is None]
     if missing:
         kind = "user with email" if field == "users" else "group named"
-        raise bad_request({field: [f"There is no {kind} '{key}'." for key in missing]})
+        raise bad_request({field: [f"There is no {kind} '{echo(key)}'." for key in missing]})
     return resolved
 
 

@@ -15,9 +15,19 @@ class ApiProblem(StemGuiError):
         self.headers = headers or {}
 
 
+ECHO_MAX = 60  # characters of a caller's value said back in a message
+
+
+def echo(value: object) -> str:
+    """A caller's value as a 400 says it back: a megabyte query string is not returned whole (nor
+    logged whole by whatever proxy sits in front); the start names it well enough."""
+    text = str(value)
+    return text if len(text) <= ECHO_MAX else f"{text[:ECHO_MAX]}… ({len(text):,} characters)"
+
+
 def bad_request(errors: dict[str, list[str]]) -> ApiProblem:
-    """400 with field -> messages."""
-    return ApiProblem(400, errors)
+    """400 with field -> messages (a field named by the caller, e.g. a query parameter, shortened)."""
+    return ApiProblem(400, {echo(field): messages for field, messages in errors.items()})
 
 
 def not_found() -> ApiProblem:

@@ -32,7 +32,7 @@ from sqlalchemy.sql.visitors import InternalTraversal
 
 from stemgui import dates
 from stemgui.server.permissions import Access
-from stemgui.server.problems import bad_request
+from stemgui.server.problems import bad_request, echo
 from stemgui.server.resources import RESOURCES, Resource
 
 PAGE_MAX = 100
@@ -91,13 +91,13 @@ def _coerce(column, value: str, param: str):
         try:  # the API writes times as ISO 8601 with a Z; stored naive in UTC
             parsed = dates.moment(value)
         except ValueError:
-            message = f"'{value}' is not a date-time (use ISO 8601, e.g. 2026-11-27T09:30)."
+            message = f"'{echo(value)}' is not a date-time (use ISO 8601, e.g. 2026-11-27T09:30)."
             raise bad_request({param: [message]}) from None
         return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
     if isinstance(getattr(column, "type", column), Boolean):
         lowered = value.lower()
         if lowered not in ("true", "false", "1", "0"):
-            raise bad_request({param: [f"'{value}' is not a boolean (use true or false)."]})
+            raise bad_request({param: [f"'{echo(value)}' is not a boolean (use true or false)."]})
         return lowered in ("true", "1")
     return value
 
@@ -150,7 +150,7 @@ def condition(access: Access, resource: Resource, parts: list[str], raw: str, pa
     never matches through a record the caller cannot see. The flat chain (rather than nested
     subqueries) keeps SQLite's parser stack shallow; paths deeper than MAX_RELATIONS are a 400.
     """
-    unknown = bad_request({param: [f"Unknown filter field '{'.'.join(parts)}' on {resource.name}."]})
+    unknown = bad_request({param: [f"Unknown filter field '{echo('.'.join(parts))}' on {resource.name}."]})
     current, entity, rest = resource, resource.orm, parts
     chain: list[ColumnElement] = []
     for hops in itertools.count(1):
@@ -217,12 +217,11 @@ def _sort(resource: Resource, names: list[str]) -> list:
     for name in names:
         key = name[1:] if name.startswith("-") else name
         if "." in key:  # the order of related records could reveal those the caller may not read
-            message = (
-                f"'{key}': sorting by a related record's field is not supported; use this record's fields."
-            )
+            message = (f"'{echo(key)}': sorting by a related record's field is not supported;"
+                       " use this record's fields.")  # fmt: skip
             raise bad_request({"sort[]": [message]})
         if key != "id" and not resource.sortable(key):
-            raise bad_request({"sort[]": [f"Unknown sort field '{key}' on {resource.name}."]})
+            raise bad_request({"sort[]": [f"Unknown sort field '{echo(key)}' on {resource.name}."]})
         column = getattr(resource.orm, key)
         # NULLs last in both directions, the same on SQLite (>= 3.30) and PostgreSQL; indexes still apply
         order.append((column.desc() if name.startswith("-") else column.asc()).nulls_last())
@@ -239,7 +238,7 @@ def _int(params, name: str, default: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise bad_request({name: [f"'{raw}' is not a whole number."]}) from None
+        raise bad_request({name: [f"'{echo(raw)}' is not a whole number."]}) from None
     if not 0 <= value <= 2**31:
         raise bad_request({name: [f"Must be between 0 and {2**31}."]})
     return value
@@ -250,7 +249,7 @@ def _includes(resource: Resource, values: list[str]) -> list[str]:
     for value in values:
         name = value.removesuffix(".*")
         if name not in resource.to_one and name not in resource.to_many and name not in resource.unserved:
-            raise bad_request({"include[]": [f"Unknown relation '{value}' on {resource.name}."]})
+            raise bad_request({"include[]": [f"Unknown relation '{echo(value)}' on {resource.name}."]})
         names.append(name)
     return names
 
