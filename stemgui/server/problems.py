@@ -16,18 +16,20 @@ class ApiProblem(StemGuiError):
 
 
 ECHO_MAX = 60  # characters of a caller's value said back in a message
+FIELD_MAX = 200  # of a field name: longer than any real field path (clients match errors by it)
 
 
-def echo(value: object) -> str:
+def echo(value: object, limit: int = ECHO_MAX) -> str:
     """A caller's value as a 400 says it back: a megabyte query string is not returned whole (nor
     logged whole by whatever proxy sits in front); the start names it well enough."""
     text = str(value)
-    return text if len(text) <= ECHO_MAX else f"{text[:ECHO_MAX]}… ({len(text):,} characters)"
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
 
 
 def bad_request(errors: dict[str, list[str]]) -> ApiProblem:
-    """400 with field -> messages (a field named by the caller, e.g. a query parameter, shortened)."""
-    return ApiProblem(400, {echo(field): messages for field, messages in errors.items()})
+    """400 with field -> messages (a field named by the caller, e.g. a query parameter, shortened
+    only when absurdly long)."""
+    return ApiProblem(400, {echo(field, FIELD_MAX): messages for field, messages in errors.items()})
 
 
 def not_found() -> ApiProblem:
