@@ -1,4 +1,4 @@
-"""The action form both action pages use: type and coordinates system, pickers, the details
+"""The action form of the Actions page: type and coordinates system, pickers, the details
 and coordinates inputs drawn from their JSON Schemas, the convention beside the coordinates,
 checks before sending, and the server's messages at their fields.
 
@@ -33,7 +33,6 @@ from stemgui.gui.widgets import (
     keep_widgets,
     plain,
     show_field_errors,
-    show_value,
 )
 from stemgui.outbox import SaveResult
 from stemgui.region_search import cached_region_index, search_regions
@@ -64,11 +63,6 @@ def close_action_form(key: str) -> None:
     forget_widgets(key)
     for name in [k for k in st.session_state if isinstance(k, str) and k.startswith(f"{key}.")]:
         del st.session_state[name]
-
-
-def is_open(key: str) -> bool:
-    """Whether the form `key` has been opened (and not closed)."""
-    return f"{key}.start" in st.session_state
 
 
 def _picker(label: str, options: Mapping[str, str], key: str, *, required: bool = False,
@@ -131,12 +125,8 @@ def _schema_inputs(kind: str, name: str | None, key: str, start_value: dict | No
     return payload, input_errors(form_key)
 
 
-def action_form(key: str, lookups: Lookups, *, day_fixed: bool = False) -> ap.ActionFormValues:
-    """Draw the open form `key`; the values it holds now (details and coordinates read).
-
-    `day_fixed` (the surgery day): subject and date were chosen once for the page; they are
-    shown, not asked, and only the time of day is an input.
-    """
+def action_form(key: str, lookups: Lookups) -> ap.ActionFormValues:
+    """Draw the open form `key`; the values it holds now (details and coordinates read)."""
     ss = st.session_state
     keep_widgets(key, (*_PLAIN, "region_query"))  # what was typed survives a visit to another page
     start: ap.ActionFormValues = ss[f"{key}.start"]
@@ -153,17 +143,11 @@ def action_form(key: str, lookups: Lookups, *, day_fixed: bool = False) -> ap.Ac
         field_error(errors, "coordinates_system")
     left, right = st.columns(2)
     with left:
-        if not day_fixed:
-            _picker("Subject", lookups.subjects, f"{key}.subject", required=True)
+        _picker("Subject", lookups.subjects, f"{key}.subject", required=True)
         field_error(errors, "subject")
         day_col, time_col = st.columns(2)
-        if day_fixed:
-            with day_col:
-                show_value("Date", ss[f"{key}.day"].isoformat())
-        else:
-            day_col.date_input("Date", key=f"{key}.day", format="YYYY-MM-DD")
-        time_col.time_input("Time", key=f"{key}.time", step=60,
-                            help="Empty: the time of saving." if day_fixed else "Empty: the date only.")
+        day_col.date_input("Date", key=f"{key}.day", format="YYYY-MM-DD")
+        time_col.time_input("Time", key=f"{key}.time", step=60, help="Empty: the date only.")
         field_error(errors, "date_time")
     with right:
         _region_picker(key, lookups)

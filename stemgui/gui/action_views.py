@@ -27,17 +27,6 @@ from stemgui.schemas import action_types, coordinate_systems
 KIND = RecordKind("action", "actions", "action")
 
 
-@data.cached_loader  # per user and browser session; forgotten after every write
-def _load_actions(_client: BrainstemClient, user_key: str, filters: tuple[tuple[str, str], ...]
-                  ) -> list[dict]:  # fmt: skip
-    return _client.list_all("action", filters=dict(filters))
-
-
-def load_actions(client: BrainstemClient, user_key: str, filters: Mapping[str, str]) -> list[dict]:
-    """The actions matching `filters` (filtered by the server), cached for this user."""
-    return _load_actions(client, user_key, tuple(sorted(filters.items())))
-
-
 def _lookups(client: BrainstemClient, user_key: str) -> Lookups:
     return Lookups(
         subjects=data.subject_labels(client, user_key),

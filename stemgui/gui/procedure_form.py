@@ -39,11 +39,6 @@ CONFLICT_TITLES = {"date_time": "Date and time", "brain_region": "Brain region",
                    "coordinates_details": "Coordinates"}  # fmt: skip
 
 
-def is_form_field(name: str) -> bool:
-    """Whether a server message about `name` can be shown at one of the form's inputs."""
-    return ap.is_form_field(name, pp.WRITABLE)
-
-
 def open_procedure_form(key: str, values: pp.ProcedureFormValues) -> None:
     """Start the form `key` from `values` (forgets anything typed in a form of that key before)."""
     close_procedure_form(key)
@@ -145,7 +140,7 @@ def procedure_form(key: str, lookups: ProcedureLookups, store: Store) -> pp.Proc
         _convention_box(convention, inputs, system, coords)
     st.text_area("Notes", key=f"{key}.notes", max_chars=NOTES_MAX)
     field_error(errors, "notes")
-    show_field_errors(errors, tuple(n for n in errors if is_form_field(n)))
+    show_field_errors(errors, tuple(n for n in errors if pp.is_form_field(n)))
     unreadable = {f"details.{p}": m for p, m in bad_details.items()}
     unreadable |= {f"coordinates_details.{p}": m for p, m in bad_coords.items()}
     ss[f"{key}.unreadable"] = unreadable
@@ -182,7 +177,7 @@ def save_procedure(store: Store, key: str, values: pp.ProcedureFormValues,
     if not errors:
         result, errors = records.send(
             store, "procedure", key, payload, record_id=original["id"] if original is not None else None,
-            normalise=pp.writable, stored=lambda: original, is_form_field=is_form_field,
+            normalise=pp.writable, stored=lambda: original, is_form_field=pp.is_form_field,
         )  # fmt: skip
         if result is not None:
             return result
