@@ -14,8 +14,6 @@ values would be at risk. Every input here keeps its value in session state inste
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
 
 import streamlit as st
 
@@ -26,7 +24,6 @@ from stemgui.config import dv_sign_setting
 from stemgui.gui import conflict_views as conflicts
 from stemgui.gui import records
 from stemgui.gui.schema_widgets import clear_schema_inputs, input_errors, render_schema_inputs
-from stemgui.gui.store import Store
 from stemgui.gui.widgets import (
     field_error,
     forget_widgets,
@@ -34,7 +31,6 @@ from stemgui.gui.widgets import (
     plain,
     show_field_errors,
 )
-from stemgui.outbox import SaveResult
 from stemgui.region_search import cached_region_index, search_regions
 from stemgui.schemas import action_types, coordinate_systems, load_schema
 
@@ -54,7 +50,6 @@ def open_action_form(key: str, values: ap.ActionFormValues) -> None:
     for name in _PLAIN:
         ss[f"{key}.{name}"] = getattr(values, name)
     ss[f"{key}.start"] = values
-    ss[f"{key}.errors"] = {}
 
 
 def close_action_form(key: str) -> None:
@@ -130,7 +125,7 @@ def action_form(key: str, lookups: Lookups) -> ap.ActionFormValues:
     ss = st.session_state
     keep_widgets(key, (*_PLAIN, "region_query"))  # what was typed survives a visit to another page
     start: ap.ActionFormValues = ss[f"{key}.start"]
-    errors: dict[str, str] = ss.get(f"{key}.errors") or {}
+    errors = records.form_errors(key)
     types, systems = action_types(), coordinate_systems()
     top = st.columns(2)
     kind = top[0].selectbox("Type *", list(types), format_func=types.get, key=f"{key}.type",
@@ -197,39 +192,3 @@ def action_form(key: str, lookups: Lookups) -> ap.ActionFormValues:
         consumable=ss.get(f"{key}.consumable"), hardwaredevice=ss.get(f"{key}.hardwaredevice"),
         description=description or "", details=details, coordinates_details=coords,
     )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Saved:
-    """A saved action form: the write's outcome and the action as saved (or, kept in the outbox,
-    as meant: without an ``id``)."""
-
-    result: SaveResult
-    record: dict
-
-
-def save_action(store: Store, key: str, values: ap.ActionFormValues,
-                original: Mapping[str, Any] | None = None) -> Saved | None:  # fmt: skip
-    """Check and send (PATCH of the changes when `original` is given); None when not saved.
-
-    On a rejection (here or by the server) the messages are kept for the form's next run and
-    nothing typed is touched; the caller reruns. While a conflict is shown nothing is written.
-    """
-    payload, errors = ap.build_payload(values, st.session_state.get(f"{key}.unreadable"))
-    if not errors:
-        result, errors = records.send(
-            store, "action", key, payload, record_id=original["id"] if original is not None else None,
-            normalise=as_action_payload, stored=lambda: original, is_form_field=ap.is_form_field,
-        )  # fmt: skip
-        if result is not None and result.queued:  # what the user meant, without a server id
-            meant = {name: value for name, value in {**(original or {}), **payload}.items() if name != "id"}
-            return Saved(result, meant)
-        if result is not None:
-            return Saved(result, result.record)
-    st.session_state[f"{key}.errors"] = errors
-    return None
-
-
-def as_action_payload(action: Mapping[str, Any]) -> dict:
-    """A stored action as the form sends it (the writable fields), to compare with typed values."""
-    return ap.writable(action)

@@ -1,5 +1,5 @@
-"""The Actions screen on the record kit, and the pieces the Surgery-day screen shares with it:
-cached loading of actions and of the names they point to, the detail view, the form's save.
+"""The Actions screen on the record kit: cached loading of actions and of the names they point
+to, filters, table, the detail view and the form.
 
 Session-state keys used here start with ``actions.`` (cleared on logout with everything else).
 """
@@ -74,16 +74,6 @@ def show_detail(action: Mapping[str, Any], lookups: Lookups) -> None:
             show_value(label, value, help=utc if label == "Date / time" else None)
 
 
-def save_and_report(store: Store, key: str, values: ap.ActionFormValues,
-                    original: Mapping[str, Any] | None = None, message: str = "Saved the action.") -> dict:
-    """Save the form `key`; on success forget caches and queue `message`; on a rejection rerun."""
-    saved = action_form.save_action(store, key, values, original)
-    if saved is None:
-        st.rerun()  # the messages show at their fields; everything typed stays
-    store.report(saved.result, message)
-    return saved.record
-
-
 # ---------------------------------------------------------------- the Actions screen
 
 
@@ -135,11 +125,9 @@ def when_column() -> dict:
 
 
 class ActionForm:
-    """The Actions page's form (the inputs are ``action_form``'s, shared with the Surgery day)."""
+    """The Actions page's form (the inputs are ``action_form``'s)."""
 
-    @staticmethod
-    def normalise(action: Mapping[str, Any]) -> dict:
-        return action_form.as_action_payload(action)
+    normalise = staticmethod(ap.writable)
 
     def prefill(self, key: str, mode: str, action: dict | None) -> None:
         today = dates.today(context.browser_zone())
@@ -151,16 +139,12 @@ class ActionForm:
 
     def draw(self, key: str, form: dict, lookups: Lookups, store: Store) -> None:
         values = action_form.action_form(key, lookups)
-        save, cancel = records.form_buttons(key)
-        if save:
-            original = load_action(store, form["id"]) if form["mode"] == "edit" else None
-            saved = save_and_report(store, key, values, original)
-            records.close_form(KIND, self)
-            records.select(KIND, saved.get("id"))  # no id: kept in the outbox until the backend answers
-            st.rerun()
-        if cancel:
-            records.close_form(KIND, self)
-            st.rerun()
+        if records.save_pressed(KIND, self, key):
+            unreadable = st.session_state.get(f"{key}.unreadable")
+            check = lambda: ap.build_payload(values, unreadable)  # noqa: E731
+            records.save_form(KIND, self, store, key, form, check, saved=lambda _: "Saved the action.",
+                              is_form_field=ap.is_form_field,
+                              stored=lambda: load_action(store, form["id"]))  # fmt: skip
 
 
 SCREEN = RecordScreen(

@@ -12,7 +12,6 @@ rejection, a type switch and back, or a subject created inline lose nothing.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import streamlit as st
 
@@ -46,7 +45,6 @@ def open_procedure_form(key: str, values: pp.ProcedureFormValues) -> None:
     for name in _PLAIN:
         ss[f"{key}.{name}"] = getattr(values, name)
     ss[f"{key}.start"] = values
-    ss[f"{key}.errors"] = {}
 
 
 def close_procedure_form(key: str) -> None:
@@ -101,7 +99,7 @@ def procedure_form(key: str, lookups: ProcedureLookups, store: Store) -> pp.Proc
     ss = st.session_state
     keep_widgets(key, (*_PLAIN, "region_query", "type.search"))  # survives a visit to another page
     start: pp.ProcedureFormValues = ss[f"{key}.start"]
-    errors: dict[str, str] = ss.get(f"{key}.errors") or {}
+    errors = records.form_errors(key)
     systems = current_coordinate_systems()
     top = st.columns(2)
     with top[0]:
@@ -167,22 +165,6 @@ def _convention_box(where, inputs, system: str, coords: dict) -> None:
     if hint:
         with inputs:
             st.warning(hint, icon=":material/help:")
-
-
-def save_procedure(store: Store, key: str, values: pp.ProcedureFormValues,
-                   original: Mapping[str, Any] | None = None):  # fmt: skip
-    """Check and send (only the changes when `original` is given); the SaveResult, or None when not
-    saved (the messages are kept for the form's next run; nothing typed is touched)."""
-    payload, errors = pp.build_procedure_payload(values, st.session_state.get(f"{key}.unreadable"))
-    if not errors:
-        result, errors = records.send(
-            store, "procedure", key, payload, record_id=original["id"] if original is not None else None,
-            normalise=pp.writable, stored=lambda: original, is_form_field=pp.is_form_field,
-        )  # fmt: skip
-        if result is not None:
-            return result
-    st.session_state[f"{key}.errors"] = errors
-    return None
 
 
 def saved_label(values: pp.ProcedureFormValues) -> str:

@@ -149,22 +149,12 @@ class ProcedureForm:
         if form.get("note"):
             st.info(form["note"], icon=":material/flip:")
         values = procedure_form.procedure_form(key, lookups, store)
-        save, cancel = records.form_buttons(key)
-        if save:
-            original = find_procedure(store, form["id"]) if form["mode"] == "edit" else None
-            if form["mode"] == "edit" and original is None:
-                st.error("This procedure does not exist any more, or you cannot see it: nothing was saved.")
-                return
-            result = procedure_form.save_procedure(store, key, values, original)
-            if result is None:
-                st.rerun()  # the messages show at their fields; everything typed stays
-            store.report(result, procedure_form.saved_label(values))
-            records.close_form(KIND, self)
-            records.select(KIND, (result.record or {}).get("id") if not result.queued else None)
-            st.rerun()
-        if cancel:
-            records.close_form(KIND, self)
-            st.rerun()
+        if records.save_pressed(KIND, self, key):
+            unreadable = st.session_state.get(f"{key}.unreadable")
+            check = lambda: pp.build_procedure_payload(values, unreadable)  # noqa: E731
+            records.save_form(KIND, self, store, key, form, check, is_form_field=pp.is_form_field,
+                              saved=lambda _: procedure_form.saved_label(values),
+                              stored=lambda: find_procedure(store, form["id"]) or {})  # fmt: skip
 
 
 class ProcedureScreen(RecordScreen):

@@ -26,9 +26,11 @@ Contract (what a record screen provides, what the kit does):
   remembered for the rest of the session; ``run`` shows the latest with an Undo button.
 - The form: ``form`` is a ``RecordForm`` (prefill widget keys from a record, draw the inputs and
   handle Save). ``open_form``/``close_form`` give each opening fresh widget keys; an Edit keeps
-  the record as stored when it opened and its version (``conflict_views``). ``send`` is the
-  one save of a checked payload: only the changed fields with If-Match on an edit (a conflict
-  panel when someone else saved), the server's messages placed at the form's fields.
+  the record as stored when it opened and its version (``conflict_views``). A form draws its
+  inputs (its messages: ``form_errors``) and ``save_pressed``; on Save, ``save_form`` is the one
+  save of every kind: check, ``send`` (only the changed fields with If-Match on an edit, a conflict
+  panel when someone else saved; the outbox keeps it while the backend is down), the toast,
+  the saved record opened; a rejection keeps all that was typed, the messages at their fields.
 - Deleting asks once more (``confirm_delete``: the safe button first, a red "Yes, delete").
 """
 
@@ -42,14 +44,14 @@ import pandas as pd
 import streamlit as st
 
 from stemgui import display
-from stemgui.errors import PermissionDenied, StemGuiError, ValidationFailed
+from stemgui.errors import LocalSaveFailed, NotFound, PermissionDenied, StemGuiError, ValidationFailed
 from stemgui.form_errors import server_field_errors
 from stemgui.gui import conflict_views as conflicts
-from stemgui.gui import history_views, import_views
+from stemgui.gui import context, history_views, import_views
 from stemgui.gui import loaders as data
 from stemgui.gui.context import CurrentUser
-from stemgui.gui.store import Store
-from stemgui.gui.widgets import destructive_button, error_boundary, plain, scroll_to
+from stemgui.gui.store import Store, changed
+from stemgui.gui.widgets import QueuedNote, destructive_button, error_boundary, plain, scroll_to
 from stemgui.outbox import SaveResult
 
 # Filter values outlive their widgets: while the form is open (the page stops before the filter
@@ -201,7 +203,7 @@ class RecordForm(Protocol):
         """A stored record as the form would send it (so that stored and typed values compare)."""
 
     def draw(self, key: str, form: dict, lookups: Any, store: Store) -> None:
-        """The inputs and Save/Cancel of the open form (see ``form_buttons`` and ``send``)."""
+        """The inputs and Save/Cancel of the open form (see ``save_pressed`` and ``save_form``)."""
 
     def forget(self, key: str) -> None:
         """Forget everything typed under ``key``."""
@@ -250,12 +252,63 @@ def form_title(kind: RecordKind, mode: str) -> str:
     return titles.get(mode, mode)
 
 
-def form_buttons(key: str) -> tuple[bool, bool]:
-    """Save (the primary button) and Cancel: which was pressed."""
+def form_errors(key: str) -> dict[str, str]:
+    """The messages of the form ``key`` by field, from its last Save (forgotten when it closes)."""
+    return st.session_state.get(f"{key}.errors") or {}
+
+
+def keep_errors(key: str, errors: Mapping[str, str]) -> None:
+    """Show ``errors`` at the fields of the form ``key`` from its next run on."""
+    st.session_state[f"{key}.errors"] = dict(errors)
+
+
+def save_pressed(kind: RecordKind, form: RecordForm, key: str) -> bool:
+    """Save (the primary button) and Cancel, which closes the form: whether Save was pressed."""
     buttons = st.container(horizontal=True)
     save = buttons.button("Save", type="primary", key=f"{key}.save")
-    cancel = buttons.button("Cancel", key=f"{key}.cancel")
-    return save, cancel
+    if buttons.button("Cancel", key=f"{key}.cancel"):
+        close_form(kind, form)
+        st.rerun()
+    return save
+
+
+def save_form(kind: RecordKind, form: RecordForm, store: Store, key: str, state: dict,
+              check: Callable[[], tuple[dict, dict[str, str]]], *, saved: Callable[[dict], str],
+              is_form_field: Callable[[str], bool],
+              stored: Callable[[], Mapping[str, Any]]) -> None:  # fmt: skip
+    """The one Save of every record form (``state``: the open form's): ``check()`` gives the payload
+    and what to fix first; ``send`` writes it (or the outbox keeps it). Saved: toast ``saved(payload)``
+    (the outbox's note when it keeps it), close the form, open the record. Rejected here or by
+    the server, or a conflict to decide: the form stays with all it holds, messages at its fields."""
+    payload, errors = check()
+    if not errors and state["mode"] == "outbox":
+        _keep_in_outbox(kind, form, store, key, state["entry"], payload)
+    result = None
+    if not errors:
+        record_id = state["id"] if state["mode"] == "edit" else None
+        result, errors = send(store, kind.model, key, payload, record_id=record_id, normalise=form.normalise,
+                              stored=stored, is_form_field=is_form_field)  # fmt: skip
+    if result is None:  # no errors: a conflict is shown, both versions side by side
+        keep_errors(key, errors)
+        st.rerun()
+    close_form(kind, form)
+    store.report(result, saved(payload))
+    # saved: open it; kept in the outbox: an edit stays open, a new record has nothing to open yet
+    select(kind, (result.record or {}).get("id") or (state["id"] if state["mode"] == "edit" else None))
+    st.rerun()
+
+
+def _keep_in_outbox(kind: RecordKind, form: RecordForm, store: Store, key: str, entry: int,
+                    payload: dict) -> None:  # fmt: skip
+    """Save the form of a new record waiting in the outbox: its entry is sent by itself later."""
+    try:
+        store.outbox.update_payload(entry, payload)
+    except LocalSaveFailed as exc:  # a full or read-only disk: the form stays with all it holds
+        keep_errors(key, {"form": exc.message})
+        st.rerun()
+    close_form(kind, form)
+    changed(QueuedNote(f"Changes kept in the outbox; they are sent when {context.backend_name()} answers."))
+    st.rerun()
 
 
 def send(store: Store, model: str, key: str, payload: dict, *, record_id: str | None = None,
@@ -278,6 +331,9 @@ def send(store: Store, model: str, key: str, payload: dict, *, record_id: str | 
         return result, {}
     except (ValidationFailed, PermissionDenied) as exc:  # both may name the fields
         return None, server_field_errors(exc, is_form_field)
+    except NotFound as exc:
+        gone = f"This {model} does not exist any more, or you cannot see it: nothing was saved."
+        return None, {"form": gone if record_id else exc.message}
     except StemGuiError as exc:  # e.g. a server error: the form stays open with all it holds
         return None, {"form": exc.message}
 
