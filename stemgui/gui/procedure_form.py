@@ -21,38 +21,20 @@ from stemgui.config import dv_sign_setting
 from stemgui.conventions import coordinate_convention_for, dv_hint
 from stemgui.gui import conflict_views as conflicts
 from stemgui.gui import records, subject_inline
-from stemgui.gui.action_form import _picker, _region_picker
-from stemgui.gui.procedure_widgets import type_picker
-from stemgui.gui.schema_widgets import clear_schema_inputs, input_errors, render_schema_inputs
+from stemgui.gui.picker_widgets import picker, region_picker, type_picker
+from stemgui.gui.schema_widgets import input_errors, render_schema_inputs
 from stemgui.gui.store import Store
-from stemgui.gui.widgets import field_error, forget_widgets, keep_widgets, plain, show_field_errors
+from stemgui.gui.widgets import field_error, keep_widgets, plain, show_field_errors
 from stemgui.models_current import NOTES_MAX, PROCEDURE, current_coordinate_systems
 from stemgui.procedure_pickers import keep_chosen
 from stemgui.procedure_table import ProcedureLookups, type_title
 from stemgui.procedure_types import type_label
 
-_PLAIN = ("type", "coordinates_system", "subject", "day", "time", "brain_region", "consumablestock",
+FIELDS = ("type", "coordinates_system", "subject", "day", "time", "brain_region", "consumablestock",
           "equipment", "licenses", "notes")
 CONFLICT_TITLES = {"date_time": "Date and time", "brain_region": "Brain region",
                    "consumablestock": "Consumable stock", "coordinates_system": "Coordinates system",
                    "coordinates_details": "Coordinates"}  # fmt: skip
-
-
-def open_procedure_form(key: str, values: pp.ProcedureFormValues) -> None:
-    """Start the form `key` from `values` (forgets anything typed in a form of that key before)."""
-    close_procedure_form(key)
-    ss = st.session_state
-    for name in _PLAIN:
-        ss[f"{key}.{name}"] = getattr(values, name)
-    ss[f"{key}.start"] = values
-
-
-def close_procedure_form(key: str) -> None:
-    """Forget the form `key` and everything typed in it."""
-    clear_schema_inputs(key)
-    forget_widgets(key)
-    for name in [k for k in st.session_state if isinstance(k, str) and k.startswith(f"{key}.")]:
-        del st.session_state[name]
 
 
 def _schema_inputs(schema: dict | None, form_key: str, start_value: dict | None,
@@ -74,7 +56,7 @@ def _related(key: str, lookups: ProcedureLookups, errors: Mapping[str, str], sto
     left, right = st.columns(2)
     with left:
         subject_inline.apply_created(f"{key}.subject")  # a subject just made inline is chosen
-        _picker("Subject", lookups.subjects, f"{key}.subject", required=True)
+        picker("Subject", lookups.subjects, f"{key}.subject", required=True)
         field_error(errors, "subject")
         subject_inline.new_subject_box(f"{key}.subject", store)
         day_col, time_col = st.columns(2)
@@ -82,9 +64,9 @@ def _related(key: str, lookups: ProcedureLookups, errors: Mapping[str, str], sto
         time_col.time_input("Time", key=f"{key}.time", step=60, help="Empty: the date only.")
         field_error(errors, "date_time")
     with right:
-        _region_picker(key, lookups)
+        region_picker(key, lookups)
         field_error(errors, "brain_region")
-        _picker("Consumable stock", keep_chosen(lookups.stocks, [ss.get(f"{key}.consumablestock")]),
+        picker("Consumable stock", keep_chosen(lookups.stocks, [ss.get(f"{key}.consumablestock")]),
                 f"{key}.consumablestock", help="By consumable name and lot; depleted lots last.")
         field_error(errors, "consumablestock")
         for name, label in (("equipment", "Equipment"), ("licenses", "Licenses")):
@@ -95,9 +77,10 @@ def _related(key: str, lookups: ProcedureLookups, errors: Mapping[str, str], sto
 
 
 def procedure_form(key: str, lookups: ProcedureLookups, store: Store) -> pp.ProcedureFormValues:
-    """Draw the open form `key`; the values it holds now (details and coordinates read)."""
+    """Draw the open form `key` (started by ``records.prefill_fields`` with ``FIELDS``); the values
+    it holds now (details and coordinates read)."""
     ss = st.session_state
-    keep_widgets(key, (*_PLAIN, "region_query", "type.search"))  # survives a visit to another page
+    keep_widgets(key, (*FIELDS, "region_query", "type.search"))  # survives a visit to another page
     start: pp.ProcedureFormValues = ss[f"{key}.start"]
     errors = records.form_errors(key)
     systems = current_coordinate_systems()

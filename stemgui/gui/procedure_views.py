@@ -21,14 +21,14 @@ from stemgui import procedure_payload as pp
 from stemgui import procedure_table as pt
 from stemgui.action_table import frame_to_csv
 from stemgui.client import BrainstemClient
-from stemgui.errors import NotFound, StemGuiError
-from stemgui.gui import action_form, action_views, context, procedure_form, procedure_map, records
+from stemgui.errors import StemGuiError
+from stemgui.gui import action_views, context, procedure_form, procedure_map, records
 from stemgui.gui import loaders as data
 from stemgui.gui.context import CurrentUser
-from stemgui.gui.records import KEEP, RecordKind, RecordScreen, Rows
+from stemgui.gui.records import RecordKind, RecordScreen, Rows
 from stemgui.gui.store import Store
 from stemgui.gui.surgery_kind import decided_model
-from stemgui.gui.widgets import DATE_FORMAT, plain, show_value
+from stemgui.gui.widgets import plain, show_value
 from stemgui.mirror import MirrorError
 from stemgui.models_current import current_coordinate_systems
 from stemgui.procedure_pickers import load_pickers
@@ -68,41 +68,16 @@ def load_lookups(store: Store) -> pt.ProcedureLookups:
     return store.load("procedure lookups", _lookups)
 
 
-def _find(client: BrainstemClient, user_key: str, procedure_id: str) -> dict | None:
-    try:
-        return client.load_model("procedure", id=procedure_id)["procedure"]
-    except NotFound:
-        return None
-
-
 def find_procedure(store: Store, procedure_id: str) -> dict | None:
     """One procedure as stored now, or None when it is gone or not visible to this user."""
-    return store.load("procedure", _find, procedure_id, similar=False)
+    return records.stored_now(store, "procedure", data.load_one, "procedure", procedure_id)
 
 
 def filter_bar(lookups: pt.ProcedureLookups) -> pt.ProcedureQuery:
-    """Subject, type, system, region, date range, text in notes (kept across forms and pages)."""
-    systems, keep = current_coordinate_systems(), {"persist_state": KEEP}
-    first = st.columns([3, 2, 3, 3])
-    subject = first[0].selectbox("Subject", list(lookups.subjects), format_func=lookups.subjects.get,
-                                 index=None, placeholder="All subjects", key="procedures.f.subject", **keep)
-    kind = first[1].selectbox("Type", picker_options(""), format_func=option_label, index=None,
-                              placeholder="All types (type to search)", key="procedures.f.type", **keep)
-    system = first[2].selectbox("Coordinates system", list(systems), format_func=systems.get,
-                                index=None, placeholder="All systems", key="procedures.f.system", **keep)
-    second = st.columns([2, 2, 3, 3])
-    found = second[2].text_input("Find a region", key="procedures.f.region_query", **keep,
-                                 placeholder="CA1, hippocampus", help="Narrows the region list, best first")
-    options = list(action_form.ranked_regions(lookups, found))
-    chosen = st.session_state.get("procedures.f.region")
-    options += [chosen] if chosen and chosen not in options else []
-    name_of = lookups.regions.get
-    region = first[3].selectbox("Brain region", options, format_func=lambda r: name_of(r, r), index=None,
-                                placeholder="All regions (type)", key="procedures.f.region", **keep)
-    date_from = second[0].date_input("From", value=None, key="procedures.f.from", format=DATE_FORMAT, **keep)
-    date_to = second[1].date_input("To", value=None, key="procedures.f.to", format=DATE_FORMAT, **keep)
-    text = second[3].text_input("Search notes", key="procedures.f.text", placeholder="e.g. left", **keep)
-    return pt.ProcedureQuery(subject, kind, system, region, date_from, date_to, text.strip())
+    """Subject, type (grouped), system, region, date range, text in notes."""
+    types = {name: option_label(name) for name in picker_options("")}
+    return action_views.surgical_filters("procedures", lookups, types, current_coordinate_systems(),
+                                         "Search notes", type_hint="All types (type to search)")
 
 
 def load_rows(store: Store, query: pt.ProcedureQuery, show_all: bool) -> Rows:
@@ -140,10 +115,9 @@ class ProcedureForm:
             values = pp.values_from_procedure(procedure)
         else:
             values = pp.ProcedureFormValues(day=dates.today(context.browser_zone()))
-        procedure_form.open_procedure_form(key, values)
+        records.prefill_fields(key, values, procedure_form.FIELDS)
 
-    def forget(self, key: str) -> None:
-        procedure_form.close_procedure_form(key)
+    forget = staticmethod(records.forget_typed)
 
     def draw(self, key: str, form: dict, lookups: pt.ProcedureLookups, store: Store) -> None:
         if form.get("note"):

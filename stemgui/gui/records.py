@@ -50,8 +50,16 @@ from stemgui.gui import conflict_views as conflicts
 from stemgui.gui import context, history_views, import_views
 from stemgui.gui import loaders as data
 from stemgui.gui.context import CurrentUser
+from stemgui.gui.schema_widgets import clear_schema_inputs
 from stemgui.gui.store import Store, changed
-from stemgui.gui.widgets import QueuedNote, destructive_button, error_boundary, plain, scroll_to
+from stemgui.gui.widgets import (
+    QueuedNote,
+    destructive_button,
+    error_boundary,
+    forget_widgets,
+    plain,
+    scroll_to,
+)
 from stemgui.outbox import SaveResult
 
 # Filter values outlive their widgets: while the form is open (the page stops before the filter
@@ -136,6 +144,15 @@ def newest_rows(store: Store, model: str, filters: Mapping[str, str], show_all: 
     (the server's count). Cached for this user; the last loaded while the backend is down."""
     limit = None if show_all else data.ROW_LIMIT
     return store.load(f"{model} rows", data.load_newest, model, tuple(sorted(filters.items())), sort, limit)
+
+
+def stored_now(store: Store, name: str, loader: Callable[..., dict], *args: Any) -> dict | None:
+    """``store.load(name, loader, *args)`` of one record as stored now (not a look-alike while the
+    backend is down); None when it is gone or not visible to this user."""
+    try:
+        return store.load(name, loader, *args, similar=False)
+    except NotFound:
+        return None
 
 
 def capped(rows: Rows, show_all: bool) -> Rows:
@@ -250,6 +267,21 @@ def form_title(kind: RecordKind, mode: str) -> str:
               "duplicate": f"New {kind.noun} (duplicate)",
               "outbox": f"New {kind.noun} (saved locally, not sent yet)"}  # fmt: skip
     return titles.get(mode, mode)
+
+
+def prefill_fields(key: str, values: Any, names: Sequence[str]) -> None:
+    """Start the form ``key`` from ``values`` (forgetting what was typed under it before): each
+    input ``<key>.<name>`` from the attribute ``name``; ``<key>.start`` keeps ``values`` whole."""
+    forget_typed(key)
+    for name in names:
+        st.session_state[f"{key}.{name}"] = getattr(values, name)
+    st.session_state[f"{key}.start"] = values
+
+
+def forget_typed(key: str) -> None:
+    """Forget everything under the form ``key``: its inputs (schema inputs too), messages, kept values."""
+    clear_schema_inputs(key)  # every state key under ``key.``
+    forget_widgets(key)
 
 
 def form_errors(key: str) -> dict[str, str]:

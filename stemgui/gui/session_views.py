@@ -12,7 +12,6 @@ import streamlit as st
 
 from stemgui import dates
 from stemgui import session_form as sf
-from stemgui.errors import NotFound
 from stemgui.gui import conflict_views as conflicts
 from stemgui.gui import context, records
 from stemgui.gui import loaders as data
@@ -22,7 +21,6 @@ from stemgui.gui.widgets import (
     DATE_FORMAT,
     editable_rows,
     field_error,
-    forget_widgets,
     keep_widgets,
     plain,
     show_field_errors,
@@ -78,10 +76,7 @@ def load_rows(store: Store, query: data.SessionQuery, show_all: bool) -> Rows:
 
 def find(store: Store, session_id: str, rows: Rows) -> dict | None:
     """The chosen session as stored now; None when it is gone or not visible."""
-    try:
-        return store.load("session", data.load_session, session_id, similar=False)
-    except NotFound:
-        return None
+    return records.stored_now(store, "session", data.load_one, "session", session_id)
 
 
 def as_form_payload(session: dict) -> dict:
@@ -127,14 +122,11 @@ class SessionForm:
             values = sf.duplicate_values(session)
         else:
             values = sf.SessionFormValues(date_time=dates.today(context.browser_zone()))  # where the user is
-        for name in KEPT:
-            st.session_state[f"{key}.{name}"] = getattr(values, name)
+        records.prefill_fields(key, values, KEPT)
         st.session_state[f"{key}.extra.rows"] = values.extra_rows
         st.session_state[f"{key}.links.rows"] = values.link_rows
 
-    def forget(self, key: str) -> None:
-        st.session_state.pop(f"{key}.errors", None)
-        forget_widgets(key)
+    forget = staticmethod(records.forget_typed)
 
     def draw(self, key: str, form: dict, lookups: Lookups, store: Store) -> None:
         keep_widgets(key, KEPT)  # what was typed survives a visit to another page
@@ -144,8 +136,7 @@ class SessionForm:
             records.save_form(KIND, self, store, key, form, lambda: sf.build_payload(values),
                               saved=lambda payload: f"Saved session “{payload['name']}”.",
                               is_form_field=sf.FORM_FIELDS.__contains__,
-                              stored=lambda: store.load("session", data.load_session, form["id"],
-                                                        similar=False))  # fmt: skip
+                              stored=lambda: find(store, form["id"], None) or {})
 
 
 def _inputs(key: str, form: dict, lookups: Lookups, errors: dict) -> sf.SessionFormValues:

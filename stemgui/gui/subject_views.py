@@ -25,7 +25,6 @@ from stemgui.gui.widgets import (
     DATE_FORMAT,
     editable_rows,
     field_error,
-    forget_widgets,
     keep_widgets,
     show_field_errors,
     show_value,
@@ -143,10 +142,7 @@ def load_rows(store: Store, filters: Filters, show_all: bool) -> Rows:
 
 def find(store: Store, subject_id: str, rows: Rows) -> dict | None:
     """The chosen subject as stored now; None when it is gone or not visible."""
-    try:
-        return store.load("subject", subject_page.load_subject, subject_id, similar=False)
-    except NotFound:
-        return None
+    return records.stored_now(store, "subject", subject_page.load_subject, subject_id)
 
 
 def as_form_payload(subject: dict) -> dict:
@@ -198,13 +194,10 @@ class SubjectForm:
             values = sf.duplicate_values(subject)
         else:
             values = sf.SubjectFormValues()
-        for name in KEPT:
-            st.session_state[f"{key}.{name}"] = getattr(values, name)
+        records.prefill_fields(key, values, KEPT)
         st.session_state[f"{key}.extra.rows"] = values.extra_rows
 
-    def forget(self, key: str) -> None:
-        st.session_state.pop(f"{key}.errors", None)
-        forget_widgets(key)
+    forget = staticmethod(records.forget_typed)
 
     def draw(self, key: str, form: dict, lookups: Lookups, store: Store) -> None:
         keep_widgets(key, KEPT)  # what was typed survives a visit to another page
@@ -214,8 +207,7 @@ class SubjectForm:
             records.save_form(KIND, self, store, key, form, lambda: sf.build_payload(values),
                               saved=lambda payload: f"Saved subject “{payload['name']}”.",
                               is_form_field=sf.FORM_FIELDS.__contains__,
-                              stored=lambda: store.load("subject", subject_page.load_subject, form["id"],
-                                                        similar=False))  # fmt: skip
+                              stored=lambda: find(store, form["id"], None) or {})
 
 
 def _pick(where, label: str, options: dict[str, str], key: str, *, many: bool = False):
