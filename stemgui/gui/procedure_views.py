@@ -135,49 +135,18 @@ class ProcedureScreen(RecordScreen):
     """The kit's screen, with the map under the table, read-only records of a version this app
     does not ship, and Mirror."""
 
-    def draw_list(self, user: CurrentUser, store: Store, lookups: Any) -> None:
-        """The kit's list half (a fragment; capped, Undo above it) with the map under the table."""
-        kind = self.kind
-        if user.can_write and st.button(f"New {kind.noun}", type="primary", key=f"{kind.prefix}.new",
-                                        icon=":material/add:"):  # fmt: skip
-            records.open_form(kind, self.form, "create")
-            st.rerun()
-        query = self.filters(lookups)
-        rows = records.capped(self.rows(store, query, records.show_all(kind)), records.show_all(kind))
-        records.table(kind, rows, query, self.csv(rows.frame), self.column_config())
-        if self.export_kind:
-            records.import_views.export_button(store, self.export_kind, rows.frame.index, rows.records)
+    def under_table(self, rows: Rows, lookups: Any) -> None:
         procedure_map.map_section(list(rows.records.values()), lookups)
-        if records.selected_id(kind):
-            record = self.find(store, records.selected_id(kind), rows)
-            if record:
-                self.detail(user, store, record, lookups)
-            else:
-                st.warning(f"That {kind.noun} does not exist (any more), or you cannot see it.")
 
-    def _buttons(self, store: Store, record: dict, lookups: Any) -> None:
-        kind = self.kind
+    def locked(self, record: dict) -> str | None:
         why = "; ".join(pp.unshipped_versions(record).values())
-        locked = f"Read-only: {why}." if why else None
-        buttons = st.container(horizontal=True)
-        for mode, label, icon in (("edit", "Edit", "edit"), ("duplicate", "Duplicate", "content_copy")):
-            if buttons.button(label, key=f"{kind.prefix}.{mode}", icon=f":material/{icon}:",
-                              disabled=bool(locked), help=locked):  # fmt: skip
-                records.open_form(kind, self.form, mode, record)
-                st.rerun()
+        return f"Read-only: {why}." if why else None
+
+    def more_buttons(self, buttons: Any, record: dict, locked: str | None) -> None:
         mirror_help = locked or "A new procedure at the other hemisphere's coordinates."
-        if buttons.button("Mirror", key=f"{kind.prefix}.mirror", icon=":material/flip:",
+        if buttons.button("Mirror", key=f"{self.kind.prefix}.mirror", icon=":material/flip:",
                           disabled=bool(locked), help=mirror_help):
             self._mirror(record)
-        if buttons.button("Delete", key=f"{kind.prefix}.delete", icon=":material/delete:"):
-            st.session_state[kind.confirm] = record["id"]
-        if locked:
-            st.caption(plain(locked))
-        if st.session_state.get(kind.confirm) == record["id"]:
-            records.confirm_delete(store, kind.model, record["id"], self.delete_prompt(record, lookups),
-                                   state_key=kind.confirm, buttons_key=f"{kind.prefix}.delete",
-                                   message=self.deleted(record),
-                                   on_deleted=lambda: records.select(kind, None))  # fmt: skip
 
     def _mirror(self, record: dict) -> None:
         try:

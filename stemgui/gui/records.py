@@ -4,33 +4,24 @@ Contract (what a record screen provides, what the kit does):
 
 - ``RecordKind(model, prefix, noun)``: ``model`` is the API model and the URL parameter
   (``?session=<id>`` opens that record, also through the login page: add it to
-  ``shell.DEEP_LINKS``); every widget and session-state key of the screen starts with
-  ``prefix`` (``sessions.new``, ``sessions.table.<n>.<query>``, ``sessions.form.<n>.<field>``...).
-- ``RecordScreen(kind, ...hooks)``; a page calls ``screen.run(user, store, lookups)``, which shows
-  the open form alone (focused; the list returns after Save/Cancel), else, as one ``st.fragment``
-  (a filter change or row pick reruns only it; call ``st.rerun()`` to redraw more), the New button, the
-  filter bar (``filters(lookups)`` -> a hashable query; give its widgets ``persist_state=KEEP``),
-  the table (``rows(store, query, show_all)`` -> ``Rows``) bound to the URL, and the detail
-  panel of the chosen record (``find(store, id, rows)``). Under the table: the count, a CSV of
-  what is shown (``csv(frame)``), and the "Show all" toggle for a table that holds only the
-  newest ``loaders.ROW_LIMIT`` (``Rows.matching``: how many match in all). Every list is capped
-  (issue 17): a ``rows`` hook should read only the newest ``ROW_LIMIT`` from the server unless
-  asked for all (``newest_rows`` does it for one filter dict); a frame that is longer anyway is
-  cut to its first ``ROW_LIMIT`` rows by the kit (so give it newest first).
-- The detail panel: ``headline`` and ``body`` (every field, related ids as names), Edit /
-  Duplicate / Delete for editors, and ``tabs``: extra ``(title, draw(record, lookups))`` shown as
-  tabs after a "Fields" tab. Every kind gets a "History" tab last (issue 15, ``history_views``:
-  who changed what when, ids named from the screen's lookups) unless ``history=False`` or the
-  screen brings its own tab of that title.
-- Undo (issue 15): an edit saved through ``send`` and a delete through ``confirm_delete`` are
-  remembered for the rest of the session; ``run`` shows the latest with an Undo button.
-- The form: ``form`` is a ``RecordForm`` (prefill widget keys from a record, draw the inputs and
-  handle Save). ``open_form``/``close_form`` give each opening fresh widget keys; an Edit keeps
-  the record as stored when it opened and its version (``conflict_views``). A form draws its
-  inputs (its messages: ``form_errors``) and ``save_pressed``; on Save, ``save_form`` is the one
-  save of every kind: check, ``send`` (only the changed fields with If-Match on an edit, a conflict
-  panel when someone else saved; the outbox keeps it while the backend is down), the toast,
-  the saved record opened; a rejection keeps all that was typed, the messages at their fields.
+  ``shell.DEEP_LINKS``); every widget and state key of the screen starts with ``prefix``.
+- ``RecordScreen(kind, ...hooks)``; ``screen.run(user, store, lookups)`` shows the open form alone
+  (the list returns after Save/Cancel), else, as one ``st.fragment`` (a filter change or row pick
+  reruns only it; ``st.rerun()`` redraws more): New, the filter bar (``filters(lookups)`` -> a
+  hashable query; widgets with ``persist_state=KEEP``), the table (``rows(store, query, show_all)``
+  -> ``Rows``) bound to the URL, the count, a CSV (``csv(frame)``), "Show all", and the chosen
+  record (``find(store, id, rows)``). Every list is capped (issue 17): a ``rows`` hook reads only
+  the newest ``loaders.ROW_LIMIT`` unless asked for all (``newest_rows``); a longer frame is cut.
+- The detail panel: ``headline``, ``body`` (every field, related ids as names), Edit / Duplicate /
+  Delete for editors (``locked``, ``more_buttons``), ``tabs`` after a "Fields" tab, and a "History"
+  tab last (issue 15, ``history_views``) unless ``history=False``. An edit saved through ``send``
+  and a delete through ``confirm_delete`` can be undone for the rest of the session.
+- The form: a ``RecordForm`` (``prefill_fields``, ``forget_typed``); ``open_form``/``close_form``
+  give each opening fresh widget keys; an Edit keeps the record as stored when it opened and its
+  version (``conflict_views``). A form draws its inputs (messages: ``form_errors``) and
+  ``save_pressed``; on Save, ``save_form`` is the one save of every kind: check, ``send`` (only the
+  changes on an edit, If-Match, a conflict panel when someone else saved; the outbox keeps it
+  while the backend is down), the toast, the record opened; a rejection keeps all that was typed.
 - Deleting asks once more (``confirm_delete``: the safe button first, a red "Yes, delete").
 """
 
@@ -47,19 +38,12 @@ from stemgui import display
 from stemgui.errors import LocalSaveFailed, NotFound, PermissionDenied, StemGuiError, ValidationFailed
 from stemgui.form_errors import server_field_errors
 from stemgui.gui import conflict_views as conflicts
-from stemgui.gui import context, history_views, import_views
+from stemgui.gui import context, history_views, import_views, widgets
 from stemgui.gui import loaders as data
 from stemgui.gui.context import CurrentUser
 from stemgui.gui.schema_widgets import clear_schema_inputs
 from stemgui.gui.store import Store, changed
-from stemgui.gui.widgets import (
-    QueuedNote,
-    destructive_button,
-    error_boundary,
-    forget_widgets,
-    plain,
-    scroll_to,
-)
+from stemgui.gui.widgets import QueuedNote, destructive_button, error_boundary, plain, scroll_to
 from stemgui.outbox import SaveResult
 
 # Filter values outlive their widgets: while the form is open (the page stops before the filter
@@ -281,7 +265,7 @@ def prefill_fields(key: str, values: Any, names: Sequence[str]) -> None:
 def forget_typed(key: str) -> None:
     """Forget everything under the form ``key``: its inputs (schema inputs too), messages, kept values."""
     clear_schema_inputs(key)  # every state key under ``key.``
-    forget_widgets(key)
+    widgets.forget_widgets(key)
 
 
 def form_errors(key: str) -> dict[str, str]:
@@ -450,6 +434,7 @@ class RecordScreen:
         table(kind, rows, query, self.csv(rows.frame), self.column_config(), can_show_all=True)
         if self.export_kind:
             import_views.export_button(store, self.export_kind, rows.frame.index, rows.records)
+        self.under_table(rows, lookups)
         if selected_id(kind):
             record = self.find(store, selected_id(kind), rows)
             if record:
@@ -494,16 +479,30 @@ class RecordScreen:
                                                                                        lookups)))  # fmt: skip
         return extra
 
+    def under_table(self, rows: Rows, lookups: Any) -> None:
+        """More under the table of a kind that needs it (the Procedures' map); nothing by default."""
+
+    def locked(self, record: dict) -> str | None:
+        """Why ``record`` cannot be edited or duplicated here (shown; the buttons disabled), else None."""
+        return None
+
+    def more_buttons(self, buttons: Any, record: dict, locked: str | None) -> None:
+        """A kind's own buttons beside Edit and Duplicate (the Procedures' Mirror); none by default."""
+
     def _buttons(self, store: Store, record: dict, lookups: Any) -> None:
-        kind = self.kind
+        kind, locked = self.kind, self.locked(record)
         buttons = st.container(horizontal=True)
         for mode, label, icon in (("edit", "Edit", "edit"), ("duplicate", "Duplicate", "content_copy")):
-            if buttons.button(label, key=f"{kind.prefix}.{mode}", icon=f":material/{icon}:"):
+            if buttons.button(label, key=f"{kind.prefix}.{mode}", icon=f":material/{icon}:",
+                              disabled=bool(locked), help=locked):  # fmt: skip
                 open_form(kind, self.form, mode, record)
                 st.rerun()
+        self.more_buttons(buttons, record, locked)
         label = history_views.record_label(kind.noun, {"name": self.headline(record, lookups)})
         if buttons.button("Delete", key=f"{kind.prefix}.delete", icon=":material/delete:"):
             st.session_state[kind.confirm] = record["id"]
+        if locked:
+            st.caption(plain(locked))
         if st.session_state.get(kind.confirm) == record["id"]:
             confirm_delete(store, kind.model, record["id"], self.delete_prompt(record, lookups),
                            state_key=kind.confirm, buttons_key=self.delete_buttons or f"{kind.prefix}.delete",
