@@ -21,7 +21,7 @@ from stemgui.gui import loaders as data
 from stemgui.gui.picker_widgets import region_filter
 from stemgui.gui.records import KEEP, RecordKind, RecordScreen, Rows
 from stemgui.gui.store import Store
-from stemgui.gui.widgets import DATE_FORMAT, show_value
+from stemgui.gui.widgets import DATE_FORMAT, show_values
 from stemgui.schemas import action_types, coordinate_systems
 
 KIND = RecordKind("action", "actions", "action")
@@ -50,12 +50,7 @@ def find_action(store: Store, action_id: str) -> dict | None:
 
 def show_detail(action: Mapping[str, Any], lookups: Lookups) -> None:
     """Every field of `action`, related ids as names, user text shown as text."""
-    rows = detail_rows(action, lookups, context.browser_zone())
-    utc = dates.utc_text(action.get("date_time"))
-    left, right = st.columns(2)
-    for number, (label, value) in enumerate(rows):
-        with left if number < (len(rows) + 1) // 2 else right:
-            show_value(label, value, help=utc if label == "Date / time" else None)
+    show_values(detail_rows(action, lookups, context.browser_zone()), dates.utc_text(action.get("date_time")))
 
 
 # ---------------------------------------------------------------- the Actions screen
@@ -125,8 +120,7 @@ class ActionForm:
             unreadable = st.session_state.get(f"{key}.unreadable")
             check = lambda: ap.build_payload(values, unreadable)  # noqa: E731
             records.save_form(KIND, self, store, key, form, check, saved=lambda _: "Saved the action.",
-                              is_form_field=ap.is_form_field,
-                              stored=lambda: find_action(store, form["id"]) or {})  # fmt: skip
+                              is_form_field=ap.is_form_field)
 
 
 SCREEN = RecordScreen(

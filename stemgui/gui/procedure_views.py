@@ -28,7 +28,7 @@ from stemgui.gui.context import CurrentUser
 from stemgui.gui.records import RecordKind, RecordScreen, Rows
 from stemgui.gui.store import Store
 from stemgui.gui.surgery_kind import decided_model
-from stemgui.gui.widgets import plain, show_value
+from stemgui.gui.widgets import plain, show_values
 from stemgui.mirror import MirrorError
 from stemgui.models_current import current_coordinate_systems
 from stemgui.procedure_pickers import load_pickers
@@ -95,11 +95,7 @@ def find(store: Store, procedure_id: str, rows: Rows) -> dict | None:
 def show_detail(procedure: Mapping[str, Any], lookups: pt.ProcedureLookups) -> None:
     """Every field, names for ids, both schema versions; values of an unshipped version as JSON."""
     rows = [row for row in pt.detail_rows(procedure, lookups, context.browser_zone()) if row[1]]
-    utc = dates.utc_text(procedure.get("date_time"))
-    left, right = st.columns(2)
-    for number, (label, value) in enumerate(rows):
-        with left if number < (len(rows) + 1) // 2 else right:
-            show_value(label, value, help=utc if label == "Date / time" else None)
+    show_values(rows, dates.utc_text(procedure.get("date_time")))
     for label, why, text in pt.unshipped_rows(procedure):
         st.warning(f"{label}: {plain(why)}.", icon=":material/lock:")
         st.code(text, language="json")
@@ -127,8 +123,7 @@ class ProcedureForm:
             unreadable = st.session_state.get(f"{key}.unreadable")
             check = lambda: pp.build_procedure_payload(values, unreadable)  # noqa: E731
             records.save_form(KIND, self, store, key, form, check, is_form_field=pp.is_form_field,
-                              saved=lambda _: procedure_form.saved_label(values),
-                              stored=lambda: find_procedure(store, form["id"]) or {})  # fmt: skip
+                              saved=lambda _: procedure_form.saved_label(values))
 
 
 class ProcedureScreen(RecordScreen):

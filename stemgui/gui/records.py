@@ -291,11 +291,13 @@ def save_pressed(kind: RecordKind, form: RecordForm, key: str) -> bool:
 def save_form(kind: RecordKind, form: RecordForm, store: Store, key: str, state: dict,
               check: Callable[[], tuple[dict, dict[str, str]]], *, saved: Callable[[dict], str],
               is_form_field: Callable[[str], bool],
-              stored: Callable[[], Mapping[str, Any]]) -> None:  # fmt: skip
+              stored: Callable[[], Mapping[str, Any]] | None = None) -> None:  # fmt: skip
     """The one Save of every record form (``state``: the open form's): ``check()`` gives the payload
     and what to fix first; ``send`` writes it (or the outbox keeps it). Saved: toast ``saved(payload)``
     (the outbox's note when it keeps it), close the form, open the record. Rejected here or by
     the server, or a conflict to decide: the form stays with all it holds, messages at its fields."""
+    if stored is None:  # what an edit compares with when its form kept no snapshot: the record now
+        stored = lambda: stored_now(store, kind.model, data.load_one, kind.model, state["id"]) or {}  # noqa: E731
     payload, errors = check()
     if not errors and state["mode"] == "outbox":
         _keep_in_outbox(kind, form, store, key, state["entry"], payload)

@@ -135,8 +135,7 @@ class SessionForm:
         if records.save_pressed(KIND, self, key):
             records.save_form(KIND, self, store, key, form, lambda: sf.build_payload(values),
                               saved=lambda payload: f"Saved session “{payload['name']}”.",
-                              is_form_field=sf.FORM_FIELDS.__contains__,
-                              stored=lambda: find(store, form["id"], None) or {})
+                              is_form_field=sf.FORM_FIELDS.__contains__)
 
 
 def _inputs(key: str, form: dict, lookups: Lookups, errors: dict) -> sf.SessionFormValues:

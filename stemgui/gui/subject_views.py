@@ -206,8 +206,7 @@ class SubjectForm:
         if records.save_pressed(KIND, self, key):
             records.save_form(KIND, self, store, key, form, lambda: sf.build_payload(values),
                               saved=lambda payload: f"Saved subject “{payload['name']}”.",
-                              is_form_field=sf.FORM_FIELDS.__contains__,
-                              stored=lambda: find(store, form["id"], None) or {})
+                              is_form_field=sf.FORM_FIELDS.__contains__)
 
 
 def _pick(where, label: str, options: dict[str, str], key: str, *, many: bool = False):
