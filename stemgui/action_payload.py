@@ -1,5 +1,5 @@
 """The action form's logic, without Streamlit: typed values -> payload, errors per field,
-prefill for edit / duplicate / the next surgery-day entry, and the surgery-day list.
+and the prefill for edit and duplicate.
 
 The rules come from ``stemgui.models.validate_record`` (the same the bundled server applies,
 JSON Schemas of `details` and `coordinates_details` included), so the form can say what is
@@ -11,11 +11,10 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 
 from stemgui import dates
-from stemgui.actions import in_time_order, mirror_action, next_action_defaults
 from stemgui.models import ACTION_DESCRIPTION_MAX, validate_record, writable_fields
 from stemgui.schema_form import missing_required
 from stemgui.schemas import GENERATIONS, Generation, load_versioned
@@ -74,14 +73,6 @@ def values_from_action(action: Mapping[str, Any]) -> ActionFormValues:
         details=copy.deepcopy(action.get("details") or {}),
         coordinates_details=copy.deepcopy(action.get("coordinates_details") or {}),
     )  # fmt: skip
-
-
-def next_entry_values(previous: Mapping[str, Any] | None, subject: str, day: date) -> ActionFormValues:
-    """A new surgery-day entry: the last one's type, system, region, consumable, device and values."""
-    carried = next_action_defaults(previous)
-    return ActionFormValues(subject=subject, day=day, **{k: carried[k] for k in (
-        "type", "coordinates_system", "brain_region", "consumable", "hardwaredevice", "details",
-        "coordinates_details")})  # fmt: skip
 
 
 def build_payload(values: ActionFormValues, unreadable: Mapping[str, str] | None = None
@@ -148,42 +139,4 @@ def writable(action: Mapping[str, Any]) -> dict:
     """The fields of `action` a new record can be created from (no id, no server-made fields)."""
     return {name: copy.deepcopy(action.get(name)) for name in WRITABLE if name in action}
 
-
-def mirrored_payload(action: Mapping[str, Any], date_time: str | None) -> dict:
-    """The bilateral twin of `action` to create: left–right negated, region kept, at `date_time`."""
-    twin = writable(mirror_action(action))
-    twin["date_time"] = date_time
-    return twin
-
-
-def entry_time(day: date, clock: time | None, now: datetime) -> str:
-    """The `date_time` of a surgery-day entry: `day` at `clock`, else at the current time of day.
-
-    Seconds are kept so that entries logged within one minute stay in the order they were made.
-    """
-    return datetime.combine(day, entry_clock(clock, now)).isoformat()
-
-
-def entry_clock(clock: time | None, now: datetime) -> time:
-    """The time of day of a surgery-day entry: `clock`, else the current time of day (seconds kept)."""
-    chosen = clock if clock is not None else now.time()
-    return chosen.replace(microsecond=0, tzinfo=None)
-
-
-def twin_time(action: Mapping[str, Any], day: date, now: datetime) -> str:
-    """When a mirrored twin is logged: now on the surgery day itself; else right after its source."""
-    if day == now.date():
-        return entry_time(day, None, now)
-    source_day, clock = parse_date_time(action.get("date_time"))
-    if source_day != day or clock is None:
-        return entry_time(day, time(0, 0), now)
-    later = datetime.combine(day, clock) + timedelta(minutes=1)
-    return entry_time(day, later.time() if later.date() == day else clock, now)
-
-
-def day_actions(actions: Iterable[Mapping[str, Any]], subject: str, day: date) -> list[Mapping[str, Any]]:
-    """`subject`'s actions dated `day`, in time order."""
-    wanted = day.isoformat()
-    return in_time_order(a for a in actions
-                         if a.get("subject") == subject and str(a.get("date_time") or "")[:10] == wanted)
 

@@ -43,7 +43,7 @@ class Lookups:
         return getattr(self, RELATED[related_field]).get(value, str(value))
 
     def all_labels(self) -> dict[str, str]:
-        """Every id -> label, for `action_summary`."""
+        """Every id -> label (the surgery record names related records with it)."""
         return {**self.subjects, **self.regions, **self.consumables, **self.devices}
 
 
@@ -192,17 +192,3 @@ def delete_prompt(action: Mapping[str, Any], lookups: Lookups) -> str:
     return f"Delete the action “{record_label(action, lookups)}”? This cannot be undone."
 
 
-def entry_lines(number: int, action: Mapping[str, Any], lookups: Lookups) -> str:
-    """One surgery-day entry as text: "2. 10:30 — Virus injection — CA1 — Field CA1" + values."""
-    clock = when(action.get("date_time"))[11:] or "no time"
-    head = [f"{number}. {clock}", type_title(action.get("type")),
-            lookups.name("brain_region", action.get("brain_region"))]
-    lines = [" — ".join(p for p in head if p), coordinates_text(action) or "no coordinates"]
-    if details_text(action):
-        lines.append(details_text(action))
-    return "\n".join(lines)
-
-
-def day_record(subject: str | None, day: date, summary: str) -> str:
-    """The text to paste into a surgery record: who and when, then the numbered actions."""
-    return f"Surgery — {subject or 'subject'} — {day.isoformat()}\n{summary}"

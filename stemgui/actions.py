@@ -1,4 +1,4 @@
-"""Pure logic behind the Actions and Surgery-day pages: conventions, mirroring, summaries, columns.
+"""Pure logic behind the Actions and Surgery-day pages: conventions, mirroring, detail columns.
 
 No Streamlit here. Actions are the API's dicts (`type`, `date_time`, `brain_region`, `details`,
 `coordinates_system`, `coordinates_details`, ...); related records appear as ids, which a
@@ -13,7 +13,7 @@ from typing import Any
 
 from stemgui.mirror import MIRRORED_FIELDS, mirror_coordinates  # noqa: F401  (re-exported)
 from stemgui.schema_form import REQUIRED_SUFFIX, SAFE_INTEGER, field_specs, json_text, split_units
-from stemgui.schemas import action_types, coordinate_systems, load_schema
+from stemgui.schemas import load_schema
 
 NEGATIVE_VENTRAL, POSITIVE_VENTRAL = "negative-ventral", "positive-ventral"
 _DV_WORDS = {NEGATIVE_VENTRAL: ("− ventral", "+ dorsal"), POSITIVE_VENTRAL: ("+ ventral", "− dorsal")}
@@ -132,19 +132,6 @@ def mirror_action(action: Mapping[str, Any], **options: bool) -> dict:
     return twin
 
 
-CARRIED_FIELDS = ("type", "coordinates_system", "brain_region", "consumable", "hardwaredevice",
-                  "details", "coordinates_details")
-
-
-def next_action_defaults(previous_action: Mapping[str, Any] | None) -> dict:
-    """What a new surgery-day entry starts from: the carried fields of the last one (else empty)."""
-    previous = previous_action or {}
-    defaults = {name: copy.deepcopy(previous.get(name)) for name in CARRIED_FIELDS}
-    defaults["details"] = defaults["details"] or {}
-    defaults["coordinates_details"] = defaults["coordinates_details"] or {}
-    return defaults
-
-
 def starting_values(defaults: Mapping[str, Any], action_type: str | None,
                     coordinates_system: str | None) -> tuple[dict | None, dict | None]:
     """(details, coordinates_details) to prefill the forms of the chosen type and system.
@@ -156,48 +143,6 @@ def starting_values(defaults: Mapping[str, Any], action_type: str | None,
     same_system = defaults.get("coordinates_system") == coordinates_system
     coordinates = defaults.get("coordinates_details") if same_system else None
     return copy.deepcopy(details) or None, copy.deepcopy(coordinates) or None
-
-
-def _sort_key(indexed: tuple[int, Mapping]) -> tuple:
-    """Time order; actions without a time go last, ties keep the given order."""
-    index, action = indexed
-    when = action.get("date_time") or ""
-    return (when == "", str(when), index)
-
-
-def in_time_order(actions: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """`actions` sorted by `date_time` (ISO strings), undated last, stable."""
-    return [action for _, action in sorted(enumerate(actions), key=_sort_key)]
-
-
-def latest_action(actions: Iterable[Mapping[str, Any]], subject: str | None = None) -> dict | None:
-    """The last action logged (latest `date_time`, then latest in the list) for `subject`, or None."""
-    chosen = [a for a in actions if subject is None or _id(a.get("subject")) == subject]
-    dated = [a for a in chosen if a.get("date_time")]
-    ordered = in_time_order(dated) if dated else chosen
-    return dict(ordered[-1]) if ordered else None
-
-
-def _id(value: Any) -> Any:
-    """An id whether the API sent it bare or as an included record."""
-    return value.get("id") if isinstance(value, Mapping) else value
-
-
-def region_label(region: Mapping[str, Any]) -> str:
-    """"CA1 (Field CA1)" from a brain region record."""
-    acronym, name = region.get("acronym"), region.get("name")
-    if acronym and name:
-        return f"{acronym} ({name})"
-    return str(acronym or name or region.get("id", ""))
-
-
-def _label_of(value: Any, labels: Mapping[str, Any]) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, Mapping):
-        return region_label(value) if "acronym" in value else str(value.get("name") or value.get("id"))
-    label = labels.get(value, value)
-    return region_label(label) if isinstance(label, Mapping) else str(label)
 
 
 def _number(value: Any, signed: bool = False) -> str:
@@ -250,40 +195,6 @@ def _is_quantity_value(value: Any) -> bool:
 
 def _is_plain_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _when(date_time: Any) -> str:
-    text = str(date_time or "")
-    return text[11:16] if len(text) >= 16 else (text or "no time")
-
-
-def action_summary(actions: Iterable[Mapping[str, Any]], labels: Mapping[str, Any]) -> str:
-    """A markdown summary of one subject's actions, in time order, to paste into a surgery record.
-
-    `labels` maps related ids (brain region, consumable, hardware device) to display text, or to
-    the region record itself ({"acronym", "name"}); unknown ids are shown as they are.
-    """
-    types, systems = action_types(), coordinate_systems()
-    blocks = []
-    for number, action in enumerate(in_time_order(actions), start=1):
-        kind = action.get("type")
-        head = f"{number}. {_when(action.get('date_time'))} — {types.get(kind, kind or 'Action')}"
-        region = _label_of(action.get("brain_region"), labels)
-        lines = [head + (f" — {region}" if region else "")]
-        system = action.get("coordinates_system")
-        coords = format_values("coordinates", system, action.get("coordinates_details"), brief=True)
-        if system or coords:
-            lines.append(f"   - Coordinates ({systems.get(system, system)}): {coords or 'none'}")
-        details = format_values("action", kind, action.get("details"), sep="; ")
-        if details:
-            lines.append(f"   - Details: {details}")
-        for field, title in (("consumable", "Consumable"), ("hardwaredevice", "Hardware device")):
-            if action.get(field):
-                lines.append(f"   - {title}: {_label_of(action.get(field), labels)}")
-        if action.get("description"):
-            lines.append(f"   - Notes: {action['description']}")
-        blocks.append("\n".join(lines))
-    return "\n".join(blocks) if blocks else "No actions logged."
 
 
 def details_columns(actions: Iterable[Mapping[str, Any]], action_type: str,

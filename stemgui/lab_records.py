@@ -242,16 +242,6 @@ def column_label(kind: LabKind, name: str) -> str:
     return name
 
 
-@dataclass
-class RowCheck:
-    """One grid row made ready to send: the record id (None: a new row), the body, and errors."""
-
-    record_id: str | None
-    payload: dict
-    errors: dict[str, str]
-    name: str  # how messages name the row
-
-
 def check_row(kind: LabKind, row: Mapping[str, Any], refs: Mapping[str, Refs],
               stored: Mapping[str, Any] | None) -> tuple[dict, dict[str, str]]:  # fmt: skip
     """(body to send: all fields for a new row, only the changed ones for a stored one,

@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any
 
-from stemgui.action_payload import _emptied_required, date_time_text, is_form_field, parse_date_time
+from stemgui import action_payload
+from stemgui.action_payload import _emptied_required, date_time_text, parse_date_time
 from stemgui.actions import mirror_action
-from stemgui.errors import ValidationFailed
-from stemgui.form_errors import server_field_errors
 from stemgui.models import validate_record
 from stemgui.models_current import NOTES_MAX, PROCEDURE
 from stemgui.schemas import latest_version, load_versioned, schema_versions
@@ -145,9 +144,9 @@ def build_procedure_payload(values: ProcedureFormValues, unreadable: Mapping[str
     return payload, errors
 
 
-def procedure_server_errors(exc: ValidationFailed) -> dict[str, str]:
-    """Field -> message from a rejected procedure write; anything not at an input goes to "form"."""
-    return server_field_errors(exc, lambda name: is_form_field(name, WRITABLE))
+def is_form_field(name: str) -> bool:
+    """Whether a server message about `name` can be shown at one of the procedure form's inputs."""
+    return action_payload.is_form_field(name, WRITABLE)
 
 
 def writable(procedure: Mapping[str, Any]) -> dict:
@@ -163,21 +162,3 @@ def mirrored_procedure(procedure: Mapping[str, Any], date_time: str | None) -> d
     return twin
 
 
-CARRIED = ("type", "coordinates_system", "brain_region", "consumablestock", "equipment", "licenses",
-           "details", "coordinates_details", "type_schema_version", "coordinates_schema_version")
-"""What a new surgery-day entry takes over from the last one (the day's equipment, license and
-stock stay the same; the values are the starting point of the next target)."""
-
-
-def next_procedure_values(previous: Mapping[str, Any] | None, subject: str, day: date) -> ProcedureFormValues:
-    """A new surgery-day entry for `subject` on `day`: the last procedure's carried fields (else empty)."""
-    last = previous or {}
-    carried = {name: copy.deepcopy(last.get(name)) for name in CARRIED}
-    return ProcedureFormValues(
-        subject=subject, day=day, type=carried["type"], coordinates_system=carried["coordinates_system"],
-        brain_region=carried["brain_region"], consumablestock=carried["consumablestock"],
-        equipment=carried["equipment"] or [], licenses=carried["licenses"] or [],
-        details=carried["details"] or {}, coordinates_details=carried["coordinates_details"] or {},
-        type_schema_version=carried["type_schema_version"],
-        coordinates_schema_version=carried["coordinates_schema_version"],
-    )  # fmt: skip

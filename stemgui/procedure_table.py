@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from stemgui.action_table import ActionQuery, action_filters, blank_missing, excerpt, newest_first, when
-from stemgui.actions import details_columns, format_values, in_time_order
+from stemgui.actions import details_columns, format_values
 from stemgui.models_current import PROCEDURE, current_coordinate_systems
 from stemgui.procedure_payload import unshipped_versions
 from stemgui.procedure_types import type_label
@@ -174,37 +174,3 @@ def delete_prompt(procedure: Mapping[str, Any], lookups: ProcedureLookups) -> st
     return f"Delete the procedure “{record_label(procedure, lookups)}”? This cannot be undone."
 
 
-
-def entry_lines(number: int, procedure: Mapping[str, Any], lookups: ProcedureLookups) -> str:
-    """One surgery-day entry as text: "3. 09:40 — Virus injection — CA1" + coordinates + details."""
-    clock = when(procedure.get("date_time"))[11:] or "no time"
-    head = [f"{number}. {clock}", type_title(procedure.get("type")),
-            lookups.name("brain_region", procedure.get("brain_region"))]
-    lines = [" — ".join(p for p in head if p), coordinates_text(procedure) or "no coordinates"]
-    if details_text(procedure):
-        lines.append(details_text(procedure))
-    return "\n".join(lines)
-
-
-def procedure_summary(procedures: Iterable[Mapping[str, Any]], lookups: ProcedureLookups) -> str:
-    """A markdown summary of one subject's procedures in time order, to paste into a surgery record:
-    each with its coordinates (system named), details, stock, equipment and notes."""
-    blocks = []
-    for number, procedure in enumerate(in_time_order(procedures), start=1):
-        lines = entry_lines(number, procedure, lookups).split("\n")
-        block = [lines[0]]
-        system = procedure.get("coordinates_system")
-        if procedure.get("coordinates_details"):
-            block.append(f"   - Coordinates ({system_title(system)}): {coordinates_text(procedure)}")
-        if details_text(procedure):
-            block.append(f"   - Details: {details_text(procedure)}")
-        for label, name in (("Consumable stock", "consumablestock"), ("Equipment", "equipment"),
-                            ("Licenses", "licenses")):
-            value = procedure.get(name)
-            text = lookups.names(name, value) if isinstance(value, list) else lookups.name(name, value)
-            if text:
-                block.append(f"   - {label}: {text}")
-        if procedure.get("notes"):
-            block.append(f"   - Notes: {procedure['notes']}")
-        blocks.append("\n".join(block))
-    return "\n".join(blocks) if blocks else "No procedures logged."

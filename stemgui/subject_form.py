@@ -146,12 +146,6 @@ def duplicate_values(subject: dict) -> SubjectFormValues:
     return values
 
 
-def changed_fields(before: dict, payload: dict) -> dict:
-    """Only the fields of ``payload`` that differ from the stored ``before`` (for a PATCH)."""
-    stored = build_payload(values_from_subject(before))[0]
-    return {name: value for name, value in payload.items() if stored.get(name) != value}
-
-
 @dataclass
 class SubjectQuery:
     """The subject list's filters, as the page holds them."""

@@ -36,7 +36,6 @@ STATE_LABELS = {
     QUEUED: "waiting to send",
     SKIPPED: "skipped",
 }
-SURGICAL_MODELS = ("procedure", "action")
 
 @dataclass
 class Step:

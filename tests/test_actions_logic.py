@@ -1,22 +1,16 @@
-"""stemgui.actions: coordinate conventions, mirroring, next-entry defaults, summary, detail columns."""
+"""stemgui.actions: coordinate conventions, mirroring, starting values, detail columns."""
 
 from __future__ import annotations
 
 import pytest
 
 from stemgui.actions import (
-    CARRIED_FIELDS,
     COORDINATE_CONVENTIONS,
-    action_summary,
     coordinate_convention,
     details_columns,
     dv_plausibility,
-    in_time_order,
-    latest_action,
     mirror_action,
     mirror_coordinates,
-    next_action_defaults,
-    region_label,
     starting_values,
 )
 from stemgui.schemas import coordinate_systems, load_schema
@@ -140,70 +134,6 @@ def test_mirror_action_is_a_new_payload_with_region_kept():
     assert INJECTION["coordinates_details"]["mlCoordinate"] == 1.5
 
 
-def test_next_action_defaults_carries_the_last_entry():
-    defaults = next_action_defaults(INJECTION)
-    assert defaults == {name: INJECTION[name] for name in CARRIED_FIELDS}
-    defaults["details"]["injectionVolume"] = 1.0
-    assert INJECTION["details"]["injectionVolume"] == 300.0  # a copy, not the same dict
-
-
-def test_next_action_defaults_without_a_previous_entry():
-    assert next_action_defaults(None) == {
-        "type": None, "coordinates_system": None, "brain_region": None, "consumable": None,
-        "hardwaredevice": None, "details": {}, "coordinates_details": {}}
-
-
-def test_latest_action_per_subject_in_time_order():
-    actions = [INJECTION, FIBER, OTHER_SUBJECT]
-    assert latest_action(actions, "s1")["id"] == "a2"
-    assert latest_action(actions, "s2")["id"] == "a3"
-    assert latest_action(actions)["id"] == "a3"
-    assert latest_action(actions, "nobody") is None
-    undated = [{**FIBER, "date_time": None}, {**INJECTION, "date_time": None}]
-    assert latest_action(undated, "s1")["id"] == "a2"  # the last one in the list
-    included = [{**INJECTION, "subject": {"id": "s1", "name": "Rat 1"}}]
-    assert latest_action(included, "s1")["id"] == "a2"
-
-
-def test_in_time_order_puts_undated_last_and_is_stable():
-    undated = {**FIBER, "id": "u", "date_time": None}
-    assert [a["id"] for a in in_time_order([undated, INJECTION, FIBER])] == ["a1", "a2", "u"]
-
-
-def test_action_summary_reads_like_a_surgery_record():
-    summary = action_summary([INJECTION, FIBER], LABELS)
-    assert summary == "\n".join([
-        "1. 09:05 — Optic fiber implant — VTA (Ventral tegmental area)",
-        "   - Coordinates (External XYZ absolute): X +1 mm, Y +2 mm, X angle +10 degrees, "
-        "Z angle +3 degrees",
-        "   - Details: Fiber tip shape flat",
-        "   - Hardware device: Fiber 200 µm",
-        "2. 10:30 — Virus injection — CA1 (Field CA1)",
-        "   - Coordinates (Stereotaxic Bregma absolute): AP -2 mm, ML +1.5 mm, DV -1.25 mm, "
-        "ML angle +10 degrees, DV angle +5 degrees",
-        "   - Details: Injection volume 300 nL; Injection Rate 1 nL/s; Injection schema Pulses",
-        "   - Consumable: AAV5-hSyn-GFP",
-        "   - Notes: left side",
-    ])
-
-
-def test_action_summary_copes_with_unknown_types_ids_and_nothing():
-    region = {"acronym": "CA1", "name": "Field CA1"}
-    odd = {"type": "Mystery", "date_time": "2026-11-22", "brain_region": region,
-           "details": {"size": 3}, "coordinates_system": None, "coordinates_details": None}
-    assert action_summary([odd], {}) == (
-        "1. 2026-11-22 — Mystery — CA1 (Field CA1)\n   - Details: size 3")
-    assert action_summary([], LABELS) == "No actions logged."
-    assert "r9" in action_summary([{**INJECTION, "brain_region": "r9"}], LABELS)
-    records = {"r1": {"id": "r1", "acronym": "CA1", "name": "Field CA1"}}
-    assert action_summary([INJECTION], records).startswith("1. 10:30 — Virus injection — CA1 (Field CA1)\n")
-
-
-def test_region_label():
-    assert region_label({"id": "r1", "acronym": "CA1", "name": "Field CA1"}) == "CA1 (Field CA1)"
-    assert region_label({"id": "r1", "acronym": "CA1"}) == "CA1"
-
-
 def test_details_columns_use_titles_for_one_type():
     extra = {**INJECTION, "id": "a4", "details": {"injectionVolume": 5, "note": "x"}}
     rows = details_columns([INJECTION, FIBER, extra], "VirusInjection")
@@ -218,11 +148,11 @@ def test_details_columns_use_titles_for_one_type():
 
 
 def test_starting_values_only_for_the_carried_type_and_system():
-    defaults = next_action_defaults(INJECTION)
+    defaults = INJECTION  # the record a form was opened from
     assert starting_values(defaults, "VirusInjection", "Stereotaxic_BregmaAbsolute") == (
         INJECTION["details"], INJECTION["coordinates_details"])
     assert starting_values(defaults, "OpticFiberImplant", "Stereotaxic_BregmaAbsolute") == (
         None, INJECTION["coordinates_details"])
     assert starting_values(defaults, "VirusInjection", "Stereotaxic_XY_Surface") == (
         INJECTION["details"], None)
-    assert starting_values(next_action_defaults(None), None, None) == (None, None)
+    assert starting_values({}, None, None) == (None, None)

@@ -1,4 +1,4 @@
-"""The action form both action pages use: type and coordinates system, pickers, the details
+"""The action form of the Actions page: type and coordinates system, pickers, the details
 and coordinates inputs drawn from their JSON Schemas, the convention beside the coordinates,
 checks before sending, and the server's messages at their fields.
 
@@ -14,8 +14,6 @@ values would be at risk. Every input here keeps its value in session state inste
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
 
 import streamlit as st
 
@@ -25,94 +23,21 @@ from stemgui.actions import DEFAULTS_AS_HINTS, coordinate_convention, dv_plausib
 from stemgui.config import dv_sign_setting
 from stemgui.gui import conflict_views as conflicts
 from stemgui.gui import records
-from stemgui.gui.schema_widgets import clear_schema_inputs, input_errors, render_schema_inputs
-from stemgui.gui.store import Store
+from stemgui.gui.picker_widgets import picker, region_picker
+from stemgui.gui.schema_widgets import input_errors, render_schema_inputs
 from stemgui.gui.widgets import (
     field_error,
-    forget_widgets,
     keep_widgets,
     plain,
     show_field_errors,
-    show_value,
 )
-from stemgui.outbox import SaveResult
-from stemgui.region_search import cached_region_index, search_regions
 from stemgui.schemas import action_types, coordinate_systems, load_schema
 
-_PLAIN = ("type", "coordinates_system", "subject", "day", "time", "brain_region", "consumable",
+FIELDS = ("type", "coordinates_system", "subject", "day", "time", "brain_region", "consumable",
           "hardwaredevice", "description")
-NONE_LABEL = "— none —"
 CONFLICT_TITLES = {"date_time": "Date and time", "brain_region": "Brain region",
                    "hardwaredevice": "Hardware device", "coordinates_system": "Coordinates system",
                    "coordinates_details": "Coordinates"}  # fmt: skip
-REGION_MATCHES = 200  # the picker's options for a search: the best ones, not all 1,327
-
-
-def open_action_form(key: str, values: ap.ActionFormValues) -> None:
-    """Start the form `key` from `values` (forgets anything typed in a form of that key before)."""
-    close_action_form(key)
-    ss = st.session_state
-    for name in _PLAIN:
-        ss[f"{key}.{name}"] = getattr(values, name)
-    ss[f"{key}.start"] = values
-    ss[f"{key}.errors"] = {}
-
-
-def close_action_form(key: str) -> None:
-    """Forget the form `key` and everything typed in it."""
-    clear_schema_inputs(key)
-    forget_widgets(key)
-    for name in [k for k in st.session_state if isinstance(k, str) and k.startswith(f"{key}.")]:
-        del st.session_state[name]
-
-
-def is_open(key: str) -> bool:
-    """Whether the form `key` has been opened (and not closed)."""
-    return f"{key}.start" in st.session_state
-
-
-def _picker(label: str, options: Mapping[str, str], key: str, *, required: bool = False,
-            help: str | None = None, names: Mapping[str, str] | None = None) -> str | None:  # fmt: skip
-    """A selectbox that shows names and returns the id (type to filter the names).
-
-    An optional picker offers "— none —" first, so a choice carried over can be taken back.
-    `names` (default: `options`) names the current choice when `options` is a narrowed list.
-    """
-    names = options if names is None else names
-    ids: list[str | None] = ([] if required else [None]) + list(options)
-    current = st.session_state.get(key)
-    if current and current not in options:
-        ids.append(current)  # kept; shown by its id when we cannot name it (gone or not visible)
-    return st.selectbox(label + (" *" if required else ""), ids, key=key,
-                        format_func=lambda value: NONE_LABEL if value is None else names.get(value, value),
-                        placeholder="Type to search…", help=help)
-
-
-def ranked_regions(lookups: Lookups, query: str) -> Mapping[str, str]:
-    """Region id -> name of the best matches of `query` (all regions for no query), best first."""
-    if not query.strip() or not lookups.region_records:
-        return lookups.regions
-    ranked = search_regions(cached_region_index(lookups.region_records), query, limit=REGION_MATCHES)
-    return {rid: lookups.regions.get(rid, rid) for rid in ranked}
-
-
-def _region_picker(key: str, lookups: Lookups) -> None:
-    """A search box ranking the regions (acronym, name words, the areas above), and the picker.
-
-    Streamlit's own selectbox filter matches letters only, so "hippocampus" would miss CA1;
-    the ranked matches of the search box become the picker's options, best first.
-    """
-    query = st.text_input("Find a brain region", key=f"{key}.region_query",
-                          placeholder="Acronym, name or a larger area: CA1, hippocampus",
-                          help="Matches acronyms, whole words and beginnings of names, and every region "
-                               "inside a matching area (CA1 for \"hippocampus\"); best matches first.")
-    options = ranked_regions(lookups, query)
-    if query.strip() and lookups.region_records:
-        many = len(options) >= REGION_MATCHES
-        found = f"{REGION_MATCHES} best matches" if many else f"{len(options)} matching"
-        st.caption(f"{found}, best first: choose one below." if options else "No region matches that.")
-    _picker("Brain region", options, f"{key}.brain_region", names=lookups.regions,
-            help="Pick from the list (type to filter it), or search above by area name.")
 
 
 def _schema_inputs(kind: str, name: str | None, key: str, start_value: dict | None,
@@ -131,16 +56,13 @@ def _schema_inputs(kind: str, name: str | None, key: str, start_value: dict | No
     return payload, input_errors(form_key)
 
 
-def action_form(key: str, lookups: Lookups, *, day_fixed: bool = False) -> ap.ActionFormValues:
-    """Draw the open form `key`; the values it holds now (details and coordinates read).
-
-    `day_fixed` (the surgery day): subject and date were chosen once for the page; they are
-    shown, not asked, and only the time of day is an input.
-    """
+def action_form(key: str, lookups: Lookups) -> ap.ActionFormValues:
+    """Draw the open form `key` (started by ``records.prefill_fields`` with ``FIELDS``); the values
+    it holds now (details and coordinates read)."""
     ss = st.session_state
-    keep_widgets(key, (*_PLAIN, "region_query"))  # what was typed survives a visit to another page
+    keep_widgets(key, (*FIELDS, "region_query"))  # what was typed survives a visit to another page
     start: ap.ActionFormValues = ss[f"{key}.start"]
-    errors: dict[str, str] = ss.get(f"{key}.errors") or {}
+    errors = records.form_errors(key)
     types, systems = action_types(), coordinate_systems()
     top = st.columns(2)
     kind = top[0].selectbox("Type *", list(types), format_func=types.get, key=f"{key}.type",
@@ -153,24 +75,18 @@ def action_form(key: str, lookups: Lookups, *, day_fixed: bool = False) -> ap.Ac
         field_error(errors, "coordinates_system")
     left, right = st.columns(2)
     with left:
-        if not day_fixed:
-            _picker("Subject", lookups.subjects, f"{key}.subject", required=True)
+        picker("Subject", lookups.subjects, f"{key}.subject", required=True)
         field_error(errors, "subject")
         day_col, time_col = st.columns(2)
-        if day_fixed:
-            with day_col:
-                show_value("Date", ss[f"{key}.day"].isoformat())
-        else:
-            day_col.date_input("Date", key=f"{key}.day", format="YYYY-MM-DD")
-        time_col.time_input("Time", key=f"{key}.time", step=60,
-                            help="Empty: the time of saving." if day_fixed else "Empty: the date only.")
+        day_col.date_input("Date", key=f"{key}.day", format="YYYY-MM-DD")
+        time_col.time_input("Time", key=f"{key}.time", step=60, help="Empty: the date only.")
         field_error(errors, "date_time")
     with right:
-        _region_picker(key, lookups)
+        region_picker(key, lookups)
         field_error(errors, "brain_region")
-        _picker("Consumable", lookups.consumables, f"{key}.consumable")
+        picker("Consumable", lookups.consumables, f"{key}.consumable")
         field_error(errors, "consumable")
-        _picker("Hardware device", lookups.devices, f"{key}.hardwaredevice")
+        picker("Hardware device", lookups.devices, f"{key}.hardwaredevice")
         field_error(errors, "hardwaredevice")
     carried = {"type": start.type, "coordinates_system": start.coordinates_system,
                "details": start.details, "coordinates_details": start.coordinates_details}
@@ -213,39 +129,3 @@ def action_form(key: str, lookups: Lookups, *, day_fixed: bool = False) -> ap.Ac
         consumable=ss.get(f"{key}.consumable"), hardwaredevice=ss.get(f"{key}.hardwaredevice"),
         description=description or "", details=details, coordinates_details=coords,
     )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Saved:
-    """A saved action form: the write's outcome and the action as saved (or, kept in the outbox,
-    as meant: without an ``id``)."""
-
-    result: SaveResult
-    record: dict
-
-
-def save_action(store: Store, key: str, values: ap.ActionFormValues,
-                original: Mapping[str, Any] | None = None) -> Saved | None:  # fmt: skip
-    """Check and send (PATCH of the changes when `original` is given); None when not saved.
-
-    On a rejection (here or by the server) the messages are kept for the form's next run and
-    nothing typed is touched; the caller reruns. While a conflict is shown nothing is written.
-    """
-    payload, errors = ap.build_payload(values, st.session_state.get(f"{key}.unreadable"))
-    if not errors:
-        result, errors = records.send(
-            store, "action", key, payload, record_id=original["id"] if original is not None else None,
-            normalise=as_action_payload, stored=lambda: original, is_form_field=ap.is_form_field,
-        )  # fmt: skip
-        if result is not None and result.queued:  # what the user meant, without a server id
-            meant = {name: value for name, value in {**(original or {}), **payload}.items() if name != "id"}
-            return Saved(result, meant)
-        if result is not None:
-            return Saved(result, result.record)
-    st.session_state[f"{key}.errors"] = errors
-    return None
-
-
-def as_action_payload(action: Mapping[str, Any]) -> dict:
-    """A stored action as the form sends it (the writable fields), to compare with typed values."""
-    return ap.writable(action)

@@ -1,5 +1,5 @@
-"""The Actions screen on the record kit, and the pieces the Surgery-day screen shares with it:
-cached loading of actions and of the names they point to, the detail view, the form's save.
+"""The Actions screen on the record kit: cached loading of actions and of the names they point
+to, filters, table, the detail view and the form.
 
 Session-state keys used here start with ``actions.`` (cleared on logout with everything else).
 """
@@ -16,26 +16,15 @@ from stemgui import action_table as at
 from stemgui import dates
 from stemgui.action_table import Lookups, detail_rows
 from stemgui.client import BrainstemClient
-from stemgui.errors import NotFound
 from stemgui.gui import action_form, context, records
 from stemgui.gui import loaders as data
+from stemgui.gui.picker_widgets import region_filter
 from stemgui.gui.records import KEEP, RecordKind, RecordScreen, Rows
 from stemgui.gui.store import Store
-from stemgui.gui.widgets import DATE_FORMAT, show_value
+from stemgui.gui.widgets import DATE_FORMAT, show_values
 from stemgui.schemas import action_types, coordinate_systems
 
 KIND = RecordKind("action", "actions", "action")
-
-
-@data.cached_loader  # per user and browser session; forgotten after every write
-def _load_actions(_client: BrainstemClient, user_key: str, filters: tuple[tuple[str, str], ...]
-                  ) -> list[dict]:  # fmt: skip
-    return _client.list_all("action", filters=dict(filters))
-
-
-def load_actions(client: BrainstemClient, user_key: str, filters: Mapping[str, str]) -> list[dict]:
-    """The actions matching `filters` (filtered by the server), cached for this user."""
-    return _load_actions(client, user_key, tuple(sorted(filters.items())))
 
 
 def _lookups(client: BrainstemClient, user_key: str) -> Lookups:
@@ -54,74 +43,42 @@ def load_lookups(store: Store) -> Lookups:
     return store.load("action lookups", _lookups)
 
 
-def _find_action(client: BrainstemClient, user_key: str, action_id: str) -> dict | None:
-    try:
-        return client.load_model("action", id=action_id)["action"]
-    except NotFound:
-        return None
-
-
-def _load_action(client: BrainstemClient, user_key: str, action_id: str) -> dict:
-    return client.load_model("action", id=action_id)["action"]
-
-
-def load_action(store: Store, action_id: str) -> dict:
-    """One action as stored now (NotFound if it is gone or not visible to this user)."""
-    return store.load("action", _load_action, action_id, similar=False)
-
-
 def find_action(store: Store, action_id: str) -> dict | None:
     """One action as stored now, or None when it is gone or not visible to this user."""
-    return store.load("action", _find_action, action_id, similar=False)
+    return records.stored_now(store, "action", data.load_one, "action", action_id)
 
 
 def show_detail(action: Mapping[str, Any], lookups: Lookups) -> None:
     """Every field of `action`, related ids as names, user text shown as text."""
-    rows = detail_rows(action, lookups, context.browser_zone())
-    utc = dates.utc_text(action.get("date_time"))
-    left, right = st.columns(2)
-    for number, (label, value) in enumerate(rows):
-        with left if number < (len(rows) + 1) // 2 else right:
-            show_value(label, value, help=utc if label == "Date / time" else None)
-
-
-def save_and_report(store: Store, key: str, values: ap.ActionFormValues,
-                    original: Mapping[str, Any] | None = None, message: str = "Saved the action.") -> dict:
-    """Save the form `key`; on success forget caches and queue `message`; on a rejection rerun."""
-    saved = action_form.save_action(store, key, values, original)
-    if saved is None:
-        st.rerun()  # the messages show at their fields; everything typed stays
-    store.report(saved.result, message)
-    return saved.record
+    show_values(detail_rows(action, lookups, context.browser_zone()), dates.utc_text(action.get("date_time")))
 
 
 # ---------------------------------------------------------------- the Actions screen
 
 
-def filter_bar(lookups: Lookups) -> at.ActionQuery:
-    """The filter widgets; returns what they ask for (kept across forms and pages, see KEEP)."""
-    types, systems, keep = action_types(), coordinate_systems(), {"persist_state": KEEP}
+def surgical_filters(prefix: str, lookups: Lookups, types: Mapping[str, str], systems: Mapping[str, str],
+                     text_label: str, type_hint: str = "All types") -> at.ActionQuery:  # fmt: skip
+    """The filter bar of actions or procedures (``<prefix>.f.*``): subject, type, system, region,
+    date range and text; returns what they ask for (kept across forms and pages, see KEEP)."""
+    keep = {"persist_state": KEEP}
     first = st.columns([3, 2, 3, 3])
     subject = first[0].selectbox("Subject", list(lookups.subjects), format_func=lookups.subjects.get,
-                                 index=None, placeholder="All subjects", key="actions.f.subject", **keep)
+                                 index=None, placeholder="All subjects", key=f"{prefix}.f.subject", **keep)
     kind = first[1].selectbox("Type", list(types), format_func=types.get, index=None,
-                              placeholder="All types", key="actions.f.type", **keep)
+                              placeholder=type_hint, key=f"{prefix}.f.type", **keep)
     system = first[2].selectbox("Coordinates system", list(systems), format_func=systems.get,
-                                index=None, placeholder="All systems", key="actions.f.system", **keep)
+                                index=None, placeholder="All systems", key=f"{prefix}.f.system", **keep)
     second = st.columns([2, 2, 3, 3])
-    # drawn first: its ranked matches (acronym, name words, the areas above) are the region options
-    found = second[2].text_input("Find a region", key="actions.f.region_query", **keep,
-                                 placeholder="CA1, hippocampus", help="Narrows the region list, best first")
-    options = list(action_form.ranked_regions(lookups, found))
-    chosen = st.session_state.get("actions.f.region")
-    options += [chosen] if chosen and chosen not in options else []  # the current filter stays listed
-    name_of = lookups.regions.get
-    region = first[3].selectbox("Brain region", options, format_func=lambda r: name_of(r, r), index=None,
-                                placeholder="All regions (type)", key="actions.f.region", **keep)
-    date_from = second[0].date_input("From", value=None, key="actions.f.from", format=DATE_FORMAT, **keep)
-    date_to = second[1].date_input("To", value=None, key="actions.f.to", format=DATE_FORMAT, **keep)
-    text = second[3].text_input("Search description", key="actions.f.text", placeholder="e.g. left", **keep)
+    region = region_filter(prefix, lookups, second[2], first[3])
+    date_from = second[0].date_input("From", value=None, key=f"{prefix}.f.from", format=DATE_FORMAT, **keep)
+    date_to = second[1].date_input("To", value=None, key=f"{prefix}.f.to", format=DATE_FORMAT, **keep)
+    text = second[3].text_input(text_label, key=f"{prefix}.f.text", placeholder="e.g. left", **keep)
     return at.ActionQuery(subject, kind, system, region, date_from, date_to, text.strip())
+
+
+def filter_bar(lookups: Lookups) -> at.ActionQuery:
+    """Subject, type, system, region, date range, text in the description."""
+    return surgical_filters("actions", lookups, action_types(), coordinate_systems(), "Search description")
 
 
 def load_rows(store: Store, query: at.ActionQuery, show_all: bool) -> Rows:
@@ -146,32 +103,24 @@ def when_column() -> dict:
 
 
 class ActionForm:
-    """The Actions page's form (the inputs are ``action_form``'s, shared with the Surgery day)."""
+    """The Actions page's form (the inputs are ``action_form``'s)."""
 
-    @staticmethod
-    def normalise(action: Mapping[str, Any]) -> dict:
-        return action_form.as_action_payload(action)
+    normalise = staticmethod(ap.writable)
 
     def prefill(self, key: str, mode: str, action: dict | None) -> None:
         today = dates.today(context.browser_zone())
         values = ap.values_from_action(action) if action else ap.ActionFormValues(day=today)
-        action_form.open_action_form(key, values)
+        records.prefill_fields(key, values, action_form.FIELDS)
 
-    def forget(self, key: str) -> None:
-        action_form.close_action_form(key)
+    forget = staticmethod(records.forget_typed)
 
     def draw(self, key: str, form: dict, lookups: Lookups, store: Store) -> None:
         values = action_form.action_form(key, lookups)
-        save, cancel = records.form_buttons(key)
-        if save:
-            original = load_action(store, form["id"]) if form["mode"] == "edit" else None
-            saved = save_and_report(store, key, values, original)
-            records.close_form(KIND, self)
-            records.select(KIND, saved.get("id"))  # no id: kept in the outbox until the backend answers
-            st.rerun()
-        if cancel:
-            records.close_form(KIND, self)
-            st.rerun()
+        if records.save_pressed(KIND, self, key):
+            unreadable = st.session_state.get(f"{key}.unreadable")
+            check = lambda: ap.build_payload(values, unreadable)  # noqa: E731
+            records.save_form(KIND, self, store, key, form, check, saved=lambda _: "Saved the action.",
+                              is_form_field=ap.is_form_field)
 
 
 SCREEN = RecordScreen(

@@ -142,11 +142,6 @@ def _choose_all(key: str, choice: str) -> None:
         st.session_state[f"{key}.conflict.choice.{change.field}"] = choice
 
 
-def has_conflict(key: str) -> bool:
-    """Whether the form ``key`` is showing a conflict to decide."""
-    return f"{key}.conflict" in st.session_state
-
-
 def conflict_panel(
     key: str, titles: Mapping[str, str] | None = None, labels: Mapping[str, Mapping[str, str]] | None = None
 ) -> None:

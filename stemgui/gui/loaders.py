@@ -22,6 +22,7 @@ import pandas as pd
 import streamlit as st
 
 from stemgui import dates
+from stemgui.catalog import model_info
 from stemgui.client import PAGE_SIZE, BrainstemClient, page_records
 from stemgui.csv_safe import safe_csv
 
@@ -238,9 +239,9 @@ def load_sessions_frame(
 
 
 @cached_loader
-def load_session(_client: BrainstemClient, user_key: str, session_id: str) -> dict:
-    """One session by id (NotFound if it is gone or not visible to this user)."""
-    return _client.load_model("session", id=session_id)["session"]
+def load_one(_client: BrainstemClient, user_key: str, model: str, record_id: str) -> dict:
+    """One record of ``model`` by id (NotFound if it is gone or not visible to this user)."""
+    return _client.load_model(model, id=record_id)[model_info(model).detail_key]
 
 
 @cached_loader

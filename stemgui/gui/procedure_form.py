@@ -12,7 +12,6 @@ rejection, a type switch and back, or a subject created inline lose nothing.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import streamlit as st
 
@@ -22,44 +21,20 @@ from stemgui.config import dv_sign_setting
 from stemgui.conventions import coordinate_convention_for, dv_hint
 from stemgui.gui import conflict_views as conflicts
 from stemgui.gui import records, subject_inline
-from stemgui.gui.action_form import _picker, _region_picker
-from stemgui.gui.procedure_widgets import type_picker
-from stemgui.gui.schema_widgets import clear_schema_inputs, input_errors, render_schema_inputs
+from stemgui.gui.picker_widgets import picker, region_picker, type_picker
+from stemgui.gui.schema_widgets import input_errors, render_schema_inputs
 from stemgui.gui.store import Store
-from stemgui.gui.widgets import field_error, forget_widgets, keep_widgets, plain, show_field_errors
+from stemgui.gui.widgets import field_error, keep_widgets, plain, show_field_errors
 from stemgui.models_current import NOTES_MAX, PROCEDURE, current_coordinate_systems
 from stemgui.procedure_pickers import keep_chosen
 from stemgui.procedure_table import ProcedureLookups, type_title
 from stemgui.procedure_types import type_label
 
-_PLAIN = ("type", "coordinates_system", "subject", "day", "time", "brain_region", "consumablestock",
+FIELDS = ("type", "coordinates_system", "subject", "day", "time", "brain_region", "consumablestock",
           "equipment", "licenses", "notes")
 CONFLICT_TITLES = {"date_time": "Date and time", "brain_region": "Brain region",
                    "consumablestock": "Consumable stock", "coordinates_system": "Coordinates system",
                    "coordinates_details": "Coordinates"}  # fmt: skip
-
-
-def is_form_field(name: str) -> bool:
-    """Whether a server message about `name` can be shown at one of the form's inputs."""
-    return ap.is_form_field(name, pp.WRITABLE)
-
-
-def open_procedure_form(key: str, values: pp.ProcedureFormValues) -> None:
-    """Start the form `key` from `values` (forgets anything typed in a form of that key before)."""
-    close_procedure_form(key)
-    ss = st.session_state
-    for name in _PLAIN:
-        ss[f"{key}.{name}"] = getattr(values, name)
-    ss[f"{key}.start"] = values
-    ss[f"{key}.errors"] = {}
-
-
-def close_procedure_form(key: str) -> None:
-    """Forget the form `key` and everything typed in it."""
-    clear_schema_inputs(key)
-    forget_widgets(key)
-    for name in [k for k in st.session_state if isinstance(k, str) and k.startswith(f"{key}.")]:
-        del st.session_state[name]
 
 
 def _schema_inputs(schema: dict | None, form_key: str, start_value: dict | None,
@@ -81,7 +56,7 @@ def _related(key: str, lookups: ProcedureLookups, errors: Mapping[str, str], sto
     left, right = st.columns(2)
     with left:
         subject_inline.apply_created(f"{key}.subject")  # a subject just made inline is chosen
-        _picker("Subject", lookups.subjects, f"{key}.subject", required=True)
+        picker("Subject", lookups.subjects, f"{key}.subject", required=True)
         field_error(errors, "subject")
         subject_inline.new_subject_box(f"{key}.subject", store)
         day_col, time_col = st.columns(2)
@@ -89,9 +64,9 @@ def _related(key: str, lookups: ProcedureLookups, errors: Mapping[str, str], sto
         time_col.time_input("Time", key=f"{key}.time", step=60, help="Empty: the date only.")
         field_error(errors, "date_time")
     with right:
-        _region_picker(key, lookups)
+        region_picker(key, lookups)
         field_error(errors, "brain_region")
-        _picker("Consumable stock", keep_chosen(lookups.stocks, [ss.get(f"{key}.consumablestock")]),
+        picker("Consumable stock", keep_chosen(lookups.stocks, [ss.get(f"{key}.consumablestock")]),
                 f"{key}.consumablestock", help="By consumable name and lot; depleted lots last.")
         field_error(errors, "consumablestock")
         for name, label in (("equipment", "Equipment"), ("licenses", "Licenses")):
@@ -102,11 +77,12 @@ def _related(key: str, lookups: ProcedureLookups, errors: Mapping[str, str], sto
 
 
 def procedure_form(key: str, lookups: ProcedureLookups, store: Store) -> pp.ProcedureFormValues:
-    """Draw the open form `key`; the values it holds now (details and coordinates read)."""
+    """Draw the open form `key` (started by ``records.prefill_fields`` with ``FIELDS``); the values
+    it holds now (details and coordinates read)."""
     ss = st.session_state
-    keep_widgets(key, (*_PLAIN, "region_query", "type.search"))  # survives a visit to another page
+    keep_widgets(key, (*FIELDS, "region_query", "type.search"))  # survives a visit to another page
     start: pp.ProcedureFormValues = ss[f"{key}.start"]
-    errors: dict[str, str] = ss.get(f"{key}.errors") or {}
+    errors = records.form_errors(key)
     systems = current_coordinate_systems()
     top = st.columns(2)
     with top[0]:
@@ -145,7 +121,7 @@ def procedure_form(key: str, lookups: ProcedureLookups, store: Store) -> pp.Proc
         _convention_box(convention, inputs, system, coords)
     st.text_area("Notes", key=f"{key}.notes", max_chars=NOTES_MAX)
     field_error(errors, "notes")
-    show_field_errors(errors, tuple(n for n in errors if is_form_field(n)))
+    show_field_errors(errors, tuple(n for n in errors if pp.is_form_field(n)))
     unreadable = {f"details.{p}": m for p, m in bad_details.items()}
     unreadable |= {f"coordinates_details.{p}": m for p, m in bad_coords.items()}
     ss[f"{key}.unreadable"] = unreadable
@@ -172,22 +148,6 @@ def _convention_box(where, inputs, system: str, coords: dict) -> None:
     if hint:
         with inputs:
             st.warning(hint, icon=":material/help:")
-
-
-def save_procedure(store: Store, key: str, values: pp.ProcedureFormValues,
-                   original: Mapping[str, Any] | None = None):  # fmt: skip
-    """Check and send (only the changes when `original` is given); the SaveResult, or None when not
-    saved (the messages are kept for the form's next run; nothing typed is touched)."""
-    payload, errors = pp.build_procedure_payload(values, st.session_state.get(f"{key}.unreadable"))
-    if not errors:
-        result, errors = records.send(
-            store, "procedure", key, payload, record_id=original["id"] if original is not None else None,
-            normalise=pp.writable, stored=lambda: original, is_form_field=is_form_field,
-        )  # fmt: skip
-        if result is not None:
-            return result
-    st.session_state[f"{key}.errors"] = errors
-    return None
 
 
 def saved_label(values: pp.ProcedureFormValues) -> str:

@@ -21,14 +21,14 @@ from stemgui import procedure_payload as pp
 from stemgui import procedure_table as pt
 from stemgui.action_table import frame_to_csv
 from stemgui.client import BrainstemClient
-from stemgui.errors import NotFound, StemGuiError
-from stemgui.gui import action_form, action_views, context, procedure_form, procedure_map, records
+from stemgui.errors import StemGuiError
+from stemgui.gui import action_views, context, procedure_form, procedure_map, records
 from stemgui.gui import loaders as data
 from stemgui.gui.context import CurrentUser
-from stemgui.gui.records import KEEP, RecordKind, RecordScreen, Rows
+from stemgui.gui.records import RecordKind, RecordScreen, Rows
 from stemgui.gui.store import Store
 from stemgui.gui.surgery_kind import decided_model
-from stemgui.gui.widgets import DATE_FORMAT, plain, show_value
+from stemgui.gui.widgets import plain, show_values
 from stemgui.mirror import MirrorError
 from stemgui.models_current import current_coordinate_systems
 from stemgui.procedure_pickers import load_pickers
@@ -68,41 +68,16 @@ def load_lookups(store: Store) -> pt.ProcedureLookups:
     return store.load("procedure lookups", _lookups)
 
 
-def _find(client: BrainstemClient, user_key: str, procedure_id: str) -> dict | None:
-    try:
-        return client.load_model("procedure", id=procedure_id)["procedure"]
-    except NotFound:
-        return None
-
-
 def find_procedure(store: Store, procedure_id: str) -> dict | None:
     """One procedure as stored now, or None when it is gone or not visible to this user."""
-    return store.load("procedure", _find, procedure_id, similar=False)
+    return records.stored_now(store, "procedure", data.load_one, "procedure", procedure_id)
 
 
 def filter_bar(lookups: pt.ProcedureLookups) -> pt.ProcedureQuery:
-    """Subject, type, system, region, date range, text in notes (kept across forms and pages)."""
-    systems, keep = current_coordinate_systems(), {"persist_state": KEEP}
-    first = st.columns([3, 2, 3, 3])
-    subject = first[0].selectbox("Subject", list(lookups.subjects), format_func=lookups.subjects.get,
-                                 index=None, placeholder="All subjects", key="procedures.f.subject", **keep)
-    kind = first[1].selectbox("Type", picker_options(""), format_func=option_label, index=None,
-                              placeholder="All types (type to search)", key="procedures.f.type", **keep)
-    system = first[2].selectbox("Coordinates system", list(systems), format_func=systems.get,
-                                index=None, placeholder="All systems", key="procedures.f.system", **keep)
-    second = st.columns([2, 2, 3, 3])
-    found = second[2].text_input("Find a region", key="procedures.f.region_query", **keep,
-                                 placeholder="CA1, hippocampus", help="Narrows the region list, best first")
-    options = list(action_form.ranked_regions(lookups, found))
-    chosen = st.session_state.get("procedures.f.region")
-    options += [chosen] if chosen and chosen not in options else []
-    name_of = lookups.regions.get
-    region = first[3].selectbox("Brain region", options, format_func=lambda r: name_of(r, r), index=None,
-                                placeholder="All regions (type)", key="procedures.f.region", **keep)
-    date_from = second[0].date_input("From", value=None, key="procedures.f.from", format=DATE_FORMAT, **keep)
-    date_to = second[1].date_input("To", value=None, key="procedures.f.to", format=DATE_FORMAT, **keep)
-    text = second[3].text_input("Search notes", key="procedures.f.text", placeholder="e.g. left", **keep)
-    return pt.ProcedureQuery(subject, kind, system, region, date_from, date_to, text.strip())
+    """Subject, type (grouped), system, region, date range, text in notes."""
+    types = {name: option_label(name) for name in picker_options("")}
+    return action_views.surgical_filters("procedures", lookups, types, current_coordinate_systems(),
+                                         "Search notes", type_hint="All types (type to search)")
 
 
 def load_rows(store: Store, query: pt.ProcedureQuery, show_all: bool) -> Rows:
@@ -120,11 +95,7 @@ def find(store: Store, procedure_id: str, rows: Rows) -> dict | None:
 def show_detail(procedure: Mapping[str, Any], lookups: pt.ProcedureLookups) -> None:
     """Every field, names for ids, both schema versions; values of an unshipped version as JSON."""
     rows = [row for row in pt.detail_rows(procedure, lookups, context.browser_zone()) if row[1]]
-    utc = dates.utc_text(procedure.get("date_time"))
-    left, right = st.columns(2)
-    for number, (label, value) in enumerate(rows):
-        with left if number < (len(rows) + 1) // 2 else right:
-            show_value(label, value, help=utc if label == "Date / time" else None)
+    show_values(rows, dates.utc_text(procedure.get("date_time")))
     for label, why, text in pt.unshipped_rows(procedure):
         st.warning(f"{label}: {plain(why)}.", icon=":material/lock:")
         st.code(text, language="json")
@@ -140,80 +111,37 @@ class ProcedureForm:
             values = pp.values_from_procedure(procedure)
         else:
             values = pp.ProcedureFormValues(day=dates.today(context.browser_zone()))
-        procedure_form.open_procedure_form(key, values)
+        records.prefill_fields(key, values, procedure_form.FIELDS)
 
-    def forget(self, key: str) -> None:
-        procedure_form.close_procedure_form(key)
+    forget = staticmethod(records.forget_typed)
 
     def draw(self, key: str, form: dict, lookups: pt.ProcedureLookups, store: Store) -> None:
         if form.get("note"):
             st.info(form["note"], icon=":material/flip:")
         values = procedure_form.procedure_form(key, lookups, store)
-        save, cancel = records.form_buttons(key)
-        if save:
-            original = find_procedure(store, form["id"]) if form["mode"] == "edit" else None
-            if form["mode"] == "edit" and original is None:
-                st.error("This procedure does not exist any more, or you cannot see it: nothing was saved.")
-                return
-            result = procedure_form.save_procedure(store, key, values, original)
-            if result is None:
-                st.rerun()  # the messages show at their fields; everything typed stays
-            store.report(result, procedure_form.saved_label(values))
-            records.close_form(KIND, self)
-            records.select(KIND, (result.record or {}).get("id") if not result.queued else None)
-            st.rerun()
-        if cancel:
-            records.close_form(KIND, self)
-            st.rerun()
+        if records.save_pressed(KIND, self, key):
+            unreadable = st.session_state.get(f"{key}.unreadable")
+            check = lambda: pp.build_procedure_payload(values, unreadable)  # noqa: E731
+            records.save_form(KIND, self, store, key, form, check, is_form_field=pp.is_form_field,
+                              saved=lambda _: procedure_form.saved_label(values))
 
 
 class ProcedureScreen(RecordScreen):
     """The kit's screen, with the map under the table, read-only records of a version this app
     does not ship, and Mirror."""
 
-    def draw_list(self, user: CurrentUser, store: Store, lookups: Any) -> None:
-        """The kit's list half (a fragment; capped, Undo above it) with the map under the table."""
-        kind = self.kind
-        if user.can_write and st.button(f"New {kind.noun}", type="primary", key=f"{kind.prefix}.new",
-                                        icon=":material/add:"):  # fmt: skip
-            records.open_form(kind, self.form, "create")
-            st.rerun()
-        query = self.filters(lookups)
-        rows = records.capped(self.rows(store, query, records.show_all(kind)), records.show_all(kind))
-        records.table(kind, rows, query, self.csv(rows.frame), self.column_config())
-        if self.export_kind:
-            records.import_views.export_button(store, self.export_kind, rows.frame.index, rows.records)
+    def under_table(self, rows: Rows, lookups: Any) -> None:
         procedure_map.map_section(list(rows.records.values()), lookups)
-        if records.selected_id(kind):
-            record = self.find(store, records.selected_id(kind), rows)
-            if record:
-                self.detail(user, store, record, lookups)
-            else:
-                st.warning(f"That {kind.noun} does not exist (any more), or you cannot see it.")
 
-    def _buttons(self, store: Store, record: dict, lookups: Any) -> None:
-        kind = self.kind
+    def locked(self, record: dict) -> str | None:
         why = "; ".join(pp.unshipped_versions(record).values())
-        locked = f"Read-only: {why}." if why else None
-        buttons = st.container(horizontal=True)
-        for mode, label, icon in (("edit", "Edit", "edit"), ("duplicate", "Duplicate", "content_copy")):
-            if buttons.button(label, key=f"{kind.prefix}.{mode}", icon=f":material/{icon}:",
-                              disabled=bool(locked), help=locked):  # fmt: skip
-                records.open_form(kind, self.form, mode, record)
-                st.rerun()
+        return f"Read-only: {why}." if why else None
+
+    def more_buttons(self, buttons: Any, record: dict, locked: str | None) -> None:
         mirror_help = locked or "A new procedure at the other hemisphere's coordinates."
-        if buttons.button("Mirror", key=f"{kind.prefix}.mirror", icon=":material/flip:",
+        if buttons.button("Mirror", key=f"{self.kind.prefix}.mirror", icon=":material/flip:",
                           disabled=bool(locked), help=mirror_help):
             self._mirror(record)
-        if buttons.button("Delete", key=f"{kind.prefix}.delete", icon=":material/delete:"):
-            st.session_state[kind.confirm] = record["id"]
-        if locked:
-            st.caption(plain(locked))
-        if st.session_state.get(kind.confirm) == record["id"]:
-            records.confirm_delete(store, kind.model, record["id"], self.delete_prompt(record, lookups),
-                                   state_key=kind.confirm, buttons_key=f"{kind.prefix}.delete",
-                                   message=self.deleted(record),
-                                   on_deleted=lambda: records.select(kind, None))  # fmt: skip
 
     def _mirror(self, record: dict) -> None:
         try:

@@ -4,31 +4,24 @@ Contract (what a record screen provides, what the kit does):
 
 - ``RecordKind(model, prefix, noun)``: ``model`` is the API model and the URL parameter
   (``?session=<id>`` opens that record, also through the login page: add it to
-  ``shell.DEEP_LINKS``); every widget and session-state key of the screen starts with
-  ``prefix`` (``sessions.new``, ``sessions.table.<n>.<query>``, ``sessions.form.<n>.<field>``...).
-- ``RecordScreen(kind, ...hooks)``; a page calls ``screen.run(user, store, lookups)``, which shows
-  the open form alone (focused; the list returns after Save/Cancel), else, as one ``st.fragment``
-  (a filter change or row pick reruns only it; call ``st.rerun()`` to redraw more), the New button, the
-  filter bar (``filters(lookups)`` -> a hashable query; give its widgets ``persist_state=KEEP``),
-  the table (``rows(store, query, show_all)`` -> ``Rows``) bound to the URL, and the detail
-  panel of the chosen record (``find(store, id, rows)``). Under the table: the count, a CSV of
-  what is shown (``csv(frame)``), and the "Show all" toggle for a table that holds only the
-  newest ``loaders.ROW_LIMIT`` (``Rows.matching``: how many match in all). Every list is capped
-  (issue 17): a ``rows`` hook should read only the newest ``ROW_LIMIT`` from the server unless
-  asked for all (``newest_rows`` does it for one filter dict); a frame that is longer anyway is
-  cut to its first ``ROW_LIMIT`` rows by the kit (so give it newest first).
-- The detail panel: ``headline`` and ``body`` (every field, related ids as names), Edit /
-  Duplicate / Delete for editors, and ``tabs``: extra ``(title, draw(record, lookups))`` shown as
-  tabs after a "Fields" tab. Every kind gets a "History" tab last (issue 15, ``history_views``:
-  who changed what when, ids named from the screen's lookups) unless ``history=False`` or the
-  screen brings its own tab of that title.
-- Undo (issue 15): an edit saved through ``send`` and a delete through ``confirm_delete`` are
-  remembered for the rest of the session; ``run`` shows the latest with an Undo button.
-- The form: ``form`` is a ``RecordForm`` (prefill widget keys from a record, draw the inputs and
-  handle Save). ``open_form``/``close_form`` give each opening fresh widget keys; an Edit keeps
-  the record as stored when it opened and its version (``conflict_views``). ``send`` is the
-  one save of a checked payload: only the changed fields with If-Match on an edit (a conflict
-  panel when someone else saved), the server's messages placed at the form's fields.
+  ``shell.DEEP_LINKS``); every widget and state key of the screen starts with ``prefix``.
+- ``RecordScreen(kind, ...hooks)``; ``screen.run(user, store, lookups)`` shows the open form alone
+  (the list returns after Save/Cancel), else, as one ``st.fragment`` (a filter change or row pick
+  reruns only it; ``st.rerun()`` redraws more): New, the filter bar (``filters(lookups)`` -> a
+  hashable query; widgets with ``persist_state=KEEP``), the table (``rows(store, query, show_all)``
+  -> ``Rows``) bound to the URL, the count, a CSV (``csv(frame)``), "Show all", and the chosen
+  record (``find(store, id, rows)``). Every list is capped (issue 17): a ``rows`` hook reads only
+  the newest ``loaders.ROW_LIMIT`` unless asked for all (``newest_rows``); a longer frame is cut.
+- The detail panel: ``headline``, ``body`` (every field, related ids as names), Edit / Duplicate /
+  Delete for editors (``locked``, ``more_buttons``), ``tabs`` after a "Fields" tab, and a "History"
+  tab last (issue 15, ``history_views``) unless ``history=False``. An edit saved through ``send``
+  and a delete through ``confirm_delete`` can be undone for the rest of the session.
+- The form: a ``RecordForm`` (``prefill_fields``, ``forget_typed``); ``open_form``/``close_form``
+  give each opening fresh widget keys; an Edit keeps the record as stored when it opened and its
+  version (``conflict_views``). A form draws its inputs (messages: ``form_errors``) and
+  ``save_pressed``; on Save, ``save_form`` is the one save of every kind: check, ``send`` (only the
+  changes on an edit, If-Match, a conflict panel when someone else saved; the outbox keeps it
+  while the backend is down), the toast, the record opened; a rejection keeps all that was typed.
 - Deleting asks once more (``confirm_delete``: the safe button first, a red "Yes, delete").
 """
 
@@ -42,14 +35,15 @@ import pandas as pd
 import streamlit as st
 
 from stemgui import display
-from stemgui.errors import PermissionDenied, StemGuiError, ValidationFailed
+from stemgui.errors import LocalSaveFailed, NotFound, PermissionDenied, StemGuiError, ValidationFailed
 from stemgui.form_errors import server_field_errors
 from stemgui.gui import conflict_views as conflicts
-from stemgui.gui import history_views, import_views
+from stemgui.gui import context, history_views, import_views, widgets
 from stemgui.gui import loaders as data
 from stemgui.gui.context import CurrentUser
-from stemgui.gui.store import Store
-from stemgui.gui.widgets import destructive_button, error_boundary, plain, scroll_to
+from stemgui.gui.schema_widgets import clear_schema_inputs
+from stemgui.gui.store import Store, changed
+from stemgui.gui.widgets import QueuedNote, destructive_button, error_boundary, plain, scroll_to
 from stemgui.outbox import SaveResult
 
 # Filter values outlive their widgets: while the form is open (the page stops before the filter
@@ -136,6 +130,15 @@ def newest_rows(store: Store, model: str, filters: Mapping[str, str], show_all: 
     return store.load(f"{model} rows", data.load_newest, model, tuple(sorted(filters.items())), sort, limit)
 
 
+def stored_now(store: Store, name: str, loader: Callable[..., dict], *args: Any) -> dict | None:
+    """``store.load(name, loader, *args)`` of one record as stored now (not a look-alike while the
+    backend is down); None when it is gone or not visible to this user."""
+    try:
+        return store.load(name, loader, *args, similar=False)
+    except NotFound:
+        return None
+
+
 def capped(rows: Rows, show_all: bool) -> Rows:
     """``rows`` cut to its first ``loaders.ROW_LIMIT`` unless the user asked for all (a hook
     that loaded more than it shows pays the load, but the table and CSV stay quick)."""
@@ -201,7 +204,7 @@ class RecordForm(Protocol):
         """A stored record as the form would send it (so that stored and typed values compare)."""
 
     def draw(self, key: str, form: dict, lookups: Any, store: Store) -> None:
-        """The inputs and Save/Cancel of the open form (see ``form_buttons`` and ``send``)."""
+        """The inputs and Save/Cancel of the open form (see ``save_pressed`` and ``save_form``)."""
 
     def forget(self, key: str) -> None:
         """Forget everything typed under ``key``."""
@@ -250,12 +253,80 @@ def form_title(kind: RecordKind, mode: str) -> str:
     return titles.get(mode, mode)
 
 
-def form_buttons(key: str) -> tuple[bool, bool]:
-    """Save (the primary button) and Cancel: which was pressed."""
+def prefill_fields(key: str, values: Any, names: Sequence[str]) -> None:
+    """Start the form ``key`` from ``values`` (forgetting what was typed under it before): each
+    input ``<key>.<name>`` from the attribute ``name``; ``<key>.start`` keeps ``values`` whole."""
+    forget_typed(key)
+    for name in names:
+        st.session_state[f"{key}.{name}"] = getattr(values, name)
+    st.session_state[f"{key}.start"] = values
+
+
+def forget_typed(key: str) -> None:
+    """Forget everything under the form ``key``: its inputs (schema inputs too), messages, kept values."""
+    clear_schema_inputs(key)  # every state key under ``key.``
+    widgets.forget_widgets(key)
+
+
+def form_errors(key: str) -> dict[str, str]:
+    """The messages of the form ``key`` by field, from its last Save (forgotten when it closes)."""
+    return st.session_state.get(f"{key}.errors") or {}
+
+
+def keep_errors(key: str, errors: Mapping[str, str]) -> None:
+    """Show ``errors`` at the fields of the form ``key`` from its next run on."""
+    st.session_state[f"{key}.errors"] = dict(errors)
+
+
+def save_pressed(kind: RecordKind, form: RecordForm, key: str) -> bool:
+    """Save (the primary button) and Cancel, which closes the form: whether Save was pressed."""
     buttons = st.container(horizontal=True)
     save = buttons.button("Save", type="primary", key=f"{key}.save")
-    cancel = buttons.button("Cancel", key=f"{key}.cancel")
-    return save, cancel
+    if buttons.button("Cancel", key=f"{key}.cancel"):
+        close_form(kind, form)
+        st.rerun()
+    return save
+
+
+def save_form(kind: RecordKind, form: RecordForm, store: Store, key: str, state: dict,
+              check: Callable[[], tuple[dict, dict[str, str]]], *, saved: Callable[[dict], str],
+              is_form_field: Callable[[str], bool],
+              stored: Callable[[], Mapping[str, Any]] | None = None) -> None:  # fmt: skip
+    """The one Save of every record form (``state``: the open form's): ``check()`` gives the payload
+    and what to fix first; ``send`` writes it (or the outbox keeps it). Saved: toast ``saved(payload)``
+    (the outbox's note when it keeps it), close the form, open the record. Rejected here or by
+    the server, or a conflict to decide: the form stays with all it holds, messages at its fields."""
+    if stored is None:  # what an edit compares with when its form kept no snapshot: the record now
+        stored = lambda: stored_now(store, kind.model, data.load_one, kind.model, state["id"]) or {}  # noqa: E731
+    payload, errors = check()
+    if not errors and state["mode"] == "outbox":
+        _keep_in_outbox(kind, form, store, key, state["entry"], payload)
+    result = None
+    if not errors:
+        record_id = state["id"] if state["mode"] == "edit" else None
+        result, errors = send(store, kind.model, key, payload, record_id=record_id, normalise=form.normalise,
+                              stored=stored, is_form_field=is_form_field)  # fmt: skip
+    if result is None:  # no errors: a conflict is shown, both versions side by side
+        keep_errors(key, errors)
+        st.rerun()
+    close_form(kind, form)
+    store.report(result, saved(payload))
+    # saved: open it; kept in the outbox: an edit stays open, a new record has nothing to open yet
+    select(kind, (result.record or {}).get("id") or (state["id"] if state["mode"] == "edit" else None))
+    st.rerun()
+
+
+def _keep_in_outbox(kind: RecordKind, form: RecordForm, store: Store, key: str, entry: int,
+                    payload: dict) -> None:  # fmt: skip
+    """Save the form of a new record waiting in the outbox: its entry is sent by itself later."""
+    try:
+        store.outbox.update_payload(entry, payload)
+    except LocalSaveFailed as exc:  # a full or read-only disk: the form stays with all it holds
+        keep_errors(key, {"form": exc.message})
+        st.rerun()
+    close_form(kind, form)
+    changed(QueuedNote(f"Changes kept in the outbox; they are sent when {context.backend_name()} answers."))
+    st.rerun()
 
 
 def send(store: Store, model: str, key: str, payload: dict, *, record_id: str | None = None,
@@ -278,6 +349,9 @@ def send(store: Store, model: str, key: str, payload: dict, *, record_id: str | 
         return result, {}
     except (ValidationFailed, PermissionDenied) as exc:  # both may name the fields
         return None, server_field_errors(exc, is_form_field)
+    except NotFound as exc:
+        gone = f"This {model} does not exist any more, or you cannot see it: nothing was saved."
+        return None, {"form": gone if record_id else exc.message}
     except StemGuiError as exc:  # e.g. a server error: the form stays open with all it holds
         return None, {"form": exc.message}
 
@@ -362,6 +436,7 @@ class RecordScreen:
         table(kind, rows, query, self.csv(rows.frame), self.column_config(), can_show_all=True)
         if self.export_kind:
             import_views.export_button(store, self.export_kind, rows.frame.index, rows.records)
+        self.under_table(rows, lookups)
         if selected_id(kind):
             record = self.find(store, selected_id(kind), rows)
             if record:
@@ -406,16 +481,30 @@ class RecordScreen:
                                                                                        lookups)))  # fmt: skip
         return extra
 
+    def under_table(self, rows: Rows, lookups: Any) -> None:
+        """More under the table of a kind that needs it (the Procedures' map); nothing by default."""
+
+    def locked(self, record: dict) -> str | None:
+        """Why ``record`` cannot be edited or duplicated here (shown; the buttons disabled), else None."""
+        return None
+
+    def more_buttons(self, buttons: Any, record: dict, locked: str | None) -> None:
+        """A kind's own buttons beside Edit and Duplicate (the Procedures' Mirror); none by default."""
+
     def _buttons(self, store: Store, record: dict, lookups: Any) -> None:
-        kind = self.kind
+        kind, locked = self.kind, self.locked(record)
         buttons = st.container(horizontal=True)
         for mode, label, icon in (("edit", "Edit", "edit"), ("duplicate", "Duplicate", "content_copy")):
-            if buttons.button(label, key=f"{kind.prefix}.{mode}", icon=f":material/{icon}:"):
+            if buttons.button(label, key=f"{kind.prefix}.{mode}", icon=f":material/{icon}:",
+                              disabled=bool(locked), help=locked):  # fmt: skip
                 open_form(kind, self.form, mode, record)
                 st.rerun()
+        self.more_buttons(buttons, record, locked)
         label = history_views.record_label(kind.noun, {"name": self.headline(record, lookups)})
         if buttons.button("Delete", key=f"{kind.prefix}.delete", icon=":material/delete:"):
             st.session_state[kind.confirm] = record["id"]
+        if locked:
+            st.caption(plain(locked))
         if st.session_state.get(kind.confirm) == record["id"]:
             confirm_delete(store, kind.model, record["id"], self.delete_prompt(record, lookups),
                            state_key=kind.confirm, buttons_key=self.delete_buttons or f"{kind.prefix}.delete",

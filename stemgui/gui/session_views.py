@@ -12,18 +12,15 @@ import streamlit as st
 
 from stemgui import dates
 from stemgui import session_form as sf
-from stemgui.errors import LocalSaveFailed, NotFound
 from stemgui.gui import conflict_views as conflicts
 from stemgui.gui import context, records
 from stemgui.gui import loaders as data
 from stemgui.gui.records import KEEP, RecordKind, RecordScreen, Rows
-from stemgui.gui.store import Store, changed
+from stemgui.gui.store import Store
 from stemgui.gui.widgets import (
     DATE_FORMAT,
-    QueuedNote,
     editable_rows,
     field_error,
-    forget_widgets,
     keep_widgets,
     plain,
     show_field_errors,
@@ -32,7 +29,6 @@ from stemgui.gui.widgets import (
 
 KIND = RecordKind("session", "sessions", "session")
 FORM = KIND.form  # {"mode": create|edit|duplicate|outbox, "id": ..., "nonce": n, "key": ..., "entry": ...}
-ERRORS = f"{FORM}.errors"  # the open form's messages, by field
 KEPT = ("name", "description", "projects", "date_time", "tags", "name_used_in_storage")
 CONFLICT_TITLES = {"date_time": "Date", "name_used_in_storage": "Name used in storage"}
 
@@ -80,10 +76,7 @@ def load_rows(store: Store, query: data.SessionQuery, show_all: bool) -> Rows:
 
 def find(store: Store, session_id: str, rows: Rows) -> dict | None:
     """The chosen session as stored now; None when it is gone or not visible."""
-    try:
-        return store.load("session", data.load_session, session_id, similar=False)
-    except NotFound:
-        return None
+    return records.stored_now(store, "session", data.load_one, "session", session_id)
 
 
 def as_form_payload(session: dict) -> dict:
@@ -129,27 +122,20 @@ class SessionForm:
             values = sf.duplicate_values(session)
         else:
             values = sf.SessionFormValues(date_time=dates.today(context.browser_zone()))  # where the user is
-        for name in KEPT:
-            st.session_state[f"{key}.{name}"] = getattr(values, name)
+        records.prefill_fields(key, values, KEPT)
         st.session_state[f"{key}.extra.rows"] = values.extra_rows
         st.session_state[f"{key}.links.rows"] = values.link_rows
-        st.session_state[ERRORS] = {}
 
-    def forget(self, key: str) -> None:
-        st.session_state.pop(ERRORS, None)
-        forget_widgets(key)
+    forget = staticmethod(records.forget_typed)
 
     def draw(self, key: str, form: dict, lookups: Lookups, store: Store) -> None:
-        errors = st.session_state.get(ERRORS) or {}
         keep_widgets(key, KEPT)  # what was typed survives a visit to another page
-        values = _inputs(key, form, lookups, errors)
+        values = _inputs(key, form, lookups, records.form_errors(key))
         conflicts.conflict_panel(key, CONFLICT_TITLES, {"projects": lookups.projects})
-        save, cancel = records.form_buttons(key)
-        if save:
-            _submit(store, key, form, values)
-        if cancel:
-            records.close_form(KIND, self)
-            st.rerun()
+        if records.save_pressed(KIND, self, key):
+            records.save_form(KIND, self, store, key, form, lambda: sf.build_payload(values),
+                              saved=lambda payload: f"Saved session “{payload['name']}”.",
+                              is_form_field=sf.FORM_FIELDS.__contains__)
 
 
 def _inputs(key: str, form: dict, lookups: Lookups, errors: dict) -> sf.SessionFormValues:
@@ -185,48 +171,10 @@ def _inputs(key: str, form: dict, lookups: Lookups, errors: dict) -> sf.SessionF
     return sf.SessionFormValues(name, description, chosen, day, chosen_tags, extra_rows, link_rows, storage)
 
 
-def _submit(store: Store, key: str, form: dict, values: sf.SessionFormValues) -> None:
-    """Check, send, and on success refresh the list and open the saved record."""
-    payload, errors = sf.build_payload(values)
-    if not errors and form["mode"] == "outbox":
-        _keep_in_outbox(store, form, payload)
-    result = None
-    if not errors:
-        editing = form["mode"] == "edit"
-        result, errors = records.send(
-            store, "session", key, payload, record_id=form["id"] if editing else None,
-            normalise=as_form_payload,
-            stored=lambda: store.load("session", data.load_session, form["id"], similar=False),
-            is_form_field=sf.FORM_FIELDS.__contains__,
-        )  # fmt: skip
-        if result is None and not errors:
-            st.rerun()  # someone else saved meanwhile: the form stays with both versions shown
-    if errors:
-        st.session_state[ERRORS] = errors
-        st.rerun()
-    records.close_form(KIND, FORM_KIT)
-    store.report(result, f"Saved session “{payload['name']}”.")
-    if result.record:
-        records.select(KIND, result.record["id"])
-    st.rerun()
-
-
-def _keep_in_outbox(store: Store, form: dict, payload: dict) -> None:
-    """Save the form of a session waiting in the outbox: its entry is sent by itself on the next run."""
-    try:
-        store.outbox.update_payload(form["entry"], payload)
-    except LocalSaveFailed as exc:  # a full or read-only disk: the form stays with all it holds
-        st.session_state[ERRORS] = {"form": exc.message}
-        st.rerun()
-    records.close_form(KIND, FORM_KIT)
-    changed(QueuedNote(f"Changes kept in the outbox; they are sent when {context.backend_name()} answers."))
-    st.rerun()
-
-
 def open_outbox_entry(entry_id: int, payload: dict, errors: dict[str, str]) -> None:
     """Open a new session waiting in the outbox in this form, the server's messages at their fields."""
     records.open_form(KIND, FORM_KIT, "outbox", payload, entry=entry_id)
-    st.session_state[ERRORS] = errors
+    records.keep_errors(records.form_key(KIND, records.form_state(KIND)), errors)
 
 
 FORM_KIT = SessionForm()

@@ -25,7 +25,6 @@ from stemgui.gui.widgets import (
     DATE_FORMAT,
     editable_rows,
     field_error,
-    forget_widgets,
     keep_widgets,
     show_field_errors,
     show_value,
@@ -35,7 +34,6 @@ from stemgui.timeline import age_text
 
 KIND = RecordKind("subject", "subjects", "subject")
 FORM = KIND.form
-ERRORS = f"{FORM}.errors"  # the open form's messages, by field
 KEPT = ("name", "description", "projects", "strain", "sex", "genetic_line", "genotype", "subject_identifier",
         "supplier", "birth_date", "death_date", "status", "licenses", "tags")  # fmt: skip
 CONFLICT_TITLES = {"birth_date": "Birth date", "death_date": "Death date", "genetic_line": "Genetic line",
@@ -144,10 +142,7 @@ def load_rows(store: Store, filters: Filters, show_all: bool) -> Rows:
 
 def find(store: Store, subject_id: str, rows: Rows) -> dict | None:
     """The chosen subject as stored now; None when it is gone or not visible."""
-    try:
-        return store.load("subject", subject_page.load_subject, subject_id, similar=False)
-    except NotFound:
-        return None
+    return records.stored_now(store, "subject", subject_page.load_subject, subject_id)
 
 
 def as_form_payload(subject: dict) -> dict:
@@ -199,26 +194,19 @@ class SubjectForm:
             values = sf.duplicate_values(subject)
         else:
             values = sf.SubjectFormValues()
-        for name in KEPT:
-            st.session_state[f"{key}.{name}"] = getattr(values, name)
+        records.prefill_fields(key, values, KEPT)
         st.session_state[f"{key}.extra.rows"] = values.extra_rows
-        st.session_state[ERRORS] = {}
 
-    def forget(self, key: str) -> None:
-        st.session_state.pop(ERRORS, None)
-        forget_widgets(key)
+    forget = staticmethod(records.forget_typed)
 
     def draw(self, key: str, form: dict, lookups: Lookups, store: Store) -> None:
-        errors = st.session_state.get(ERRORS) or {}
         keep_widgets(key, KEPT)  # what was typed survives a visit to another page
-        values = _inputs(key, form, lookups, errors)
+        values = _inputs(key, form, lookups, records.form_errors(key))
         conflicts.conflict_panel(key, CONFLICT_TITLES, {"projects": lookups.projects})
-        save, cancel = records.form_buttons(key)
-        if save:
-            _submit(store, key, form, values)
-        if cancel:
-            records.close_form(KIND, self)
-            st.rerun()
+        if records.save_pressed(KIND, self, key):
+            records.save_form(KIND, self, store, key, form, lambda: sf.build_payload(values),
+                              saved=lambda payload: f"Saved subject “{payload['name']}”.",
+                              is_form_field=sf.FORM_FIELDS.__contains__)
 
 
 def _pick(where, label: str, options: dict[str, str], key: str, *, many: bool = False):
@@ -285,30 +273,6 @@ def _inputs(key: str, form: dict, lookups: Lookups, errors: dict) -> sf.SubjectF
     show_field_errors(errors, sf.FORM_FIELDS)
     return sf.SubjectFormValues(name, description, projects, strain, sex, line, genotype, identifier,
                                 supplier, born, died, status, licenses, extra_rows, tags)  # fmt: skip
-
-
-def _submit(store: Store, key: str, form: dict, values: sf.SubjectFormValues) -> None:
-    """Check, send, and on success refresh the list and open the saved subject."""
-    payload, errors = sf.build_payload(values)
-    result = None
-    if not errors:
-        editing = form["mode"] == "edit"
-        result, errors = records.send(
-            store, "subject", key, payload, record_id=form["id"] if editing else None,
-            normalise=as_form_payload,
-            stored=lambda: store.load("subject", subject_page.load_subject, form["id"], similar=False),
-            is_form_field=sf.FORM_FIELDS.__contains__,
-        )  # fmt: skip
-        if result is None and not errors:
-            st.rerun()  # someone else saved meanwhile: the form stays with both versions shown
-    if errors:
-        st.session_state[ERRORS] = errors
-        st.rerun()
-    records.close_form(KIND, FORM_KIT)
-    store.report(result, f"Saved subject “{payload['name']}”.")
-    if result.record:
-        records.select(KIND, result.record["id"])
-    st.rerun()
 
 
 def delete_prompt(subject: dict, lookups: Lookups) -> str:

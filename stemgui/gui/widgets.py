@@ -41,6 +41,14 @@ def show_value(label: str, value: object, help: str | None = None) -> None:
     st.text(value if value not in (None, "") else display.EMPTY, help=help or None)
 
 
+def show_values(rows: list[tuple[str, object]], date_help: str | None = None) -> None:
+    """Label/value rows in two columns, the first half left (``date_help``: the "Date / time" tooltip)."""
+    left, right = st.columns(2)
+    for number, (label, value) in enumerate(rows):
+        with left if number < (len(rows) + 1) // 2 else right:
+            show_value(label, value, help=date_help if label == "Date / time" else None)
+
+
 def scroll_to(container_key: str) -> None:
     """Bring ``st.container(key=container_key)`` into view, e.g. a detail opened below a tall table.
 

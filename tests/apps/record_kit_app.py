@@ -27,10 +27,7 @@ class NoteForm:
 
     def draw(self, key, form, lookups, store):
         st.text_input("Name", key=f"{key}.name")
-        save, cancel = records.form_buttons(key)
-        if cancel:
-            records.close_form(KIND, self)
-            st.rerun()
+        records.save_pressed(KIND, self, key)
 
 
 def rows(store, query, show_all):

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import itertools
 import os
-from datetime import date, datetime, time
+from datetime import date, time
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from stemgui import action_payload as ap
-from stemgui.action_table import Lookups, entry_lines
 from tests.gui.action_helpers import region_id
 from tests.gui.apptest import logged_in, unescape
 
@@ -322,27 +321,6 @@ def test_lab_templates_surgeons_and_the_pre_op_weight(make_user):
     assert "Surgeon(s): A. Surgeon, B. Helper" in summary and "Pre-op weight: 24.5 g" in summary
 
 
-@pytest.mark.parametrize(("day", "source", "now", "expected"), [
-    (date(2025, 5, 1), "2025-05-01T10:00:00", datetime(2025, 5, 1, 11, 2, 3), "2025-05-01T11:02:03"),
-    (date(2025, 5, 1), "2025-05-01T10:00:00", datetime(2025, 6, 1, 8, 0), "2025-05-01T10:01:00"),
-    (date(2025, 5, 1), "2025-05-01", datetime(2025, 6, 1, 8, 0), "2025-05-01T00:00:00"),
-    (date(2025, 5, 1), "2025-05-01T23:59:00", datetime(2025, 6, 1, 8, 0), "2025-05-01T23:59:00"),
-])  # fmt: skip
-def test_the_twin_is_logged_now_on_the_day_else_right_after_its_source(day, source, now, expected):
-    assert ap.twin_time({"date_time": source}, day, now) == expected
-
-
-def test_mirrored_payload_is_a_new_record_with_ml_negated():
-    action = {"id": "a", "type": "VirusInjection", "subject": "s", "brain_region": "r", "consumable": None,
-              "coordinates_system": "Stereotaxic_BregmaAbsolute", "details": {"injectionVolume": 1.0},
-              "coordinates_details": {"apCoordinate": -2.0, "mlCoordinate": 1.5}, "description": "x",
-              "date_time": "2025-05-01T10:00:00"}
-    twin = ap.mirrored_payload(action, "2025-05-01T10:01:00")
-    assert "id" not in twin
-    assert twin["coordinates_details"] == {"apCoordinate": -2.0, "mlCoordinate": -1.5}
-    assert (twin["brain_region"], twin["date_time"]) == ("r", "2025-05-01T10:01:00")
-
-
 @pytest.mark.parametrize(("value", "expected"), [
     ("2025-05-01", (date(2025, 5, 1), None)),
     ("2025-05-01T10:30:45", (date(2025, 5, 1), time(10, 30))),
@@ -351,23 +329,6 @@ def test_mirrored_payload_is_a_new_record_with_ml_negated():
 ])  # fmt: skip
 def test_parse_date_time(value, expected):
     assert ap.parse_date_time(value) == expected
-
-
-def test_day_actions_keeps_the_subject_and_day_in_time_order():
-    actions = [{"subject": "s", "date_time": "2025-05-01T10:00:00", "id": 2},
-               {"subject": "s", "date_time": "2025-05-01T09:00:00", "id": 1},
-               {"subject": "s", "date_time": "2025-05-02T08:00:00", "id": 3},
-               {"subject": "t", "date_time": "2025-05-01T08:00:00", "id": 4}]
-    assert [a["id"] for a in ap.day_actions(actions, "s", date(2025, 5, 1))] == [1, 2]
-
-
-def test_entry_lines_names_time_type_region_and_values():
-    action = {"type": "VirusInjection", "brain_region": "r", "date_time": "2025-05-01T10:30:00",
-              "coordinates_system": "Stereotaxic_BregmaAbsolute",
-              "coordinates_details": {"mlCoordinate": -1.5}, "details": {"injectionVolume": 300.0}}
-    text = entry_lines(2, action, Lookups(regions={"r": "CA1 — Field CA1"}))
-    assert text.splitlines() == ["2. 10:30 — Virus injection — CA1 — Field CA1", "ML -1.5 mm",
-                                 "Injection volume 300 nL"]
 
 
 def test_the_offline_copy_survives_a_bundled_backend_restart_on_a_new_port(make_user, monkeypatch):

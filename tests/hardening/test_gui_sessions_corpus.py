@@ -69,7 +69,7 @@ def test_hostile_form_input_is_refused_at_its_field(make_user, case_id):
     prefix = open_form(at, user, name, **fields)
     at.button(key=f"{prefix}.save").click().run()
     assert_safe_page(at)
-    errors = at.session_state["sessions.form.errors"]
+    errors = at.session_state[f"{prefix}.errors"]
     assert field in errors, errors
     shown = values(at.error)
     assert any(errors[field][:40] in message for message in shown), (errors, shown)
@@ -92,7 +92,7 @@ def test_overlong_text_is_capped_by_the_widget_and_never_saved(make_user, field,
     at.button(key=f"{prefix}.save").click().run()
     assert_safe_page(at)
     if field == "name":  # an impossible value is dropped by the widget: the form then asks for a name
-        assert "name" in at.session_state["sessions.form.errors"] and count(user) == before
+        assert "name" in at.session_state[f"{prefix}.errors"] and count(user) == before
     assert not any(typed in str(s.get(field)) for s in user.api.list_all("session"))
 
 
@@ -105,7 +105,7 @@ def test_server_rejection_quoting_hostile_text_is_shown_as_text(make_user):
     prefix = open_form(at, user, taken, description=SCRIPT)
     at.button(key=f"{prefix}.save").click().run()
     assert_safe_page(at)
-    assert "name" in at.session_state["sessions.form.errors"]
+    assert "name" in at.session_state[f"{prefix}.errors"]
     assert at.text_area(key=f"{prefix}.description").value == SCRIPT
     assert count(user) == before
 

@@ -160,7 +160,7 @@ def test_a_refused_session_reopens_in_its_form_with_the_error_at_the_field(make_
     prefix = form_prefix(at)
     assert at.text_input(key=f"{prefix}.name").value == taken["name"]
     assert at.text_area(key=f"{prefix}.description").value == "kept"
-    assert "name" in at.session_state["sessions.form.errors"]
+    assert "name" in at.session_state[f"{prefix}.errors"]
     fixed = unique("renamed")
     at.text_input(key=f"{prefix}.name").input(fixed)
     at.button(key=f"{prefix}.save").click().run()
@@ -214,7 +214,7 @@ def test_a_queued_session_edited_on_a_read_only_disk_keeps_its_form_and_says_why
     with immutable(gui_env / "outbox"):
         at.button(key=f"{prefix}.save").click().run()
         assert_safe_page(at)
-        assert at.session_state["sessions.form.errors"]["form"].startswith("Could not save locally")
+        assert at.session_state[f"{prefix}.errors"]["form"].startswith("Could not save locally")
         assert at.text_input(key=f"{prefix}.name").value == fixed
         assert box.get(entry).payload["name"] == taken["name"]
     at.button(key=f"{prefix}.save").click().run()

@@ -11,12 +11,13 @@ import pytest
 
 from stemgui.client import BrainstemClient
 from stemgui.errors import ValidationFailed
+from stemgui.form_errors import server_field_errors
 from stemgui.procedure_payload import (
     ProcedureFormValues,
     build_procedure_payload,
     coordinates_schema,
+    is_form_field,
     mirrored_procedure,
-    procedure_server_errors,
     type_schema,
     unshipped_versions,
     values_from_procedure,
@@ -170,7 +171,7 @@ def test_server_refusal_lands_at_the_version_field(api, procedures):
     payload = {**writable(procedures[0]), "type_schema_version": "9.9.9"}
     with pytest.raises(ValidationFailed) as refused:
         api.save("procedure", data=payload)
-    errors = procedure_server_errors(refused.value)
+    errors = server_field_errors(refused.value, is_form_field)
     assert "9.9.9" in errors["type_schema_version"]
 
 
@@ -238,26 +239,3 @@ def test_filters_work_on_the_server(api):
     assert found and all("needle left" in p["notes"] for p in found)
 
 
-def test_surgery_day_summary_and_next_entry(procedures, lookups):
-    """Issue 12 GUI: the Surgery day works with procedures — the next entry starts from the last
-    one, and the day's summary names stock, equipment and units."""
-    from stemgui.procedure_payload import next_procedure_values
-    from stemgui.procedure_table import procedure_summary
-
-    day = [p for p in procedures if p["subject"] == procedures[0]["subject"]
-           and p["date_time"].startswith("2025-03-01")]
-    summary = procedure_summary(day, lookups)
-    assert summary.splitlines()[0] == "1. 09:05 — Anesthesia"
-    assert "3. 09:40 — Virus injection — CA1" in summary
-    assert ("   - Coordinates (Stereotaxic Bregma-Based Absolute Coordinates): AP -2 mm, ML -1.5 mm, "
-            "DV -1.3 mm") in summary
-    assert "Injection volume 0.3 µL; Injection rate 50 nL/min" in summary
-    assert "   - Consumable stock: AAV5-CaMKIIa-hChR2(H134R)-EYFP · lot V-2025-031" in summary
-    assert "   - Equipment: Nanoject III injector, Kopf Model 940 stereotax" in summary
-    injection = next(p for p in day if p["type"] == "VirusInjection")
-    following = next_procedure_values(injection, injection["subject"], date(2025, 3, 1))
-    assert (following.type, following.equipment, following.consumablestock) == (
-        "VirusInjection", injection["equipment"], injection["consumablestock"])
-    assert following.details == injection["details"] and following.notes == "" and following.time is None
-    assert next_procedure_values(None, "s", date(2025, 3, 1)).type is None
-    assert procedure_summary([], lookups) == "No procedures logged."
