@@ -53,7 +53,7 @@ test: $(STAMP_DEV) system-deps
 	@pg_url=$$(scripts/test-postgres.sh start 2>.pg-start-error) \
 		|| echo "!!! PostgreSQL unavailable: $$(cat .pg-start-error) -- PostgreSQL tests will be SKIPPED"; \
 	STEMGUI_TEST_POSTGRES_URL="$$pg_url" STEMGUI_TEST_POSTGRES_ERROR="$$(cat .pg-start-error)" \
-		$(BIN)/python -m pytest -n 2 --dist load; status=$$?; \
+		$(BIN)/python -m pytest -n 2 --dist worksteal; status=$$?; \
 	scripts/test-postgres.sh stop; rm -f .pg-start-error; exit $$status
 
 lint: $(STAMP_DEV)
