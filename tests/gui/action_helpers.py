@@ -6,12 +6,15 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
+from stemgui.gui.loaders import distinct_labels
 from tests.gui.apptest import GuiUser
 
 
 def names_to_ids(user: GuiUser, model: str, field: str = "name") -> dict[str, str]:
-    """Record `field` -> id of every `model` record the user sees."""
-    return {record[field]: record["id"] for record in user.api.list_all(model)}
+    """Record `field` -> id of every `model` record the user sees, labelled as the app's pickers
+    and tables label them: two records of one name (other tests make some) told apart by id."""
+    labels = distinct_labels({record["id"]: record[field] for record in user.api.list_all(model)})
+    return {label: record_id for record_id, label in labels.items()}
 
 
 def first_subject(user: GuiUser) -> tuple[str, str]:
