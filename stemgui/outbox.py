@@ -254,7 +254,7 @@ class Outbox:
         maybe = maybe_applied and operation == "create"
         seen = _dumps(seen_before) if maybe and seen_before is not None else None
         key = (idempotency_key or new_idempotency_key()) if operation == "create" else None
-        version = if_match if operation == "update" else None
+        version = if_match if operation != "create" else None
         row = (_now(), model, operation, record_id, _dumps(payload), dedup, int(bool(last_error)), last_error,
                int(maybe), seen, key, version)  # fmt: skip
         with self._write() as conn:
@@ -366,7 +366,7 @@ class Outbox:
                                   if_match=entry.if_match)  # fmt: skip
                 return entry.record_id, False
             try:
-                client.delete_model(entry.model, id=entry.record_id)
+                client.delete_model(entry.model, id=entry.record_id, if_match=entry.if_match)
             except NotFound:
                 pass  # deleted before: a first attempt got through, or someone else deleted it
             return entry.record_id, False
@@ -459,14 +459,18 @@ class Outbox:
         log.info("outbox %s: entry %s %s: %s", self.username, entry_id, state, message)
 
     def _note_conflict(self, entry: Entry, conflict: EditConflict) -> None:
-        """A queued update found the record changed by someone else: refuse it with what differs,
-        now against the version the user is told about — Retry then sends it over that version
-        (and is refused again only if the record changes once more), Discard keeps theirs."""
+        """A queued update or delete found the record changed by someone else: refuse it with what
+        differs, now against the version the user is told about — Retry then sends it over that
+        version (and is refused again only if the record changes once more), Discard keeps theirs."""
         current = conflict.current or {}
         differ = [name for name, value in entry.payload.items() if name in current and current[name] != value]
         said = f" Theirs differs from yours in: {', '.join(differ)}." if differ else ""
-        message = (f"Someone saved this {entry.model} on BrainSTEM after your change was queued.{said} "
-                   "Retry sends yours over theirs; Discard keeps theirs.")  # fmt: skip
+        if entry.operation == "delete":
+            message = (f"Someone changed this {entry.model} on BrainSTEM after your delete was queued; it "
+                       "was not deleted. Retry deletes it as it is now; Discard keeps it.")  # fmt: skip
+        else:
+            message = (f"Someone saved this {entry.model} on BrainSTEM after your change was queued.{said} "
+                       "Retry sends yours over theirs; Discard keeps theirs.")  # fmt: skip
         self._execute("UPDATE entries SET if_match = ? WHERE id = ?", conflict.etag, entry.id)
         self._note_failure(entry.id, message, state="rejected")
 
@@ -620,14 +624,17 @@ def save_or_queue(
     return SaveResult(queued=False, record=record, waiting=outbox.count())
 
 
-def delete_or_queue(client: BrainstemClient, outbox: Outbox, model: str, record_id: str) -> SaveResult:
-    """Delete on the server, or queue the delete while the backend is down; other errors raise."""
+def delete_or_queue(client: BrainstemClient, outbox: Outbox, model: str, record_id: str,
+                    if_match: str | None = None) -> SaveResult:  # fmt: skip
+    """Delete on the server, or queue the delete while the backend is down; other errors raise.
+    ``if_match``: delete only that version (EditConflict if someone changed it since; a queued
+    delete keeps it, as a queued update does)."""
     try:
-        client.for_writes().delete_model(model, id=record_id)
+        client.for_writes().delete_model(model, id=record_id, if_match=if_match)
     except StemGuiError as exc:
         if not is_backend_down(exc):
             raise
-        return _queued(outbox, model, "delete", {}, record_id, exc.message)
+        return _queued(outbox, model, "delete", {}, record_id, exc.message, if_match=if_match)
     return SaveResult(queued=False, waiting=outbox.count())
 
 

@@ -303,6 +303,23 @@ def test_a_queued_update_never_overwrites_a_change_saved_meanwhile_unseen(lab, o
     assert outbox.count() == 0
 
 
+def test_a_queued_delete_never_deletes_a_change_saved_meanwhile_unseen(lab, offline):
+    """A delete queued while the backend was down keeps the version it was asked for; a change
+    saved in between stops it until the user, told, retries or discards it."""
+    record_id = lab.client.save_model("session", data=lab.payload("session"))["session"]["id"]
+    outbox = lab.outbox()
+    version = lab.client.load_versioned("session", record_id).etag
+    assert delete_or_queue(offline, outbox, "session", record_id, if_match=version).queued
+    lab.client.save_model("session", id=record_id, data={"description": "changed meanwhile"})
+
+    outbox.flush(lab.client)
+    (entry,) = outbox.rejected()
+    assert "after your delete was queued; it was not deleted" in entry.last_error
+    assert lab.client.load_model("session", id=record_id)["session"]["description"] == "changed meanwhile"
+    assert outbox.retry(entry.id, lab.client).sent == {entry.id: record_id}
+    assert lab.client.list_all("session", filters={"id": record_id}) == []
+
+
 def test_waiting_entries_are_sent_before_a_new_save(lab, offline):
     record = lab.client.save_model("session", data=lab.payload("session"))["session"]
     save_or_queue(offline, lab.outbox(), "session", {"description": "older"}, record_id=record["id"])

@@ -35,10 +35,17 @@ import pandas as pd
 import streamlit as st
 
 from stemgui import display
-from stemgui.errors import LocalSaveFailed, NotFound, PermissionDenied, StemGuiError, ValidationFailed
+from stemgui.errors import (
+    EditConflict,
+    LocalSaveFailed,
+    NotFound,
+    PermissionDenied,
+    StemGuiError,
+    ValidationFailed,
+)
 from stemgui.form_errors import server_field_errors
 from stemgui.gui import conflict_views as conflicts
-from stemgui.gui import context, history_views, import_views, widgets
+from stemgui.gui import context, history_views, import_views, offline, widgets
 from stemgui.gui import loaders as data
 from stemgui.gui.context import CurrentUser
 from stemgui.gui.schema_widgets import clear_schema_inputs
@@ -365,14 +372,26 @@ def confirm_delete(store: Store, model: str, record_id: str, prompt: str, *, sta
     """Ask once more, naming the record; delete only on the explicit yes (asked while
     ``state_key`` holds the record's id; the buttons are ``<buttons_key>.no`` / ``.yes``).
     A delete done on the backend can be undone for the rest of the session (``label`` names
-    the record there: "the session “x”")."""
+    the record there: "the session “x”"). Only the version the prompt was shown for is deleted:
+    a change someone saves meanwhile stops the delete and says so."""
+    version_key = f"{state_key}.version"
+    version = _version_asked_about(store, model, record_id, version_key)
     st.warning(plain(prompt), icon=":material/warning:")
     buttons = st.container(horizontal=True)
     if buttons.button("Keep it", type="primary", key=f"{buttons_key}.no"):  # the safe default
         st.session_state.pop(state_key, None)
         st.rerun()
     if destructive_button(buttons, "Yes, delete", key=f"{buttons_key}.yes"):
-        result = store.delete(model, record_id)  # or kept in the outbox while the backend is down
+        try:  # or kept in the outbox while the backend is down
+            result = store.delete(model, record_id, if_match=version)
+        except EditConflict:
+            for key in (state_key, version_key):
+                st.session_state.pop(key, None)
+            data.clear_caches()
+            what = plain(label or f"this {model}")
+            st.error(f"Someone else changed {what} after you asked to delete it: nothing was deleted. "
+                     "Look at it again, then delete it if you still want to.")  # fmt: skip
+            return
         if not result.queued:  # a queued delete is taken back in the Outbox
             history_views.remember_delete(model, record_id, label or f"the {model}")
         st.session_state.pop(state_key, None)
@@ -380,6 +399,22 @@ def confirm_delete(store: Store, model: str, record_id: str, prompt: str, *, sta
             on_deleted()
         store.report(result, message)
         st.rerun()
+
+
+def _version_asked_about(store: Store, model: str, record_id: str, key: str) -> str | None:
+    """The version of the record when the delete prompt first showed for it (kept at ``key``).
+    None — delete it as it is — while the backend is down or from one that keeps no versions."""
+    kept = st.session_state.get(key)
+    if kept and kept[0] == record_id:
+        return kept[1]
+    version = None
+    if store is not None and not offline.is_offline():  # None: a kit screen with no backend (its test app)
+        try:
+            version = store.client.load_versioned(model, record_id).etag
+        except StemGuiError:  # the delete itself will say what is wrong
+            version = None
+    st.session_state[key] = (record_id, version)
+    return version
 
 
 Tab = tuple[str, Callable[[dict, Any], None]]

@@ -118,13 +118,13 @@ class Store:
         offline.note_write(result)
         return result
 
-    def delete(self, model: str, record_id: str) -> SaveResult:
+    def delete(self, model: str, record_id: str, if_match: str | None = None) -> SaveResult:
         """Delete on the backend, or keep the delete in the outbox while the backend does not answer
         (records the outbox does not keep are deleted now or refused)."""
         if model not in OUTBOX_MODELS:
-            self.client.for_writes().delete_model(model, id=record_id)
+            self.client.for_writes().delete_model(model, id=record_id, if_match=if_match)
             return SaveResult(queued=False)
-        result = delete_or_queue(self.client, self.outbox, model, record_id)
+        result = delete_or_queue(self.client, self.outbox, model, record_id, if_match)
         offline.note_write(result)
         return result
 

@@ -277,6 +277,25 @@ def test_delete_asks_naming_the_record_and_deletes_only_on_yes(make_user):
     assert "session" not in at.query_params
 
 
+def test_a_delete_stops_when_someone_changed_the_record_after_the_prompt(make_user):
+    """The delete prompt names the record as it was; a colleague's save in between is not
+    deleted unseen: nothing is deleted and the page says why (the server's If-Match check)."""
+    user = make_user("editor")
+    session = make_session(user, date_time="2024-05-01")
+    at = logged_in(user, session=session["id"])
+    at.button(key="sessions.delete").click().run()
+    user.api.save_model("session", id=session["id"], data={"description": "a colleague's new result"})
+    at.button(key="sessions.delete.yes").click().run()
+    assert not at.exception
+    assert any("after you asked to delete it: nothing was deleted" in e for e in values(at.error))
+    stored = user.api.load_model("session", id=session["id"])["session"]
+    assert stored["description"] == "a colleague's new result"
+    at.button(key="sessions.delete").click().run()  # asked again, about the record as it is now
+    at.button(key="sessions.delete.yes").click().run()
+    with pytest.raises(NotFound):
+        user.api.load_model("session", id=session["id"])
+
+
 # ---------------------------------------------------------------- selection, deep links, viewers, HTML
 
 
