@@ -114,7 +114,7 @@ class Entry:
     maybe_applied: bool = False  # an attempt was sent and its answer lost: it may exist on the server
     seen_before: list[str] | None = None  # matching records before the first such attempt (None: unknown)
     idempotency_key: str | None = None  # a create's key, the same on every attempt (None: older entry)
-    if_match: str | None = None  # an update's: the version it was made against (None: unconditional)
+    if_match: str | None = None  # an update's or delete's: the version it was made against (None: any)
 
 
 @dataclass
@@ -245,8 +245,8 @@ class Outbox:
         answer lost (a create is then looked for before it is resent); ``seen_before``: the
         ids of matching records that existed before that try (never taken for this entry's);
         ``idempotency_key``: the key that try was sent with (a create gets a new one by default);
-        ``if_match``: an update's version it was made against, sent with it (a change saved by
-        someone else meanwhile is then not overwritten unseen: the entry waits for the user).
+        ``if_match``: an update's or delete's version it was made against, sent with it (a change
+        saved by someone else meanwhile is then not overwritten unseen: the entry waits for the user).
         """
         _check_entry(model, operation, record_id)
         payload = dict(payload or {})
@@ -462,17 +462,20 @@ class Outbox:
         """A queued update or delete found the record changed by someone else: refuse it with what
         differs, now against the version the user is told about — Retry then sends it over that
         version (and is refused again only if the record changes once more), Discard keeps theirs."""
-        current = conflict.current or {}
-        differ = [name for name, value in entry.payload.items() if name in current and current[name] != value]
-        said = f" Theirs differs from yours in: {', '.join(differ)}." if differ else ""
         if entry.operation == "delete":
             message = (f"Someone changed this {entry.model} on BrainSTEM after your delete was queued; it "
                        "was not deleted. Retry deletes it as it is now; Discard keeps it.")  # fmt: skip
         else:
+            current = conflict.current or {}
+            differ = [name for name, value in entry.payload.items() if current.get(name, value) != value]
+            said = f" Theirs differs from yours in: {', '.join(differ)}." if differ else ""
             message = (f"Someone saved this {entry.model} on BrainSTEM after your change was queued.{said} "
                        "Retry sends yours over theirs; Discard keeps theirs.")  # fmt: skip
-        self._execute("UPDATE entries SET if_match = ? WHERE id = ?", conflict.etag, entry.id)
-        self._note_failure(entry.id, message, state="rejected")
+        # one statement: an entry that took the new version but stayed pending would be resent
+        # over their change unseen if the process stopped between two writes
+        self._execute("UPDATE entries SET state = 'rejected', last_error = ?, field_errors = '{}',"
+                      " if_match = ? WHERE id = ?", message, conflict.etag, entry.id)  # fmt: skip
+        log.info("outbox %s: entry %s rejected: %s", self.username, entry.id, message)
 
     # -- storage ------------------------------------------------------------------------------
 

@@ -25,8 +25,13 @@ import streamlit as st
 
 from stemgui import dates
 from stemgui.action_table import Lookups
-from stemgui.gui import schema_widgets as sw
-from stemgui.gui.schema_widgets import Slots, clear_schema_inputs, input_errors, render_schema_inputs
+from stemgui.gui.schema_widgets import (
+    Slots,
+    clear_schema_inputs,
+    input_errors,
+    render_schema_inputs,
+    show_warnings,
+)
 from stemgui.gui.widgets import forget_widgets, plain
 from stemgui.plausibility import by_field
 from stemgui.schema_form import MISSING, field_specs, json_text, misfit, misfit_warning, split_units
@@ -183,7 +188,7 @@ def _warn(warnings, slots: Slots, rest) -> None:
     grouped = {field: [plain(m) for m in messages] for field, messages in by_field(warnings).items()}
     names = {field: field.split(".")[-1] for field in grouped}
     labels = {field: plain(COORDINATE_LABELS.get(name, name)) for field, name in names.items()}
-    sw.show_warnings(grouped, slots, rest, labels)
+    show_warnings(grouped, slots, rest, labels)
 
 
 def _date_time(day: str, clock: str) -> str | None:
