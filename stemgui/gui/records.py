@@ -379,14 +379,13 @@ def confirm_delete(store: Store, model: str, record_id: str, prompt: str, *, sta
     st.warning(plain(prompt), icon=":material/warning:")
     buttons = st.container(horizontal=True)
     if buttons.button("Keep it", type="primary", key=f"{buttons_key}.no"):  # the safe default
-        st.session_state.pop(state_key, None)
+        _close_prompt(state_key, version_key)
         st.rerun()
     if destructive_button(buttons, "Yes, delete", key=f"{buttons_key}.yes"):
         try:  # or kept in the outbox while the backend is down
             result = store.delete(model, record_id, if_match=version)
         except EditConflict:
-            for key in (state_key, version_key):
-                st.session_state.pop(key, None)
+            _close_prompt(state_key, version_key)
             data.clear_caches()
             what = plain(label or f"this {model}")
             st.error(f"Someone else changed {what} after you asked to delete it: nothing was deleted. "
@@ -394,11 +393,17 @@ def confirm_delete(store: Store, model: str, record_id: str, prompt: str, *, sta
             return
         if not result.queued:  # a queued delete is taken back in the Outbox
             history_views.remember_delete(model, record_id, label or f"the {model}")
-        st.session_state.pop(state_key, None)
+        _close_prompt(state_key, version_key)
         if on_deleted:
             on_deleted()
         store.report(result, message)
         st.rerun()
+
+
+def _close_prompt(state_key: str, version_key: str) -> None:
+    """Close the delete prompt; the next one reads the record's version afresh."""
+    for key in (state_key, version_key):
+        st.session_state.pop(key, None)
 
 
 def _version_asked_about(store: Store, model: str, record_id: str, key: str) -> str | None:

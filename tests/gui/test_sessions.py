@@ -291,6 +291,9 @@ def test_a_delete_stops_when_someone_changed_the_record_after_the_prompt(make_us
     stored = user.api.load_model("session", id=session["id"])["session"]
     assert stored["description"] == "a colleague's new result"
     at.button(key="sessions.delete").click().run()  # asked again, about the record as it is now
+    at.button(key="sessions.delete.no").click().run()  # kept; then a colleague saves once more
+    user.api.save_model("session", id=session["id"], data={"description": "seen before the next ask"})
+    at.button(key="sessions.delete").click().run()  # a new prompt reads the version afresh
     at.button(key="sessions.delete.yes").click().run()
     with pytest.raises(NotFound):
         user.api.load_model("session", id=session["id"])
