@@ -40,16 +40,46 @@ def _refs(store: Store, kind: lab.LabKind) -> dict[str, lab.Refs]:
     return {m: lab.Refs(store.load(f"lab.labels.{m}", data.load_labels, m, similar=False)) for m in kind.refs}
 
 
+TAB = "lab.tab"  # the open tab's title
+MEMBERS_PROJECT = "lab.members.project"
+
+
 def run(user: CurrentUser, store: Store) -> None:
-    """The page: one tab per kind (projects also list their members)."""
+    """The page: one tab per kind (projects also list their members).
+
+    Only the open tab is built: building all nine grids on every rerun made each click wait for
+    eight tables nobody looks at. A closed tab whose grid holds edits not saved yet is built all
+    the same, because Streamlit forgets the edits of a data editor that a run does not draw."""
     if not user.can_write:
         st.caption("You can read these records; editors change them.")
-    tabs = st.tabs([kind.title for kind in lab.KINDS.values()])
+    if MEMBERS_PROJECT in st.session_state:  # the chosen project outlives the Projects tab closing
+        st.session_state[MEMBERS_PROJECT] = st.session_state[MEMBERS_PROJECT]
+    tabs = st.tabs([kind.title for kind in lab.KINDS.values()], key=TAB, on_change="rerun")
     for tab, kind in zip(tabs, lab.KINDS.values(), strict=True):
+        if tab.open is False and not _holds_edits(kind):
+            continue
         with tab:
             draw_kind(user, store, kind)
             if kind.model == "project":
                 draw_members(user, store)
+
+
+def _has_edits(state: Any) -> bool:
+    """Whether a data editor's state holds an edited, added or removed row."""
+    parts = ("edited_rows", "added_rows", "deleted_rows")
+    return isinstance(state, dict) and any(state.get(part) for part in parts)
+
+
+def _holds_edits(kind: lab.LabKind) -> bool:
+    """Whether ``kind``'s tab holds anything the user typed and has not saved (its grid's
+    edits, rows a refused save kept, for projects the members grid's edits)."""
+    if st.session_state.get(_key(kind.model, "pending")) is not None:
+        return True
+    generation = st.session_state.get(_key(kind.model, "gen"), 0)
+    if _has_edits(st.session_state.get(_key(kind.model, f"grid.{generation}"))):
+        return True
+    members_grids = [key for key in list(st.session_state) if key.startswith("lab.members.grid.")]
+    return kind.model == "project" and any(_has_edits(st.session_state[key]) for key in members_grids)
 
 
 # ---------------------------------------------------------------- one kind's grid
@@ -244,9 +274,9 @@ def draw_members(user: CurrentUser, store: Store) -> None:
         st.caption("No project yet.")
         return
     names = {p["id"]: p.get("name") or p["id"] for p in projects}
-    if st.session_state.get("lab.members.project") not in names:
-        st.session_state.pop("lab.members.project", None)  # a project deleted (or hidden) since
-    chosen = st.selectbox("Project", list(names), format_func=names.get, key="lab.members.project")
+    if st.session_state.get(MEMBERS_PROJECT) not in names:
+        st.session_state.pop(MEMBERS_PROJECT, None)  # a project deleted (or hidden) since
+    chosen = st.selectbox("Project", list(names), format_func=names.get, key=MEMBERS_PROJECT)
     project = next(p for p in projects if p["id"] == chosen)
     before = lab.member_rows(project)
     frame = pd.DataFrame(before, columns=["email", *PERMISSION_KEYS])

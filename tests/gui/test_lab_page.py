@@ -8,6 +8,7 @@ import itertools
 
 import pytest
 
+from stemgui.lab_records import KINDS
 from stemgui.procedure_pickers import load_pickers
 from tests.gui.apptest import logged_in, texts, values
 
@@ -24,8 +25,15 @@ def _gen(at, model: str) -> int:
     return at.session_state[key] if key in at.session_state else 0
 
 
+def open_tab(at, model: str):
+    """Open ``model``'s tab as a click on it would (only the open tab's grid is built)."""
+    at.session_state["lab.tab"] = KINDS[model].title
+    return at.run()
+
+
 def edit(at, model: str, *, added=(), edited=None, deleted=(), confirm: bool = False):
-    """Set the grid's edits as the browser would, then press Save."""
+    """Open the model's tab, set the grid's edits as the browser would, then press Save."""
+    open_tab(at, model)
     at.session_state[f"lab.{model}.grid.{_gen(at, model)}"] = {
         "edited_rows": edited or {}, "added_rows": list(added), "deleted_rows": list(deleted),
     }  # fmt: skip
@@ -38,6 +46,9 @@ def edit(at, model: str, *, added=(), edited=None, deleted=(), confirm: bool = F
 
 
 def position(at, model: str, record_id: str) -> int:
+    """The grid row of ``record_id`` in ``model``'s tab (opened first)."""
+    if at.session_state["lab.tab"] != KINDS[model].title:
+        open_tab(at, model)
     return at.session_state[f"lab.{model}.ids"].index(record_id)
 
 
@@ -112,8 +123,33 @@ def test_a_viewer_gets_no_write_controls(make_user):
     assert not at.exception
     assert not [b for b in at.button if b.key and b.key.startswith("lab.")]
     assert not [k for k in ("lab.strain.grid.0", "lab.project.grid.0") if k in at.session_state]
-    assert len(at.dataframe) >= 9  # every kind's table (and the members), read-only
     assert "Only the project's managers and owners change its members." in texts(at)
+    for model in KINDS:  # every kind's table, read-only
+        open_tab(at, model)
+        counts = [c for c in values(at.caption) if c.split(" ", 1)[0].isdigit()]  # "3 strains"
+        shown = f"{counts[0].split()[0]} {KINDS[model].title.lower()}" if counts else None
+        assert not at.exception and at.dataframe and counts == [shown]
+        assert not [b for b in at.button if b.key and b.key.startswith("lab.")]
+
+
+def test_edits_in_a_closed_tab_are_kept_and_saved(make_user):
+    """Only the open tab's grid is built; a grid with unsaved edits is built all the same, so a
+    row typed in Strains, then a look at Suppliers, is still there and saved from Strains."""
+    user = make_user("editor")
+    at = open_tab(logged_in(user, PAGE), "strain")
+    name = unique("strain")
+    grid = f"lab.strain.grid.{_gen(at, 'strain')}"
+    at.session_state[grid] = {"edited_rows": {}, "added_rows": [{"name": name, "species": "Mouse"}],
+                              "deleted_rows": []}  # fmt: skip
+    at.run()
+    open_tab(at, "supplier")
+    open_tab(at, "license")  # two reruns with the strain tab closed
+    assert "lab.supplier.grid.0" not in at.session_state  # closed and unedited: not built
+    assert at.session_state[grid]["added_rows"][0]["name"] == name
+    open_tab(at, "strain")
+    at.button(key="lab.strain.save").click().run()
+    assert not at.exception and not at.error, values(at.error)
+    assert len(find(user, "strain", name)) == 1
 
 
 def test_absurd_values_are_named_and_kept_while_the_others_save(make_user):
@@ -182,6 +218,9 @@ def test_projects_members_and_lab_isolation(make_user):
     assert not at.exception and not at.error, values(at.error)
     users = find(a, "project", name)[0]["users"]
     assert users[email] == {"can_change": True, "is_manager": False, "is_owner": False}
+    open_tab(at, "strain")
+    open_tab(at, "project")  # the chosen project outlives its tab closing
+    assert at.selectbox(key="lab.members.project").value == project["id"]
 
     assert not find(b, "project", name)  # another lab's editor: not even through the API
     at_b = logged_in(b, PAGE)
