@@ -189,6 +189,6 @@ def detail_rows(action: Mapping[str, Any], lookups: Lookups, tz: tzinfo = UTC) -
 
 def delete_prompt(action: Mapping[str, Any], lookups: Lookups) -> str:
     """The confirmation question, naming the record so nobody deletes the wrong one."""
-    return f"Delete the action “{record_label(action, lookups)}”? This cannot be undone."
+    return f"Delete the action “{record_label(action, lookups)}”?"
 
 

@@ -171,6 +171,6 @@ def is_editable(procedure: Mapping[str, Any]) -> bool:
 
 def delete_prompt(procedure: Mapping[str, Any], lookups: ProcedureLookups) -> str:
     """The confirmation question, naming the record so nobody deletes the wrong one."""
-    return f"Delete the procedure “{record_label(procedure, lookups)}”? This cannot be undone."
+    return f"Delete the procedure “{record_label(procedure, lookups)}”?"
 
 

@@ -201,4 +201,4 @@ def delete_prompt(session: dict) -> str:
     """The confirmation question, naming the record so nobody deletes the wrong one."""
     day = (session.get("date_time") or "")[:10]
     when = f" of {day}" if day else ""
-    return f"Delete the session “{session.get('name', '')}”{when}? This cannot be undone."
+    return f"Delete the session “{session.get('name', '')}”{when}?"

@@ -37,6 +37,7 @@ import streamlit as st
 from stemgui import display
 from stemgui.errors import (
     EditConflict,
+    HistoryUnavailable,
     LocalSaveFailed,
     NotFound,
     PermissionDenied,
@@ -371,12 +372,16 @@ def confirm_delete(store: Store, model: str, record_id: str, prompt: str, *, sta
                    label: str | None = None) -> None:  # fmt: skip
     """Ask once more, naming the record; delete only on the explicit yes (asked while
     ``state_key`` holds the record's id; the buttons are ``<buttons_key>.no`` / ``.yes``).
-    A delete done on the backend can be undone for the rest of the session (``label`` names
-    the record there: "the session “x”"). Only the version the prompt was shown for is deleted:
-    a change someone saves meanwhile stops the delete and says so."""
+    A delete done on a backend that keeps deleted records (the bundled server; BrainSTEM does
+    not) can be undone for the rest of the session (``label`` names the record there: "the
+    session “x”"); the question says whether it can. Only the
+    version the prompt was shown for is deleted: a change someone saves meanwhile stops the
+    delete and says so."""
     version_key = f"{state_key}.version"
-    version = _version_asked_about(store, model, record_id, version_key)
-    st.warning(plain(prompt), icon=":material/warning:")
+    version, undoable = _asked_about(store, model, record_id, version_key)
+    after = {True: " You can undo it right after, or later from Recently deleted.",
+             False: " This cannot be undone."}.get(undoable, "")  # fmt: skip
+    st.warning(plain(prompt + after), icon=":material/warning:")
     buttons = st.container(horizontal=True)
     if buttons.button("Keep it", type="primary", key=f"{buttons_key}.no"):  # the safe default
         _close_prompt(state_key, version_key)
@@ -391,7 +396,7 @@ def confirm_delete(store: Store, model: str, record_id: str, prompt: str, *, sta
             st.error(f"Someone else changed {what} after you asked to delete it: nothing was deleted. "
                      "Look at it again, then delete it if you still want to.")  # fmt: skip
             return
-        if not result.queued:  # a queued delete is taken back in the Outbox
+        if undoable and not result.queued:  # a queued delete is taken back in the Outbox
             history_views.remember_delete(model, record_id, label or f"the {model}")
         _close_prompt(state_key, version_key)
         if on_deleted:
@@ -406,20 +411,26 @@ def _close_prompt(state_key: str, version_key: str) -> None:
         st.session_state.pop(key, None)
 
 
-def _version_asked_about(store: Store, model: str, record_id: str, key: str) -> str | None:
-    """The version of the record when the delete prompt first showed for it (kept at ``key``).
-    None — delete it as it is — while the backend is down or from one that keeps no versions."""
+def _asked_about(store: Store, model: str, record_id: str, key: str) -> tuple[str | None, bool | None]:
+    """(the version of the record when the delete prompt first showed for it, whether the
+    backend keeps deleted records to restore), kept at ``key`` while the prompt is open. The
+    version is None — delete it as it is — while the backend is down or from one that keeps no
+    versions; "keeps" is None when that could not be told (the question then says nothing)."""
     kept = st.session_state.get(key)
     if kept and kept[0] == record_id:
-        return kept[1]
-    version = None
+        return kept[1], kept[2]
+    version, keeps = None, None
     if store is not None and not offline.is_offline():  # None: a kit screen with no backend (its test app)
         try:
             version = store.client.load_versioned(model, record_id).etag
+            store.client.history(model, record_id, limit=1)
+            keeps = True
+        except HistoryUnavailable:
+            keeps = False
         except StemGuiError:  # the delete itself will say what is wrong
-            version = None
-    st.session_state[key] = (record_id, version)
-    return version
+            pass
+    st.session_state[key] = (record_id, version, keeps)
+    return version, keeps
 
 
 Tab = tuple[str, Callable[[dict, Any], None]]

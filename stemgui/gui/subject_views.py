@@ -280,7 +280,7 @@ def delete_prompt(subject: dict, lookups: Lookups) -> str:
     done = len(subject.get("procedures") or []) + len(subject.get("actions") or [])
     logs = len(subject.get("subjectlogs") or [])
     also = f" Its {done} procedures/actions and {logs} subject logs go with it." if done or logs else ""
-    return f"Delete the subject “{subject.get('name') or subject['id']}”?{also} This cannot be undone here."
+    return f"Delete the subject “{subject.get('name') or subject['id']}”?{also}"
 
 
 FORM_KIT = SubjectForm()

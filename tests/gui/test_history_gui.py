@@ -244,3 +244,25 @@ def test_undo_while_the_backend_does_not_answer_says_it_needs_the_backend(throug
     proxy.fail_next(0)
     at.button(key="stemgui.undo.latest").click().run()
     assert _stored(editor, session["id"])["id"] == session["id"]
+
+
+def test_the_delete_question_says_whether_it_can_be_undone(make_user, through):
+    """The delete question tells the truth about undoing: on a backend that keeps deleted
+    records it says the delete can be undone (and the Undo is there after it); on one that keeps
+    none (BrainSTEM) it says it cannot, and no Undo is offered that could only fail."""
+    editor = make_user("editor")
+    at = logged_in(editor, session=_session(editor)["id"])
+    at.button(key="sessions.delete").click().run()
+    assert any("You can undo it right after" in w for w in values(at.warning)), values(at.warning)
+    at.button(key="sessions.delete.yes").click().run()
+    assert "stemgui.undo.latest" in _keys(at)
+
+    elsewhere, _ = through(NoHistoryBackend)
+    session = _session(elsewhere)
+    at = logged_in(elsewhere, session=session["id"])
+    at.button(key="sessions.delete").click().run()
+    assert any(w.endswith("This cannot be undone.") for w in values(at.warning)), values(at.warning)
+    at.button(key="sessions.delete.yes").click().run()
+    assert not at.exception and not elsewhere.api.list_all("session", filters={"id": session["id"]})
+    assert "stemgui.undo.latest" not in _keys(at)
+

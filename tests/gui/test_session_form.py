@@ -130,4 +130,4 @@ def test_server_field_errors_places_messages_at_fields():
 
 def test_delete_prompt_names_the_record():
     prompt = sf.delete_prompt({"name": "R1 <i>x</i>", "date_time": "2024-05-01T10:00:00"})
-    assert prompt == "Delete the session “R1 <i>x</i>” of 2024-05-01? This cannot be undone."
+    assert prompt == "Delete the session “R1 <i>x</i>” of 2024-05-01?"
