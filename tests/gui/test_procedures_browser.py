@@ -1,14 +1,14 @@
 """Issue 12 (Show): one real browser on the Procedures page — ``streamlit run app.py`` with the
 bundled backend, Chromium driven by Playwright: log in, open Procedures, log an Anesthesia, a
 Craniotomy, a VirusInjection with a µL volume and an nL/min rate, and a SiliconProbeImplant in
-CCF; then read them back through the API. The form is screenshotted for the README.
+CCF; then read them back through the API. The form is screenshotted for the README
+(tests/artifacts/procedures-form.png, copied to docs/screenshots/ by hand).
 (The same flow on ``STEMGUI_SURGERY_MODEL=action`` is in test_procedures_page.py, through AppTest.)"""
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
 
 import pytest
 import yaml
@@ -19,10 +19,8 @@ from stemgui.procedure_payload import ProcedureFormValues
 from tests.browser import ARTIFACTS, click, fill, idle, launch_chromium, log_in, needs_chromium, wait_for_file
 from tests.gui.test_actions_browser import _number, _select
 from tests.gui.test_browser import streamlit_app as streamlit_app  # noqa: F401  (the fixture)
-from tests.serverproc import REPO_ROOT
 
 pytestmark = pytest.mark.browser
-SCREENSHOT = REPO_ROOT / "docs" / "screenshots" / "procedures-form.png"
 CCF = "Common Coordinate Framework XYZ Absolute Coordinates"
 BREGMA = "Stereotaxic Bregma-Based Absolute Coordinates"
 STOCK = "AAV9-hSyn-jGCaMP8m-WPRE · lot V-2025-044"  # a demo virus lot, by its construct and lot
@@ -108,7 +106,6 @@ def _log(page, procedure, notes: str, *, screenshot: bool) -> None:
         form = page.locator("[data-testid='stVerticalBlock']").filter(
             has=page.get_by_role("heading", name="New procedure", exact=True)).last
         form.screenshot(path=str(ARTIFACTS / "procedures-form.png"))
-        shutil.copyfile(ARTIFACTS / "procedures-form.png", SCREENSHOT)
         page.set_viewport_size({"width": 1400, "height": 1000})
     click(page, page.get_by_role("button", name="Save", exact=True))
     expect(page.get_by_text(saved_label(ProcedureFormValues(type=kind)), exact=True)).to_be_visible()

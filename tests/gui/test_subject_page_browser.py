@@ -1,17 +1,15 @@
 """Issue 13 in a real browser (``streamlit run app.py``, bundled backend, Chromium): a shared
 link to MS04's page opens it through the login, with its timeline, weight curve and implant map
 drawn; screenshots of that page (the demo's real-looking fiber-photometry surgery) for the issue
-and the README (tests/artifacts/subject-page*.png, copied to docs/screenshots/subject-page.png)."""
+and the README (tests/artifacts/subject-page*.png, copied to docs/screenshots/subject-page.png by hand:
+a test run writes no tracked file)."""
 
 from __future__ import annotations
-
-import shutil
 
 import pytest
 
 from stemgui.server.demo import demo_id
 from tests.browser import ARTIFACTS, idle, launch_chromium, log_in, needs_chromium, running_app, wait_for_file
-from tests.serverproc import REPO_ROOT
 
 pytestmark = pytest.mark.browser
 # tall enough to hold the whole subject's page: Streamlit scrolls inside its own container,
@@ -57,6 +55,3 @@ def test_ms04_page_shows_timeline_weight_curve_and_implant_map(tmp_path):
             raise
         finally:
             browser.close()
-    docs = REPO_ROOT / "docs" / "screenshots"
-    docs.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(ARTIFACTS / "subject-page.png", docs / "subject-page.png")
