@@ -265,7 +265,10 @@ def _canonical(value: Any) -> Any:
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return value
     if isinstance(value, int | float):
-        return float(f"{float(value):.12g}") if math.isfinite(value) else str(value)
+        try:
+            return float(f"{float(value):.12g}") if math.isfinite(value) else str(value)
+        except OverflowError:  # an integer beyond any float: the API keeps what it is given
+            return str(value)
     if isinstance(value, dict):
         return {str(k): _canonical(v) for k, v in sorted(value.items())}
     if isinstance(value, list | tuple):

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from stemgui.importing import commit, dry_run, read_table, template_columns
 from tests.importing.lab import as_file, unique
 
@@ -60,3 +62,25 @@ def test_a_missing_required_column_is_named_once_for_the_file(lab):
     result = dry_run(lab.client, "session", read_table(data, filename))
     assert result.file_errors == ['The file has no "projects" column; every session needs one.']
     assert result.cell_errors() == {(2, "projects"): "projects: This field is required."}
+
+
+def test_a_record_holding_an_integer_beyond_any_float_does_not_break_a_dry_run(lab, import_server):
+    """Found by the suite: an existing action holding a 4,000-digit integer (written straight into
+    the database, as test_odd_stored_values does: the API refuses it, an older server or a
+    migration may not) made every dry run of actions raise OverflowError while matching rows to
+    the existing records, a traceback on the Import page."""
+    subject = next(iter(lab.subjects))
+    odd = lab.client.save_model("action", data={
+        "type": "VirusInjection", "subject": lab.subjects[subject], "description": unique("huge"),
+        "coordinates_system": "Stereotaxic_BregmaAbsolute", "coordinates_details": {"apCoordinate": 1}})
+    with sqlite3.connect(import_server.db_url.removeprefix("sqlite:///")) as db:
+        db.execute("UPDATE actions SET coordinates_details = ? WHERE id = ?",
+                   ('{"apCoordinate": 1' + "0" * 3999 + "}", odd["action"]["id"]))  # fmt: skip
+    values = {
+        "subject": subject, "type": "VirusInjection", "coordinates_system": "Stereotaxic_BregmaAbsolute",
+        "brain_region": "Medial septal nucleus", "details.injectionVolume": 300,
+        "coordinates.apCoordinate": 0.6, "description": unique("next"), "date_time": "2026-08-09",
+    }  # fmt: skip
+    data, filename = as_file("csv", COLUMNS, [[values.get(column) for column in COLUMNS]])
+    result = dry_run(lab.client, "action", read_table(data, filename))
+    assert result.counts == {"create": 1, "update": 0, "unchanged": 0, "error": 0}
