@@ -8,6 +8,9 @@ STAMP_RUNTIME := $(VENV)/.runtime-installed
 STAMP_DEV := $(VENV)/.dev-installed
 # `make run PORT=8601` or STREAMLIT_SERVER_PORT=8601 (Streamlit's own setting) both choose the port.
 PORT ?= $(or $(STREAMLIT_SERVER_PORT),8501)
+# The bundled API server's processes (`serve --workers`): two let a list's concurrent pages and
+# several users use both cores of a small machine (README, Benchmarks). The tests run one.
+SERVER_WORKERS ?= $(or $(STEMGUI_SERVER_WORKERS),2)
 
 .PHONY: run test server demo lint bench system-deps clean
 
@@ -22,7 +25,7 @@ $(STAMP_DEV): requirements.txt requirements-dev.txt $(STAMP_RUNTIME)
 	touch $@
 
 run: $(STAMP_RUNTIME)
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	STEMGUI_SERVER_WORKERS=$(SERVER_WORKERS) $(BIN)/streamlit run app.py --server.port $(PORT)
 
 # The first start's admin is made, and its password printed here, before Streamlit starts
 # (Streamlit runs app.py only on the first browser visit).

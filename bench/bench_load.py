@@ -6,7 +6,7 @@ in its own project: ~70 % reads (list, filter, detail of sessions and actions) a
 against what the server holds. Reports errors (must be 0), acknowledged vs found records (must
 match), throughput and p50/p95/p99 latency, and any error lines of the server log.
 
-    .venv/bin/python -m bench.bench_load --db sqlite --seconds 60
+    .venv/bin/python -m bench.bench_load --db sqlite --seconds 60 [--workers 2]
     .venv/bin/python -m bench.bench_load --db postgresql --seconds 60   # throwaway cluster
     .venv/bin/python -m bench.bench_load --db postgresql+psycopg://u:p@host:port/db --seconds 60
 
@@ -299,6 +299,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--write-share", type=float, default=1 - READ_SHARE)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=1, help="server processes (serve --workers)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="stemgui-load-") as tmp:
         db = Database(args.db, Path(tmp))
@@ -309,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(db: Database, data_dir: Path, args: argparse.Namespace) -> bool:
-    server = ServerProcess(db.url, data_dir).start()
+    server = ServerProcess(db.url, data_dir, workers=args.workers).start()
     try:
         workers = make_workers(db.url, server.url, args.clients)
         try:

@@ -20,8 +20,9 @@ _user_counter = itertools.count(1)
 class ServerProcess:
     """``python -m stemgui.server serve`` on a free loopback port with its own database."""
 
-    def __init__(self, db_url: str, data_dir: Path, port: int | None = None) -> None:
+    def __init__(self, db_url: str, data_dir: Path, port: int | None = None, workers: int = 1) -> None:
         self.db_url = db_url
+        self.workers = workers
         self.data_dir = Path(data_dir)
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
@@ -44,6 +45,7 @@ class ServerProcess:
         command = [
             sys.executable, "-m", "stemgui.server", "serve",
             "--db", self.db_url, "--host", "127.0.0.1", "--port", str(self.port),
+            *(["--workers", str(self.workers)] if self.workers != 1 else []),
         ]  # fmt: skip
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(command, cwd=REPO_ROOT, env=self.env, stdout=log, stderr=log)

@@ -22,6 +22,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--log-level", default="warning")
+    workers_help = "server processes sharing the port (default: $STEMGUI_SERVER_WORKERS, else 1)"
+    serve.add_argument("--workers", type=int, default=None, help=workers_help)
 
     adduser = commands.add_parser("adduser", help="create a user (or reset their password)")
     adduser.add_argument("username")
@@ -50,13 +52,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> None:
-    import uvicorn
+    from stemgui.server.serving import serve
 
-    from stemgui.server.app import create_app
-
-    app = create_app(args.db, settings)
-    log.info("serving %s on http://%s:%s/", args.db.split("@")[-1], args.host, args.port)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    workers = max(1, args.workers or settings.workers)
+    log.info("serving %s on http://%s:%s/ (%d process%s)", args.db.split("@")[-1], args.host, args.port,
+             workers, "" if workers == 1 else "es")  # fmt: skip
+    serve(args.db, args.host, args.port, workers, args.log_level)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -110,10 +110,12 @@ def _list(db: DbSession, access: Access, resource: Resource, params, counts: Cou
     scope = access.scope(resource)
     if scope is not None:
         where.append(scope)
+    # plain rows, not ORM objects: a page is only read and turned into dicts (a third of the cost)
     stmt = (
-        select(resource.orm).where(*where).order_by(*parsed.order).limit(parsed.limit).offset(parsed.offset)
-    )
-    rows = db.scalars(stmt).all()
+        select(*resource.orm.__table__.c)
+        .where(*where).order_by(*parsed.order).limit(parsed.limit).offset(parsed.offset)
+    )  # fmt: skip
+    rows = db.execute(stmt).all()
     if parsed.limit and len(rows) < parsed.limit and (rows or not parsed.offset):
         count = parsed.offset + len(rows)  # a short page is the last one: no need to count
     else:  # counted on a walk's first page, reused by its later ones (see counts.py)

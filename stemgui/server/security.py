@@ -85,18 +85,19 @@ def authenticate(db: DbSession, username: str, password: str) -> User | None:
     return user if check_password(password, user.password_hash) else None
 
 
-def _live_token(db: DbSession, token: str) -> Token | None:
-    row = db.get(Token, token_hash(token))
-    if row is None:
-        return None
-    expires_at = row.expires_at or row.created_at + token_lifetime()
-    return row if expires_at > now() else None
-
-
 def user_for_token(db: DbSession, token: str) -> User | None:
-    """The owner of ``token`` while it is neither expired nor revoked, else None."""
-    row = _live_token(db, token)
-    return db.get(User, row.user_id) if row is not None else None
+    """The owner of ``token`` while it is neither expired nor revoked, else None (one query:
+    every API request asks it first)."""
+    stmt = (
+        select(User, Token.created_at, Token.expires_at)
+        .join(Token, Token.user_id == User.id)
+        .where(Token.key_hash == token_hash(token))
+    )
+    found = db.execute(stmt).first()
+    if found is None:
+        return None
+    user, created_at, expires_at = found
+    return user if (expires_at or created_at + token_lifetime()) > now() else None
 
 
 def revoke_token(db: DbSession, token: str) -> int:

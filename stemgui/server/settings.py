@@ -11,6 +11,8 @@ deep in a request (password hashing, token expiry, history) asks ``current()``. 
 - ``STEMGUI_LOGIN_MAX_FAILURES`` / ``STEMGUI_LOGIN_MAX_FAILURES_PER_ADDRESS`` /
   ``STEMGUI_LOGIN_COOLDOWN``: wrong passwords per username / per address, lock seconds (5 / 20 / 300)
 - ``STEMGUI_DEVICE_POLL_INTERVAL``: seconds device-login clients wait between polls (5)
+- ``STEMGUI_SERVER_WORKERS``: server processes sharing the port (1; ``make run`` sets 2)
+- ``STEMGUI_SERVER_DB_URL``: set by ``serve`` for its worker processes, not by hand
 - ``STEMGUI_HISTORY``: ``off`` turns per-record history off, for bench/bench_history.py only (on)
 """
 
@@ -27,6 +29,7 @@ from stemgui.server.login_guard import COOLDOWN_SECONDS, PER_ADDRESS, PER_USERNA
 TOKEN_DAYS = 30.0
 BCRYPT_ROUNDS = 12
 DEVICE_POLL_SECONDS = 5
+DB_URL_VARIABLE = "STEMGUI_SERVER_DB_URL"
 
 
 def _default_hashing_slots() -> int:
@@ -59,6 +62,8 @@ class Settings:
     login_limits: Limits = field(default_factory=Limits)
     device_poll_interval: int = DEVICE_POLL_SECONDS
     history: bool = True
+    workers: int = 1
+    served_db_url: str = ""
 
     @property
     def default_db_url(self) -> str:
@@ -83,10 +88,18 @@ class Settings:
             ),
             device_poll_interval=int(_number(env, "STEMGUI_DEVICE_POLL_INTERVAL", DEVICE_POLL_SECONDS)),
             history=env.get("STEMGUI_HISTORY", "on").strip().lower() != "off",
+            workers=int(_number(env, "STEMGUI_SERVER_WORKERS", 1, low=1)),
+            served_db_url=env.get(DB_URL_VARIABLE, ""),
         )
 
 
 _installed: Settings | None = None
+
+
+def hand_down_db_url(db_url: str) -> None:
+    """Put ``db_url`` in this process's environment for the worker processes it starts next
+    (fresh interpreters: the environment is what they inherit)."""
+    os.environ[DB_URL_VARIABLE] = db_url
 
 
 def install(settings: Settings) -> Settings:
