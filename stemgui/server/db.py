@@ -13,6 +13,7 @@ from stemgui.private_files import private_dir, private_sqlite
 from stemgui.server import (
     idempotency,  # noqa: F401  (registers the idempotency_keys table on Base)
     tables_history,  # noqa: F401  (registers the history table on Base)
+    write_turns,
 )
 from stemgui.server.tables import Base
 
@@ -48,6 +49,7 @@ def make_engine(db_url: str) -> Engine:
         engine = create_engine(db_url, connect_args={"check_same_thread": False, "timeout": 10},
                                pool_size=PG_POOL_SIZE, max_overflow=PG_MAX_OVERFLOW)  # fmt: skip
         event.listen(engine, "connect", _sqlite_pragmas)
+        write_turns.install(engine)
         return engine
     # 20 concurrent clients (Starlette's thread pool runs up to 40 requests at once) get one
     # connection each without waiting, with room for bursts; pre-ping drops connections the
