@@ -8,7 +8,7 @@ import sys
 
 from stemgui.private_files import private_dir
 from stemgui.server import admin
-from stemgui.server.settings import Settings, install
+from stemgui.server.settings import Settings, install, server_workers
 
 log = logging.getLogger("stemgui.server")
 
@@ -54,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
 def _serve(args: argparse.Namespace, settings: Settings) -> None:
     from stemgui.server.serving import serve
 
-    workers = max(1, args.workers or settings.workers)
+    workers = server_workers(args.workers or settings.workers)
     log.info("serving %s on http://%s:%s/ (%d process%s)", args.db.split("@")[-1], args.host, args.port,
              workers, "" if workers == 1 else "es")  # fmt: skip
     serve(args.db, args.host, args.port, workers, args.log_level)

@@ -11,7 +11,7 @@ deep in a request (password hashing, token expiry, history) asks ``current()``. 
 - ``STEMGUI_LOGIN_MAX_FAILURES`` / ``STEMGUI_LOGIN_MAX_FAILURES_PER_ADDRESS`` /
   ``STEMGUI_LOGIN_COOLDOWN``: wrong passwords per username / per address, lock seconds (5 / 20 / 300)
 - ``STEMGUI_DEVICE_POLL_INTERVAL``: seconds device-login clients wait between polls (5)
-- ``STEMGUI_SERVER_WORKERS``: server processes sharing the port (1; ``make run`` sets 2)
+- ``STEMGUI_SERVER_WORKERS``: server processes sharing the port, 1..16 (1; ``make run`` sets 2)
 - ``STEMGUI_SERVER_DB_URL``: set by ``serve`` for its worker processes, not by hand
 - ``STEMGUI_HISTORY``: ``off`` turns per-record history off, for bench/bench_history.py only (on)
 """
@@ -30,6 +30,7 @@ TOKEN_DAYS = 30.0
 BCRYPT_ROUNDS = 12
 DEVICE_POLL_SECONDS = 5
 DB_URL_VARIABLE = "STEMGUI_SERVER_DB_URL"
+MAX_WORKERS = 16  # server processes: more only add memory (each holds its own pool and caches)
 
 
 def _default_hashing_slots() -> int:
@@ -88,12 +89,17 @@ class Settings:
             ),
             device_poll_interval=int(_number(env, "STEMGUI_DEVICE_POLL_INTERVAL", DEVICE_POLL_SECONDS)),
             history=env.get("STEMGUI_HISTORY", "on").strip().lower() != "off",
-            workers=int(_number(env, "STEMGUI_SERVER_WORKERS", 1, low=1)),
+            workers=server_workers(_number(env, "STEMGUI_SERVER_WORKERS", 1, low=1)),
             served_db_url=env.get(DB_URL_VARIABLE, ""),
         )
 
 
 _installed: Settings | None = None
+
+
+def server_workers(asked: float) -> int:
+    """A number of server processes within 1..``MAX_WORKERS`` (``1e9`` must not fork a billion)."""
+    return int(min(max(asked, 1), MAX_WORKERS))
 
 
 def hand_down_db_url(db_url: str) -> None:

@@ -7,6 +7,7 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import requests
 
 from stemgui.server import history, security
@@ -43,6 +44,16 @@ def test_settings_from_an_environment_with_defaults_and_bad_values():
     assert broken.token_lifetime == default.token_lifetime and broken.bcrypt_rounds == 12
     assert broken.login_limits == default.login_limits and broken.device_poll_interval == 5
     assert broken.hashing_slots == default.hashing_slots
+
+
+WORKER_CASES = [("", 1), ("many", 1), ("0", 1), ("-3", 1), ("2", 2), ("2.7", 2), ("1e9", 16), ("inf", 16),
+                ("nan", 1)]  # fmt: skip
+
+
+@pytest.mark.parametrize(("asked", "workers"), WORKER_CASES)
+def test_server_processes_stay_within_one_and_sixteen(asked, workers):
+    """Issue 17: STEMGUI_SERVER_WORKERS; an absurd value must not fork the machine to death."""
+    assert Settings.from_env({"STEMGUI_SERVER_WORKERS": asked}).workers == workers
 
 
 def test_no_server_module_but_settings_reads_the_environment():
