@@ -20,9 +20,9 @@ FRESH_CONNECTIONS = 12  # each request on a new connection: the kernel hands the
 
 
 @pytest.fixture(scope="module")
-def two_processes(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("two-processes")
-    proc = ServerProcess(f"sqlite:///{data_dir / 'two.sqlite'}", data_dir, workers=2).start()
+def two_processes(database_url, tmp_path_factory):
+    """Two server processes on the session's database (a SQLite file, then PostgreSQL)."""
+    proc = ServerProcess(database_url, tmp_path_factory.mktemp("two-processes"), workers=2).start()
     yield proc
     proc.stop()
 
