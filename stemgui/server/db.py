@@ -19,8 +19,8 @@ from stemgui.server.tables import Base
 
 log = logging.getLogger(__name__)
 
-PG_POOL_SIZE = 20  # connections kept open per server process (SQLite files too)
-PG_MAX_OVERFLOW = 20  # extra connections opened under load, closed when returned
+POOL_SIZE = 20  # connections kept open per server process (SQLite files and PostgreSQL)
+POOL_MAX_OVERFLOW = 20  # extra connections opened under load, closed when returned
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -47,14 +47,14 @@ def make_engine(db_url: str) -> Engine:
         # concurrent request (a list walk sends 8) opened a connection and closed it after, paying
         # the PRAGMAs below each time (a tenth of the server's time in a concurrent walk).
         engine = create_engine(db_url, connect_args={"check_same_thread": False, "timeout": 10},
-                               pool_size=PG_POOL_SIZE, max_overflow=PG_MAX_OVERFLOW)  # fmt: skip
+                               pool_size=POOL_SIZE, max_overflow=POOL_MAX_OVERFLOW)  # fmt: skip
         event.listen(engine, "connect", _sqlite_pragmas)
         write_turns.install(engine)
         return engine
     # 20 concurrent clients (Starlette's thread pool runs up to 40 requests at once) get one
     # connection each without waiting, with room for bursts; pre-ping drops connections the
     # database closed meanwhile.
-    return create_engine(db_url, pool_size=PG_POOL_SIZE, max_overflow=PG_MAX_OVERFLOW, pool_pre_ping=True)
+    return create_engine(db_url, pool_size=POOL_SIZE, max_overflow=POOL_MAX_OVERFLOW, pool_pre_ping=True)
 
 
 def _default_value(column):

@@ -23,14 +23,23 @@ from stemgui.server.resources import Resource
 from stemgui.server.tables import Project, ProjectGroup, ProjectUser, User, group_members, subject_projects
 
 
-def member_projects(user_id: str, *flags: str) -> Select:
-    """Ids of projects where the user is a member (with any of ``flags``), directly or via a group."""
-    direct = select(ProjectUser.project_id).where(ProjectUser.user_id == user_id)
+def _member_links(user_id: str, *columns: str) -> tuple[Select, Select]:
+    """The user's memberships, direct and via a group: two selects of ``project_id`` and ``columns``
+    (permission flags), one per kind of link."""
+    direct = select(ProjectUser.project_id, *(getattr(ProjectUser, name) for name in columns)).where(
+        ProjectUser.user_id == user_id
+    )
     via_group = (
-        select(ProjectGroup.project_id)
+        select(ProjectGroup.project_id, *(getattr(ProjectGroup, name) for name in columns))
         .join(group_members, group_members.c.group_id == ProjectGroup.group_id)
         .where(group_members.c.user_id == user_id)
     )
+    return direct, via_group
+
+
+def member_projects(user_id: str, *flags: str) -> Select:
+    """Ids of projects where the user is a member (with any of ``flags``), directly or via a group."""
+    direct, via_group = _member_links(user_id)
     if flags:
         direct = direct.where(or_(*(getattr(ProjectUser, flag).is_(True) for flag in flags)))
         via_group = via_group.where(or_(*(getattr(ProjectGroup, flag).is_(True) for flag in flags)))
@@ -40,17 +49,12 @@ def member_projects(user_id: str, *flags: str) -> Select:
 def _memberships(db: DbSession, user_id: str) -> tuple[tuple[str, ...], tuple[str, ...], int]:
     """(readable, writable project ids, how many projects there are) in one query: every request
     asks them, and each query costs more in Python than in the database."""
-    direct = select(ProjectUser.project_id, ProjectUser.can_change).where(ProjectUser.user_id == user_id)
-    via_group = (
-        select(ProjectGroup.project_id, ProjectGroup.can_change)
-        .join(group_members, group_members.c.group_id == ProjectGroup.group_id)
-        .where(group_members.c.user_id == user_id)
-    )
-    total = select(func.count()).select_from(Project).scalar_subquery()
-    rows = db.execute(union_all(direct, via_group).subquery().select().add_columns(total)).all()
+    counted = select(func.count()).select_from(Project)
+    links = union_all(*_member_links(user_id, "can_change")).subquery()
+    rows = db.execute(links.select().add_columns(counted.scalar_subquery())).all()
     readable = sorted({project for project, _, _ in rows})
     writable = sorted({project for project, can_change, _ in rows if can_change})
-    count = rows[0][2] if rows else db.scalar(select(func.count()).select_from(Project))
+    count = rows[0][2] if rows else db.scalar(counted)  # a member of nothing: counted on its own
     return tuple(readable), tuple(writable), count
 
 
