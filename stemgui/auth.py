@@ -7,6 +7,7 @@ replaced atomically (a half-written file would lock everyone out).
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import re
@@ -23,6 +24,7 @@ import yaml
 
 from stemgui.errors import UserError
 from stemgui.private_files import private_dir, write_private
+from stemgui.yaml_files import read_yaml
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +106,7 @@ class UserStore:
     def read(self) -> dict:
         """The whole config: ``{"cookie": {...}, "credentials": {"usernames": {...}}}``."""
         try:
-            config = yaml.safe_load(self.path.read_text("utf-8")) or {}
+            config = read_yaml(self.path) or {}
         except FileNotFoundError:
             config = {}
         config.setdefault("credentials", {}).setdefault("usernames", {})
@@ -128,7 +130,7 @@ class UserStore:
         private_dir(self.data_dir)  # also repairs a data dir an older version left at 755
         with _write_lock:
             config = self.read()
-            before = yaml.safe_dump(config)
+            before = copy.deepcopy(config)
             created_password = None
             cookie = config.setdefault("cookie", {})
             if len(str(cookie.get("key") or "")) < 64:
@@ -141,7 +143,7 @@ class UserStore:
                     "Administrator", "admin@localhost", hash_password(created_password), "admin"
                 )
                 write_private(self.data_dir / INITIAL_PASSWORD_FILE, created_password + "\n")
-            if not self.path.exists() or yaml.safe_dump(config) != before:
+            if not self.path.exists() or config != before:
                 self.write(config)
             os.chmod(self.path, 0o600)  # also repairs a file someone loosened
             return created_password

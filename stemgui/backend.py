@@ -28,6 +28,7 @@ import yaml
 from stemgui.auth import has_role
 from stemgui.errors import ApiConnectionError, StemGuiError
 from stemgui.private_files import open_private_append, private_dir, write_private
+from stemgui.yaml_files import read_yaml
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +124,7 @@ class BundledServer:
     # -- API users ----------------------------------------------------------------------------
     def _accounts(self) -> dict:
         try:
-            return yaml.safe_load((self.data_dir / API_USERS_FILE).read_text("utf-8")) or {}
+            return read_yaml(self.data_dir / API_USERS_FILE) or {}
         except FileNotFoundError:
             return {}
 
