@@ -7,10 +7,12 @@ Filters may cross up to two relations (``filter{projects.id}``, ``filter{subject
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import UTC
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -152,6 +154,7 @@ def condition(access: Access, resource: Resource, parts: list[str], raw: str, pa
     """
     unknown = bad_request({param: [f"Unknown filter field '{echo('.'.join(parts))}' on {resource.name}."]})
     current, entity, rest = resource, resource.orm, parts
+    walked: tuple[str, ...] = ()  # the relations crossed so far
     chain: list[ColumnElement] = []
     for hops in itertools.count(1):
         head, rest = rest[0], rest[1:]
@@ -169,21 +172,43 @@ def condition(access: Access, resource: Resource, parts: list[str], raw: str, pa
         if hops > MAX_RELATIONS:
             message = f"A filter may cross at most {MAX_RELATIONS} relations (e.g. projects.datasets.name)."
             raise bad_request({param: [message]})
-        target, ids, link_step = _step(current, entity, head)
+        walked = (*walked, head)
+        target, ids, link_step = _path_step(resource.name, walked)
         if path in ([], ["id"]):
             leaf = _related_ids(access, target, ids, link_step, op, raw, param)
             if link_step is not None and op != "isnull":
                 chain.append(link_step)
             break
-        if link_step is not None:
-            chain.append(link_step)
-        entity = aliased(target.orm)
-        chain.append(entity.id == ids)
+        entity, joins = _path_entity(resource.name, walked)
+        chain += joins
         scope = access.scope(target, entity=entity)
         if scope is not None:
             chain.append(scope)
         current = target
     return exists().where(*chain, leaf) if chain else leaf
+
+
+@functools.lru_cache(maxsize=4096)
+def _path_step(root: str, walked: tuple[str, ...]) -> tuple[Resource, ColumnElement, ColumnElement | None]:
+    """``_step`` of the last relation of ``walked`` (valid relation names from ``root``), made
+    once per path: an alias's columns cost ~0.5 ms to build, a tenth of a filtered request."""
+    if len(walked) == 1:
+        return _step(RESOURCES[root], RESOURCES[root].orm, walked[0])
+    before = walked[:-1]
+    return _step(_path_step(root, before)[0], _path_entity(root, before)[0], walked[-1])
+
+
+@functools.lru_cache(maxsize=4096)
+def _path_entity(root: str, walked: tuple[str, ...]) -> tuple[Any, tuple[ColumnElement, ...]]:
+    """(alias of the record ``walked`` reaches, the joins to it): one alias per path, with every
+    column built before it is shared, so that requests on several threads only read it. Each
+    relation of a path has its own alias, so no step of a chain correlates with another."""
+    target, ids, link_step = _path_step(root, walked)
+    entity = aliased(target.orm)
+    for name in ("id", *target.columns, *(rel.column for rel in target.to_one.values())):
+        getattr(entity, name)
+    joins = (link_step, entity.id == ids) if link_step is not None else (entity.id == ids,)
+    return entity, joins
 
 
 def _step(current: Resource, entity, name: str) -> tuple[Resource, ColumnElement, ColumnElement | None]:

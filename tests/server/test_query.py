@@ -93,6 +93,19 @@ def test_filters_combine_with_and(world):
     assert session_names(world, **params) == ["epsilon-rat"]
 
 
+def test_filters_through_one_relation_path_each_ask_about_their_own_related_record(world):
+    """The server builds one alias per relation path and shares it between the filters of a
+    request and between requests (query._path_entity): two filters through the same path still
+    each ask about their own related record, with or without an exclusion and one step deeper."""
+    names = [world.api.read("project", pid)["name"] for pid in world.projects]
+    first_not_second = {flt("projects.name"): names[0], flt("-projects.name"): names[1]}
+    assert sorted(session_names(world, **first_not_second)) == ["Alpha-rat", "beta-RAT"]
+    in_both = {flt("projects.name"): names[0], flt("projects.name.startswith"): names[1]}
+    assert session_names(world, **in_both) == ["delta-mouse"]
+    deeper = {flt("projects.name"): names[0], flt("projects.datasets.name"): world.prefix + "epsilon-rat"}
+    assert session_names(world, **deeper) == ["delta-mouse"]
+
+
 def test_filter_with_no_match_is_an_empty_page(world):
     body = world.api.listing("session", **{flt("name.icontains"): "no-such-session-anywhere"})
     assert body["sessions"] == [] and body["count"] == 0
