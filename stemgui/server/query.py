@@ -27,6 +27,7 @@ from sqlalchemy import (
     literal,
     not_,
 )
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.sqltypes import NullType
@@ -205,8 +206,8 @@ def _path_entity(root: str, walked: tuple[str, ...]) -> tuple[Any, tuple[ColumnE
     relation of a path has its own alias, so no step of a chain correlates with another."""
     target, ids, link_step = _path_step(root, walked)
     entity = aliased(target.orm)
-    for name in ("id", *target.columns, *(rel.column for rel in target.to_one.values())):
-        getattr(entity, name)
+    for column in sa_inspect(target.orm).column_attrs:
+        getattr(entity, column.key)
     joins = (link_step, entity.id == ids) if link_step is not None else (entity.id == ids,)
     return entity, joins
 
