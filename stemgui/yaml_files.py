@@ -1,10 +1,11 @@
 """The data dir's small YAML files (``auth.yaml``, ``api-users.yaml``), read many times per run.
 
 A Streamlit run reads them about 17 times (the login check, the role, the session version, the
-API token, ...). Parsing with PyYAML's pure-Python loader costs ~0.4 ms per user, so with 150
-users every click paid about a second. The text is still read each time, so a change made by
-another process (the CLI, another Streamlit process) is seen at once; only parsing is skipped
-when the text is the same as a recent read. Callers get their own copy, free to change.
+API token, ...). Parsing with PyYAML's pure-Python loader costs 0.3-0.4 ms per user each time,
+so with 150 users every run took ~1.5 s longer (bench/bench_many_users.py). The text is still
+read each time, so a change made by another process (the CLI, another Streamlit process) is seen
+at once; only parsing is skipped when the text is the same as a recent read. Callers get their
+own copy, free to change.
 """
 
 from __future__ import annotations

@@ -192,7 +192,8 @@ def condition(access: Access, resource: Resource, parts: list[str], raw: str, pa
 @functools.lru_cache(maxsize=4096)
 def _path_step(root: str, walked: tuple[str, ...]) -> tuple[Resource, ColumnElement, ColumnElement | None]:
     """``_step`` of the last relation of ``walked`` (valid relation names from ``root``), made
-    once per path: an alias's columns cost ~0.5 ms to build, a tenth of a filtered request."""
+    once per path: an alias's columns cost ~0.5 ms to build, about a fifth of a relation-filtered
+    request's server time."""
     if len(walked) == 1:
         return _step(RESOURCES[root], RESOURCES[root].orm, walked[0])
     before = walked[:-1]

@@ -1,7 +1,7 @@
 """What every Streamlit run pays that grows with the lab (issue 17): the data dir's YAML files.
 
 A run reads ``auth.yaml`` and ``api-users.yaml`` about 17 times; parsing them each time cost
-~0.6 ms per GUI user, so a lab of 50 waited ~0.4 s more on every click (bench_many_users).
+0.3-0.4 ms per GUI user, so a lab of 50 waited ~0.4 s more on every click (bench_many_users).
 """
 
 from __future__ import annotations
