@@ -24,6 +24,6 @@ def test_a_rerun_parses_no_yaml_when_the_files_did_not_change(make_user, monkeyp
     app.run()
     assert not app.exception and app.dataframe  # the page was drawn, as the user
     assert not parses, f"a rerun parsed YAML {len(parses)} times"
-    make_user("viewer")  # another process's change: seen on the next run, parsed once per file
+    make_user("viewer")  # both files rewritten (a new user): each changed file is parsed once again
     app.run()
-    assert not app.exception and len(parses) <= 2
+    assert not app.exception and 1 <= len(parses) <= 2
