@@ -6,13 +6,13 @@ import asyncio
 import logging
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
 
 from stemgui.server import device_auth, subjectlog_routes
 from stemgui.server import settings as server_settings
 from stemgui.server.counts import CountCache
 from stemgui.server.db import sessionmaker_for
 from stemgui.server.problems import ApiProblem
+from stemgui.server.responses import JSONResponse
 from stemgui.server.routes import router
 from stemgui.server.routes_history import router as history_router
 

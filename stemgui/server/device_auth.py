@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from urllib.parse import parse_qs, quote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import DateTime, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.orm import Session as DbSession
@@ -27,6 +27,7 @@ from starlette.concurrency import run_in_threadpool
 
 from stemgui.server.body import read_json
 from stemgui.server.problems import bad_request, unauthorized
+from stemgui.server.responses import JSONResponse
 from stemgui.server.security import authenticate, issue_token, token_hash, user_for_token
 from stemgui.server.tables import Base, User, now
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from types import SimpleNamespace
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
@@ -22,6 +22,7 @@ from stemgui.server.counts import CountCache, query_key
 from stemgui.server.permissions import Access
 from stemgui.server.problems import ApiProblem, bad_request, forbidden, not_found, unauthorized
 from stemgui.server.resources import Resource, resource_for
+from stemgui.server.responses import JSONResponse
 from stemgui.server.security import authenticate, issue_token, revoke_token, revoke_tokens, user_for_token
 from stemgui.server.serialize import serialize
 

@@ -13,7 +13,7 @@ Not on the public portal (404 there): a history names who changed what.
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session as DbSession
 from starlette.concurrency import run_in_threadpool
 
@@ -21,6 +21,7 @@ from stemgui.server import history, restore, versions
 from stemgui.server.problems import ApiProblem, not_found
 from stemgui.server.query import PAGE_MAX, _int
 from stemgui.server.resources import Resource
+from stemgui.server.responses import JSONResponse
 from stemgui.server.routes import _access, _resource, _row, _run
 
 router = APIRouter()

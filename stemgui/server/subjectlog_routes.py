@@ -9,7 +9,7 @@ the permissions, validation and version checks are those of any PATCH.
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session as DbSession
 from starlette.concurrency import run_in_threadpool
 
@@ -18,6 +18,7 @@ from stemgui.server import versions, writes
 from stemgui.server.body import read_json
 from stemgui.server.problems import bad_request, not_found
 from stemgui.server.resources import RESOURCES
+from stemgui.server.responses import JSONResponse
 from stemgui.server.routes import _access, _row, _run
 from stemgui.server.serialize import serialize
 

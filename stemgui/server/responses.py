@@ -1,0 +1,27 @@
+"""The server's JSON answers, written by orjson.
+
+Writing a page of 100 sessions with the standard library's ``json`` took ~0.55 ms of a ~14 ms
+request; orjson takes ~0.04 ms (README, Benchmarks). The text means the same: what the API stores
+has passed ``body.read_json`` (finite numbers within ±2^53, no lone surrogates), which orjson writes
+exactly as ``json`` would, up to spelling (``1e+16`` for ``1e16`` is the same number). What orjson
+cannot write — integers past 64 bits, non-text keys — falls back to the standard writer, so no
+answer changes meaning. (NaN cannot be stored through the API; if a database held one, orjson would
+write ``null`` where the standard writer refused with a 500.)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from starlette.responses import JSONResponse as StandardJSONResponse
+
+
+class JSONResponse(StandardJSONResponse):
+    """``starlette``'s JSONResponse with the same compact UTF-8 text, written by orjson."""
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return orjson.dumps(content)
+        except TypeError:  # orjson.JSONEncodeError is a TypeError: a value orjson cannot write
+            return super().render(content)
