@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse as StandardJSONResponse
 from stemgui.server.responses import JSONResponse
 
 STORED_VALUES = [
-    {"name": "Zoë µ-drive 測試 \u2028 \"quoted\" \\ back", "tags": ["🐭", ""], "n": None, "ok": True},
+    {"name": 'Zoë µ-drive 測試 \u2028 "quoted" \\ back', "tags": ["🐭", ""], "n": None, "ok": True},
     {"limits": [2**53, -(2**53), 0, -1, 1.5, 0.1, 1e16, -1e-7, 2.5e-308, 1.7976931348623157e308]},
     {"nested": {"a": [{"b": [[], {}]}], "deep": {"x": {"y": {"z": 1}}}}},
     [{"id": "6f1c…", "extra_fields": {"apCoordinate": -1.25}} for _ in range(3)],
