@@ -336,9 +336,10 @@ def unusual_doses(step: Mapping[str, Any], past: Iterable[Mapping[str, Any]]) ->
 
 
 def asymmetric_pairs(
-    steps: Iterable[Mapping[str, Any]], tolerance_mm: float = SYMMETRY_TOLERANCE_MM
+    steps: Iterable[Mapping[str, Any]], tolerance_mm: float = SYMMETRY_TOLERANCE_MM, both: bool = False
 ) -> dict[int, list[FieldWarning]]:
-    """Bilateral pairs that are not mirror images, keyed by the index of the pair's second step.
+    """Bilateral pairs that are not mirror images, keyed by the index of the pair's second step
+    (and, with ``both``, of its first step too: the form editing that one warns as well).
 
     A pair is two steps of one type, region and system on opposite sides of the midline; each is
     paired with the nearest earlier unpaired step on the other side.
@@ -362,14 +363,18 @@ def asymmetric_pairs(
                 (abs(values[name]), abs(other[name])) if name == axes.ml else (values[name], other[name])
             )
             if abs(mine - theirs) > tolerance_mm:
-                found.setdefault(index, []).append(
-                    FieldWarning(
-                        f"coordinates_details.{name}",
-                        f"Not symmetric with its twin (step {partner + 1}): {_label(name)} "
-                        f"{_show(values[name])} mm here, {_show(other[name])} mm there.",
-                        "asymmetric",
+                sides = [(index, partner, values[name], other[name])]
+                if both:
+                    sides.append((partner, index, other[name], values[name]))
+                for at, twin, here_mm, there_mm in sides:
+                    found.setdefault(at, []).append(
+                        FieldWarning(
+                            f"coordinates_details.{name}",
+                            f"Not symmetric with its twin (step {twin + 1}): {_label(name)} "
+                            f"{_show(here_mm)} mm here, {_show(there_mm)} mm there.",
+                            "asymmetric",
+                        )
                     )
-                )
     return found
 
 
@@ -417,9 +422,11 @@ def surgery_warnings(
     species: str | None,
     past: Iterable[Mapping[str, Any]] = (),
     region_names: Mapping[Any, str] | None = None,
+    both_sides: bool = False,
 ) -> dict[int, list[FieldWarning]]:
     """Every warning of a surgery's steps (payloads in the surgery's order), by step index: each
-    step's own warnings plus those of an asymmetric bilateral pair (on the pair's second step)."""
+    step's own warnings plus those of an asymmetric bilateral pair (on the pair's second step; with
+    ``both_sides`` on its first step too)."""
     steps, past, names = list(steps), list(past), region_names or {}
     found: dict[int, list[FieldWarning]] = {}
     for index, step in enumerate(steps):
@@ -428,7 +435,7 @@ def surgery_warnings(
             found[index] = own
     # a step with a unit slip pairs with nothing: its twin would only repeat the slip
     comparable = [{} if any(w.rule == "unit" for w in found.get(i, [])) else s for i, s in enumerate(steps)]
-    for index, warnings in asymmetric_pairs(comparable).items():
+    for index, warnings in asymmetric_pairs(comparable, both=both_sides).items():
         found.setdefault(index, []).extend(warnings)
     return dict(sorted(found.items()))
 
@@ -441,14 +448,14 @@ def entry_warnings(
     region_names: Mapping[Any, str] | None = None,
     replaces: int | None = None,
 ) -> list[FieldWarning]:
-    """The warnings of the form's `entry` in its surgery: its own, and its pair's when it is the
-    second of an asymmetric bilateral pair. It takes the place of step `replaces` (an edit) or comes
-    after the logged `steps` (a new step). Editing the FIRST of a pair says nothing about the pair:
-    the pair's warning belongs to its second step (``asymmetric_pairs``)."""
+    """The warnings of the form's `entry` in its surgery: its own, and its pair's when it is either
+    step of an asymmetric bilateral pair (editing the left twin after the right one was logged
+    warns too). It takes the place of step `replaces` (an edit) or comes after the logged `steps`
+    (a new step)."""
     steps = list(steps)
     index = len(steps) if replaces is None else replaces
     steps[index:index + 1] = [entry]
-    return surgery_warnings(steps, species, past, region_names).get(index, [])
+    return surgery_warnings(steps, species, past, region_names, both_sides=True).get(index, [])
 
 
 def step_notes(

@@ -224,9 +224,10 @@ def test_rat_bounds_follow_the_subject():
     assert pl.step_warnings(step, pl.subject_species({"strain": "b6"}, STRAINS, SPECIES))
 
 
-def test_entry_warnings_second_of_a_pair_new_and_edited():
+def test_entry_warnings_either_step_of_a_pair_new_and_edited():
     """The form's step is judged in its surgery: a new right-side twin 0.3 mm off the left one
-    warns at AP; the same as an edit of the second step too; an edit of the first does not."""
+    warns at AP; the same as an edit of the second step too; and an edit of the first step that
+    moves it 0.3 mm off its logged twin warns there, naming the twin."""
     left = _step(-2.0, -1.5, -1.3, rid="l")
     right_off = _step(-2.3, 1.5, -1.3, rid="r")
     (warning,) = pl.entry_warnings([left], right_off, "mouse")
@@ -235,9 +236,16 @@ def test_entry_warnings_second_of_a_pair_new_and_edited():
     assert _fields(pl.entry_warnings([left, _step(-2.0, 1.5, -1.3)], right_off, "mouse", replaces=1)) == {
         ("coordinates_details.apCoordinate", "asymmetric")
     }
-    # the known limit: editing the first of the pair does not warn about the pair
     first_off = _step(-2.3, -1.5, -1.3)
-    assert pl.entry_warnings([left, _step(-2.0, 1.5, -1.3)], first_off, "mouse", replaces=0) == []
+    (warning,) = pl.entry_warnings([left, _step(-2.0, 1.5, -1.3)], first_off, "mouse", replaces=0)
+    assert (warning.field, warning.rule) == ("coordinates_details.apCoordinate", "asymmetric")
+    assert warning.message == "Not symmetric with its twin (step 2): AP -2.3 mm here, -2 mm there."
+    # a mirror-image edit of the first step, and a first step whose twin is not logged yet: silent
+    mirrored = _step(-2.0, -1.5, -1.3)
+    assert pl.entry_warnings([left, _step(-2.0, 1.5, -1.3)], mirrored, "mouse", replaces=0) == []
+    assert pl.entry_warnings([left], first_off, "mouse", replaces=0) == []
+    # the steps list still notes the pair once, at its second step
+    assert list(pl.step_notes([first_off, _step(-2.0, 1.5, -1.3)], "mouse")) == [1]
 
 
 def test_step_notes_skip_steps_not_done():

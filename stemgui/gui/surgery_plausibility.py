@@ -95,7 +95,7 @@ def _listed(surgery: sg.Surgery) -> list[dict]:
 
 def form_warnings(store: Store, surgery: sg.Surgery, entry: dict,
                   lookups: Lookups) -> Callable[[dict], list[FieldWarning]]:  # fmt: skip
-    """payload -> the form's warnings: its own and, as the second of a bilateral pair, the pair's.
+    """payload -> the form's warnings: its own and, as either step of a bilateral pair, the pair's.
     An edit takes its step's place; a new step comes after the others."""
     ordered = sg.ordered_steps(surgery)
     editing = entry["mode"] == "edit" and entry.get("record_id")

@@ -140,7 +140,8 @@ def test_a_rat_gets_rat_bounds(make_user):
 
 def test_an_asymmetric_twin_is_noted_on_its_row_and_warned_in_the_form(make_user):
     """Issue 14: a bilateral CA1 pair 0.4 mm apart in AP: a note on the second step's row (not
-    the first's); editing that step, and entering a new twin of the first, warn under AP."""
+    the first's); editing either step of the pair, and entering a new twin of the first, warn
+    under AP."""
     user = make_user("editor")
     subject = new_subject(user)
     ca1 = region_id(user, "CA1")
@@ -159,6 +160,13 @@ def test_an_asymmetric_twin_is_noted_on_its_row_and_warned_in_the_form(make_user
     (under_ap,) = warnings_under(at, coord(at, "apCoordinate"))
     assert under_ap.startswith("Not symmetric with its twin (step 1)") and all_warnings(at) == [under_ap]
     at = set_target(at, -2.0, 1.5, -1.3)  # corrected: the mirror image of the first
+    assert all_warnings(at) == []
+    at.button(key=f"{form_key(at)}.cancel").click().run()
+
+    at.button(key=f"actions.day.edit.{left['id']}").click().run()  # editing the first of the pair
+    (under_ap,) = warnings_under(at, coord(at, "apCoordinate"))
+    assert under_ap == "Not symmetric with its twin (step 2): AP -2 mm here, -2.4 mm there."
+    at = set_target(at, -2.4, -1.5, -1.3)  # moved to mirror its twin instead
     assert all_warnings(at) == []
     at.button(key=f"{form_key(at)}.cancel").click().run()
 
