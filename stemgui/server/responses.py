@@ -2,11 +2,12 @@
 
 Writing a page of 100 sessions with the standard library's ``json`` took ~0.55 ms of a ~14 ms
 request; orjson takes ~0.04 ms (README, Benchmarks). The text means the same: what the API stores
-has passed ``body.read_json`` (finite numbers within ±2^53, no lone surrogates), which orjson writes
-exactly as ``json`` would, up to spelling (``1e+16`` for ``1e16`` is the same number). What orjson
-cannot write — integers past 64 bits, non-text keys — falls back to the standard writer, so no
-answer changes meaning. (NaN cannot be stored through the API; if a database held one, orjson would
-write ``null`` where the standard writer refused with a 500.)
+has passed its checks (``body.read_json``: finite numbers within ±2^53; the models: valid Unicode
+text), which orjson writes byte for byte as ``json`` does but for how an exponent is spelled
+(``1e-7`` for ``1e-07``, the same number). What orjson cannot write (integers past 64 bits, keys
+that are not text) goes to the standard writer, so no answer changes meaning. (NaN cannot be
+stored through the API; if a database held one, orjson would write ``null`` where the standard
+writer refused with a 500.)
 """
 
 from __future__ import annotations
