@@ -387,14 +387,18 @@ class BrainstemClient:
     def _follow(
         self, model: str, portal: str, base: Params, records: list[dict], stride: int, start: int
     ) -> list[dict]:
-        """Fetch pages one by one from ``start`` until a short page: the open-ended tail."""
+        """Fetch pages one by one from ``start`` until a short page, or until the count the last
+        page reported is reached (a full last page needs no empty page after it to be known)."""
         offset = start
         seen = {record.get("id") for record in records if isinstance(record, dict)}
         while True:
-            page = _records(self._page(model, portal, base, offset, stride), model)
+            answer = self._page(model, portal, base, offset, stride)
+            page, reported = _records(answer, model), _count(answer)
             records.extend(page)
             new_ids = {record.get("id") for record in page if isinstance(record, dict)} - seen
             if len(page) < stride or not new_ids:  # a server ignoring offset would loop forever
+                return records
+            if reported is not None and offset + stride >= reported:
                 return records
             seen |= new_ids
             offset += stride

@@ -123,3 +123,15 @@ def test_list_all_pages_one_at_a_time_from_a_quick_server_on_this_machine(server
         records = api.list_all("session", filters={"projects.id": project["id"]})
     assert len(records) == 350
     assert proxy.received == {"GET": 4} and proxy.max_in_flight == 1
+
+
+def test_a_full_last_page_is_the_last_request_on_this_machine(server, user, big_project):
+    """Issue 17: paging one page after the other stops at the count the last page reported: 300
+    matches are 3 pages, not 3 and an empty fourth (list_all was slower than plain paging by it)."""
+    project, names = big_project
+    filters = {"projects.id": project["id"], "name.lte": sorted(names)[299]}
+    with FaultProxy(server.url) as proxy, BrainstemClient(proxy.url, user[1]) as api:
+        api.local_page_seconds = 60  # the one-after-the-other path, whatever the machine's load
+        records = api.list_all("session", filters=filters, sort=["name"])
+    assert [r["name"] for r in records] == sorted(names)[:300]
+    assert proxy.received == {"GET": 3} and proxy.max_in_flight == 1
