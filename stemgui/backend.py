@@ -102,16 +102,18 @@ class BundledServer:
 
     def _wait_until_responds(self) -> None:
         deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise ApiConnectionError(
-                    f"The bundled server stopped while starting; see {self.log_path} for why."
-                )
-            try:
-                requests.get(self.url + "api/public/stem/session/", timeout=1)
-                return
-            except requests.RequestException:
-                time.sleep(0.1)
+        with requests.Session() as http:
+            http.trust_env = False  # on this machine: never through the environment's HTTP_PROXY
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    raise ApiConnectionError(
+                        f"The bundled server stopped while starting; see {self.log_path} for why."
+                    )
+                try:
+                    http.get(self.url + "api/public/stem/session/", timeout=1)
+                    return
+                except requests.RequestException:
+                    time.sleep(0.1)
         raise ApiConnectionError(f"The bundled server did not start in time; see {self.log_path}.")
 
     def stop(self) -> None:

@@ -112,7 +112,7 @@ class BrainstemClient:
         self.max_workers = max(1, max_workers)
         self.local_page_seconds = LOCAL_PAGE_SECONDS  # see list_all
         self._token = token or None
-        self._session = _new_session(self._token, pool_size=self.max_workers + 2)
+        self._session = _new_session(self._token, pool_size=self.max_workers + 2, local=self.is_loopback)
         # what the server's answers told about it, shared with the for_writes() views
         self._learned: dict[str, bool] = {}
 
@@ -571,8 +571,12 @@ def _paging(limit: int | None, offset: int | None) -> Params:
     return [(key, str(value)) for key, value in (("limit", limit), ("offset", offset)) if value is not None]
 
 
-def _new_session(token: str | None, pool_size: int) -> requests.Session:
+def _new_session(token: str | None, pool_size: int, local: bool = False) -> requests.Session:
     session = requests.Session()
+    # A server on this machine is reached directly: an institute's HTTP_PROXY without a NO_PROXY
+    # for localhost would send the bundled server's requests to the proxy, and none would arrive.
+    # A remote server keeps the environment's proxy and CA settings.
+    session.trust_env = not local
     # Retries are ours (_send); the adapter only pools connections for the list_all workers.
     adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
     session.mount("http://", adapter)
