@@ -77,27 +77,30 @@ def sequential(api: BrainstemClient, model: str, filters: dict) -> list[dict]:
             return records
 
 
-def median_seconds(run: Callable[[], list], expected: int, repeat: int) -> float:
-    """Median wall time of ``run`` over ``repeat`` runs (after one warm-up), checking the count."""
-    run()
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        got = len(run())
-        times.append(time.perf_counter() - started)
-        if got != expected:
-            raise SystemExit(f"expected {expected} records, got {got}")
-    return statistics.median(times)
+def _timed(run: Callable[[], list], expected: int) -> float:
+    started = time.perf_counter()
+    got = len(run())
+    seconds = time.perf_counter() - started
+    if got != expected:
+        raise SystemExit(f"expected {expected} records, got {got}")
+    return seconds
 
 
 def compare(
     url: str, token: str, model: str, filters: dict, expected: int, repeat: int
 ) -> tuple[float, float]:
-    """(sequential seconds, list_all seconds) against ``url``."""
+    """(sequential seconds, list_all seconds) against ``url``: medians of ``repeat`` runs of each,
+    taken in turns (after one warm-up each), so that a machine whose speed drifts during the bench
+    slows both alike."""
     with BrainstemClient(url, token) as api:
-        seq = median_seconds(lambda: sequential(api, model, filters), expected, repeat)
-        par = median_seconds(lambda: api.list_all(model, filters=filters), expected, repeat)
-    return seq, par
+        ways = (lambda: sequential(api, model, filters), lambda: api.list_all(model, filters=filters))
+        for run in ways:
+            run()
+        times: tuple[list[float], list[float]] = ([], [])
+        for _ in range(repeat):
+            for run, taken in zip(ways, times, strict=True):
+                taken.append(_timed(run, expected))
+    return statistics.median(times[0]), statistics.median(times[1])
 
 
 def _serve_proxy(upstream: str, latency_ms: float, urls: multiprocessing.Queue, stop) -> None:
