@@ -354,14 +354,15 @@ class BrainstemClient:
             return records
         stride = len(records) if len(records) < PAGE_SIZE else PAGE_SIZE  # server's own page cap
         if local:
-            return _dedupe(self._follow(model, portal, base, records, stride, start=stride))
+            return _dedupe(self._follow(model, portal, base, records, stride, start=stride, count=count))
         offsets = list(range(stride, count, stride))
         pages = self._pages_concurrently(model, portal, base, offsets, stride)
         for page in pages:
             records.extend(_records(page, model))
         end = offsets[-1] + stride if offsets else stride
-        if max((_count(page) or 0 for page in pages), default=0) > end:
-            records = self._follow(model, portal, base, records, stride, start=end)  # grew meanwhile
+        grown = max((_count(page) or 0 for page in pages), default=0)
+        if grown > end:  # grew meanwhile
+            records = self._follow(model, portal, base, records, stride, start=end, count=grown)
         return _dedupe(records)
 
     # -- paging -----------------------------------------------------------------------------
@@ -385,20 +386,26 @@ class BrainstemClient:
                 raise
 
     def _follow(
-        self, model: str, portal: str, base: Params, records: list[dict], stride: int, start: int
+        self, model: str, portal: str, base: Params, records: list[dict], stride: int, start: int,
+        count: int | None = None,
     ) -> list[dict]:
-        """Fetch pages one by one from ``start`` until a short page, or until the count the last
-        page reported is reached (a full last page needs no empty page after it to be known)."""
+        """Fetch pages one by one from ``start`` until a short page, or until the largest count
+        reported (``count``, the first page's, or a later page's) is reached: a full last page
+        needs no empty page after it. The largest, because a later page's count may be one a
+        server process kept from before a write in another process (``server/counts.py``)."""
         offset = start
         seen = {record.get("id") for record in records if isinstance(record, dict)}
         while True:
             answer = self._page(model, portal, base, offset, stride)
-            page, reported = _records(answer, model), _count(answer)
+            page = _records(answer, model)
             records.extend(page)
             new_ids = {record.get("id") for record in page if isinstance(record, dict)} - seen
             if len(page) < stride or not new_ids:  # a server ignoring offset would loop forever
                 return records
-            if reported is not None and offset + stride >= reported:
+            reported = _count(answer)
+            if reported is not None:
+                count = reported if count is None else max(count, reported)
+            if count is not None and offset + stride >= count:
                 return records
             seen |= new_ids
             offset += stride
