@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import random
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from stemgui.client import BrainstemClient
 from stemgui.errors import ServerError
-from tests.client.helpers import create_sessions, unique
+from tests.client.helpers import create_sessions, stand_in_server, unique
 from tests.faults import FaultProxy, LatencyProxy
 
 
@@ -141,43 +138,22 @@ def test_a_full_last_page_is_the_last_request_on_this_machine(server, user, big_
     assert proxy.received == {"GET": 3} and proxy.max_in_flight == 1
 
 
-class _StaleCountServer(BaseHTTPRequestHandler):
-    """Stands in for a server with two processes: the first page counts 350 sessions, later pages
-    answer a count one process kept from before a write in the other (200)."""
-
-    records = [{"id": f"id-{i:03d}", "name": f"s-{i:03d}"} for i in range(350)]
-    asked: list[int] = []
-
-    def do_GET(self) -> None:  # noqa: N802 (the http.server hook's name)
-        query = parse_qs(urlsplit(self.path).query)
-        offset, limit = int(query["offset"][0]), int(query["limit"][0])
-        self.asked.append(offset)
-        page = {"sessions": self.records[offset:offset + limit], "count": 350 if offset == 0 else 200}
-        body = json.dumps(page).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *_args) -> None:
-        pass
-
-
 def test_a_smaller_count_on_a_later_page_does_not_cut_the_walk_short_a_stand_in_server():
     """The counts of later pages may be kept per server process (server/counts.py): one kept from
     before a write in another process is smaller than the first page's exact count. Paging one
     page after the other stops at the largest count seen, so no record is left out. (A stand-in
     server: two processes whose kept counts differ cannot be arranged to the page.)"""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _StaleCountServer)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        _StaleCountServer.asked = []
-        with BrainstemClient(f"http://127.0.0.1:{server.server_address[1]}/", "token") as api:
-            api.local_page_seconds = 60  # the one-after-the-other path
-            records = api.list_all("session")
-        assert [r["id"] for r in records] == [r["id"] for r in _StaleCountServer.records]
-        assert _StaleCountServer.asked == [0, 100, 200, 300]
-    finally:
-        server.shutdown()
-        server.server_close()
+    stored = [{"id": f"id-{i:03d}", "name": f"s-{i:03d}"} for i in range(350)]
+    asked: list[int] = []
+
+    def answer(path: str) -> dict:  # the first page counts 350, later pages a kept 200
+        query = parse_qs(urlsplit(path).query)
+        offset, limit = int(query["offset"][0]), int(query["limit"][0])
+        asked.append(offset)
+        return {"sessions": stored[offset:offset + limit], "count": 350 if offset == 0 else 200}
+
+    with stand_in_server(answer) as url, BrainstemClient(url, "token") as api:
+        api.local_page_seconds = 60  # the one-after-the-other path
+        records = api.list_all("session")
+    assert records == stored
+    assert asked == [0, 100, 200, 300]

@@ -3,14 +3,11 @@ server through the proxy (as requests does by default)."""
 
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 
 from stemgui.backend import free_port
 from stemgui.client import BrainstemClient
+from tests.client.helpers import stand_in_server
 
 PROXY_VARIABLES = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy")
 
@@ -39,37 +36,17 @@ def test_the_bundled_server_is_reached_directly_whatever_the_environments_proxy(
         assert api.ping()
 
 
-class _StandInProxy(BaseHTTPRequestHandler):
-    """Answers every request with an empty project list and notes what it was asked for."""
-
-    asked: list[str] = []
-
-    def do_GET(self) -> None:  # noqa: N802 (the http.server hook's name)
-        self.asked.append(self.path)
-        body = json.dumps({"projects": [], "count": 0}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *_args) -> None:
-        pass
-
-
 def test_a_remote_server_is_still_asked_through_the_environments_proxy_a_stand_in_proxy(proxy_environment):
     """BrainSTEM itself cannot be reached here: a stand-in proxy on loopback answers for it. The
     request for the remote host goes to the proxy, as an absolute URL naming that host."""
-    proxy = ThreadingHTTPServer(("127.0.0.1", 0), _StandInProxy)
-    threading.Thread(target=proxy.serve_forever, daemon=True).start()
-    try:
-        proxy_environment(f"http://127.0.0.1:{proxy.server_address[1]}")
-        _StandInProxy.asked = []
+    asked: list[str] = []
+
+    def answer(path: str) -> dict:
+        asked.append(path.split("?")[0])
+        return {"projects": [], "count": 0}
+
+    with stand_in_server(answer) as proxy_url:
+        proxy_environment(proxy_url.rstrip("/"))
         with BrainstemClient("http://brainstem.invalid/", "token", attempts=1) as api:
             assert api.load_model("project") == {"projects": [], "count": 0}
-        assert [path.split("?")[0] for path in _StandInProxy.asked] == [
-            "http://brainstem.invalid/api/private/stem/project/"
-        ]
-    finally:
-        proxy.shutdown()
-        proxy.server_close()
+    assert asked == ["http://brainstem.invalid/api/private/stem/project/"]
