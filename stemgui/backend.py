@@ -22,10 +22,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import requests
 import yaml
 
 from stemgui.auth import has_role
+from stemgui.client import BrainstemClient
 from stemgui.errors import ApiConnectionError, StemGuiError
 from stemgui.private_files import open_private_append, private_dir, write_private
 from stemgui.yaml_files import read_yaml
@@ -102,18 +102,17 @@ class BundledServer:
 
     def _wait_until_responds(self) -> None:
         deadline = time.monotonic() + START_TIMEOUT
-        with requests.Session() as http:
-            http.trust_env = False  # on this machine: never through the environment's HTTP_PROXY
+        # the app's own client: a server on this machine is asked directly, never through the
+        # environment's HTTP_PROXY (client._new_session)
+        with BrainstemClient(self.url, attempts=1) as http:
             while time.monotonic() < deadline:
                 if self.process.poll() is not None:
                     raise ApiConnectionError(
                         f"The bundled server stopped while starting; see {self.log_path} for why."
                     )
-                try:
-                    http.get(self.url + "api/public/stem/session/", timeout=1)
+                if http.ping(timeout=1):
                     return
-                except requests.RequestException:
-                    time.sleep(0.1)
+                time.sleep(0.1)
         raise ApiConnectionError(f"The bundled server did not start in time; see {self.log_path}.")
 
     def stop(self) -> None:

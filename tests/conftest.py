@@ -53,3 +53,17 @@ def demo_server(tmp_path_factory):
     proc.start()
     yield proc
     proc.stop()
+
+
+@pytest.fixture
+def proxy_environment(monkeypatch):
+    """An institute's proxy settings: ``proxy_environment(url)`` sets HTTP(S)_PROXY (both spellings)
+    to ``url``, with no NO_PROXY, for the test."""
+
+    def use(url: str) -> None:
+        for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy"):
+            monkeypatch.setenv(name, url)
+        for name in ("NO_PROXY", "no_proxy"):
+            monkeypatch.delenv(name, raising=False)
+
+    return use

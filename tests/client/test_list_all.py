@@ -127,7 +127,7 @@ def test_list_all_pages_one_at_a_time_from_a_quick_server_on_this_machine(server
 
 
 def test_a_full_last_page_is_the_last_request_on_this_machine(server, user, big_project):
-    """Issue 17: paging one page after the other stops at the count the last page reported: 300
+    """Issue 17: paging one page after the other stops at the count the pages reported: 300
     matches are 3 pages, not 3 and an empty fourth (list_all was slower than plain paging by it)."""
     project, names = big_project
     filters = {"projects.id": project["id"], "name.lte": sorted(names)[299]}

@@ -3,26 +3,9 @@ server through the proxy (as requests does by default)."""
 
 from __future__ import annotations
 
-import pytest
-
 from stemgui.backend import free_port
 from stemgui.client import BrainstemClient
 from tests.client.helpers import stand_in_server
-
-PROXY_VARIABLES = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy")
-
-
-@pytest.fixture
-def proxy_environment(monkeypatch):
-    """Set the environment's proxy (for every scheme, no NO_PROXY) to ``url``."""
-
-    def use(url: str) -> None:
-        for name in PROXY_VARIABLES:
-            monkeypatch.setenv(name, url)
-        for name in ("NO_PROXY", "no_proxy"):
-            monkeypatch.delenv(name, raising=False)
-
-    return use
 
 
 def test_the_bundled_server_is_reached_directly_whatever_the_environments_proxy(

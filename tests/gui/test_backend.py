@@ -60,15 +60,11 @@ def test_a_stopped_server_is_started_again(tmp_path):
         backend.bundled_server(tmp_path).stop()
 
 
-def test_the_bundled_server_starts_behind_an_environments_proxy(tmp_path, monkeypatch):
+def test_the_bundled_server_starts_behind_an_environments_proxy(tmp_path, proxy_environment):
     """An institute's HTTP_PROXY (here one that does not answer) with no NO_PROXY for localhost:
     the start-up check and the app's calls reach the bundled server directly (before, the check
     asked the proxy until "The bundled server did not start in time")."""
-    dead_proxy = f"http://127.0.0.1:{backend.free_port()}"
-    for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy"):
-        monkeypatch.setenv(name, dead_proxy)
-    for name in ("NO_PROXY", "no_proxy"):
-        monkeypatch.delenv(name, raising=False)
+    proxy_environment(f"http://127.0.0.1:{backend.free_port()}")
     server = backend.bundled_server(tmp_path)
     try:
         with BrainstemClient(server.url, server.token_for("someone", "viewer"), attempts=1) as api:
