@@ -3,7 +3,7 @@
 import streamlit as st
 
 from stemgui import firstrun
-from stemgui.gui import context, login, shell, store, widgets
+from stemgui.gui import context, gc_freeze, login, shell, store, widgets
 
 st.set_page_config(page_title="stemgui", page_icon=":material/neurology:", layout="wide")
 context.mark_app_run()
@@ -28,3 +28,4 @@ else:
     shell.follow_deep_link(page)
     widgets.show_toasts()
     page.run()
+    gc_freeze.freeze_once()  # a page's modules are imported now: keep them out of full collections
