@@ -90,6 +90,10 @@ class RecordKind:
     def show_all(self) -> str:
         return f"{self.prefix}.show_all"
 
+    @property
+    def tab(self) -> str:
+        return f"{self.prefix}.detail.tab"  # the detail's open tab ("Fields", "History", ...)
+
 
 # ---------------------------------------------------------------- the table, bound to the URL
 
@@ -516,12 +520,13 @@ class RecordScreen:
             if not extra:
                 self.body(record, lookups)
                 return
-            tabs = st.tabs(["Fields", *(title for title, _ in extra)])
-            with tabs[0]:
-                self.body(record, lookups)
-            for where, (_, draw) in zip(tabs[1:], extra, strict=True):
-                with where:
-                    draw(record, lookups)
+            # Only the open tab is drawn (it stays open from record to record): opening a
+            # record no longer reads and draws its history, which few opens look at (issue 17).
+            tabs = st.tabs(["Fields", *(title for title, _ in extra)], key=kind.tab, on_change="rerun")
+            for where, draw in zip(tabs, [self.body, *(draw for _, draw in extra)], strict=True):
+                if where.open is not False:
+                    with where:
+                        draw(record, lookups)
 
     def detail_tabs(self, store: Store) -> list[Tab]:
         """The screen's own tabs, then History (every kind has one; issue 15)."""

@@ -35,6 +35,12 @@ def _page(at) -> str:
     return texts(at).replace("**", "")
 
 
+def _open_history(at, prefix: str = "sessions"):
+    """Open the detail's History tab (only the open tab is drawn, issue 17)."""
+    at.session_state[f"{prefix}.detail.tab"] = "History"
+    return at.run()
+
+
 def _edit_description(at, text: str):
     at.button(key="sessions.edit").click().run()
     prefix = form_prefix(at)
@@ -52,7 +58,8 @@ def test_history_tab_shows_the_edit_old_to_new_and_undo_writes_it_back(make_user
     session = _session(editor, description="first words")
     at = logged_in(editor, session=session["id"])
     assert [tab.label for tab in at.tabs] == ["Fields", "History"]
-    assert f"Created by {editor.username}" in _page(at)
+    assert "Created by" not in _page(at)  # the closed tab is not drawn
+    assert f"Created by {editor.username}" in _page(_open_history(at))
 
     _edit_description(at, "second words")
 
@@ -95,7 +102,7 @@ def test_a_long_history_shows_the_newest_50_then_more_with_projects_by_name(make
     editor.api.save_model("session", id=session["id"], data={"projects": [first["id"], second["id"]]})
     for number in range(50):
         editor.api.save_model("session", id=session["id"], data={"description": f"take {number}"})
-    at = logged_in(editor, session=session["id"])
+    at = _open_history(logged_in(editor, session=session["id"]))
     page = _page(at)
     assert "The 50 newest of 52 changes shown." in page
     assert "take 48 → take 49" in page and "- projects: " not in page  # older than the 50 newest
@@ -179,7 +186,7 @@ def test_a_viewer_sees_history_but_cannot_undo_or_restore(make_user):
     session = _session(editor)
     at = logged_in(viewer, session=session["id"])
     assert [tab.label for tab in at.tabs] == ["Fields", "History"]
-    assert f"Created by {editor.username}" in _page(at)
+    assert f"Created by {editor.username}" in _page(_open_history(at))
     assert not {"sessions.edit", "stemgui.undo.latest"} & _keys(at)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("pages/deleted.py")  # not offered to a viewer (the page checks the role too)
@@ -225,7 +232,7 @@ def test_a_backend_without_history_says_so_in_the_tab(through):
     at = logged_in(editor, session=session["id"])
     assert not at.exception, [e.value for e in at.exception]
     assert "visible fields" in _page(at)
-    assert any("keeps no history of records" in i for i in values(at.info))
+    assert any("keeps no history of records" in i for i in values(_open_history(at).info))
 
 
 def test_undo_while_the_backend_does_not_answer_says_it_needs_the_backend(through):
