@@ -11,19 +11,21 @@ superuser may change or delete them.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select, true, union, union_all
+from sqlalchemy import ColumnElement, Select, bindparam, exists, func, or_, select, true, union, union_all
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.expression import UnaryExpression
 
 from stemgui.server.resources import Resource
 from stemgui.server.tables import Project, ProjectGroup, ProjectUser, User, group_members, subject_projects
 
 
-def _member_links(user_id: str, *columns: str) -> tuple[Select, Select]:
+def _member_links(user_id: str | BindParameter, *columns: str) -> tuple[Select, Select]:
     """The user's memberships, direct and via a group: two selects of ``project_id`` and ``columns``
     (permission flags), one per kind of link."""
     direct = select(ProjectUser.project_id, *(getattr(ProjectUser, name) for name in columns)).where(
@@ -46,12 +48,23 @@ def member_projects(user_id: str, *flags: str) -> Select:
     return union(direct, via_group)
 
 
+@functools.cache
+def _memberships_statements() -> tuple[Select, Select]:
+    """The statement of ``_memberships`` (the user a parameter) and the project count alone.
+
+    Built once: every request runs them, and building and keying a statement of unions and a
+    subquery cost more in Python than running it (issue 17). Shared by every request's thread:
+    a built statement is not changed by running it."""
+    counted = select(func.count()).select_from(Project)
+    links = union_all(*_member_links(bindparam("user_id"), "can_change")).subquery()
+    return links.select().add_columns(counted.scalar_subquery()), counted
+
+
 def _memberships(db: DbSession, user_id: str) -> tuple[tuple[str, ...], tuple[str, ...], int]:
     """(readable, writable project ids, how many projects there are) in one query: every request
     asks them, and each query costs more in Python than in the database."""
-    counted = select(func.count()).select_from(Project)
-    links = union_all(*_member_links(user_id, "can_change")).subquery()
-    rows = db.execute(links.select().add_columns(counted.scalar_subquery())).all()
+    memberships, counted = _memberships_statements()
+    rows = db.execute(memberships, {"user_id": user_id}).all()
     readable = sorted({project for project, _, _ in rows})
     writable = sorted({project for project, can_change, _ in rows if can_change})
     count = rows[0][2] if rows else db.scalar(counted)  # a member of nothing: counted on its own

@@ -114,11 +114,12 @@ def _list(db: DbSession, access: Access, resource: Resource, params, counts: Cou
         where.append(scope)
     # plain rows, not ORM objects: a page is only read and turned into dicts (~13 % of its time);
     # as namespaces, since a Row's own attributes (count, index) would hide columns of those names
-    stmt = (
-        select(*resource.orm.__table__.c)
-        .where(*where).order_by(*parsed.order).limit(parsed.limit).offset(parsed.offset)
-    )  # fmt: skip
-    rows = [SimpleNamespace(**row._mapping) for row in db.execute(stmt)]
+    columns = resource.orm.__table__.c
+    stmt = select(*columns).where(*where).order_by(*parsed.order).limit(parsed.limit).offset(parsed.offset)
+    # run on the connection, without the ORM's loading layer (a GET: nothing waits to be flushed);
+    # named by the columns' keys, the names the ORM gives them (a column "user_id" may be "user")
+    keys = [column.key for column in columns]
+    rows = [SimpleNamespace(**dict(zip(keys, row, strict=True))) for row in db.connection().execute(stmt)]
     if parsed.limit and len(rows) < parsed.limit and (rows or not parsed.offset):
         count = parsed.offset + len(rows)  # a short page is the last one: no need to count
     else:  # counted on a walk's first page, reused by its later ones (see counts.py)
