@@ -91,14 +91,16 @@ def compare(
 ) -> tuple[float, float]:
     """(sequential seconds, list_all seconds) against ``url``: medians of ``repeat`` runs of each,
     taken in turns (after one warm-up each), so that a machine whose speed drifts during the bench
-    slows both alike."""
+    slows both alike, and in turns of which goes first, so neither always runs right after the
+    other (whatever the first leaves behind, e.g. garbage to collect, falls on both alike)."""
     with BrainstemClient(url, token) as api:
         ways = (lambda: sequential(api, model, filters), lambda: api.list_all(model, filters=filters))
         for run in ways:
             run()
         times: tuple[list[float], list[float]] = ([], [])
-        for _ in range(repeat):
-            for run, taken in zip(ways, times, strict=True):
+        for turn in range(repeat):
+            pairs = list(zip(ways, times, strict=True))
+            for run, taken in pairs if turn % 2 == 0 else reversed(pairs):
                 taken.append(_timed(run, expected))
     return statistics.median(times[0]), statistics.median(times[1])
 
