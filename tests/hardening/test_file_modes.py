@@ -51,7 +51,9 @@ def test_cli_makes_a_private_data_dir_and_database(tmp_path):
         try:
             proc.token("alice", "pw")  # a write: the token lands in the -wal file
             assert (data_dir / "stemgui.sqlite-wal").exists()
-            assert_private(data_dir, ["stemgui.sqlite", "stemgui.sqlite-wal", "stemgui.sqlite-shm"])
+            assert (data_dir / "stemgui.sqlite-writeturn").exists()  # the writers' turn between processes
+            files = ["stemgui.sqlite", "stemgui.sqlite-wal", "stemgui.sqlite-shm", "stemgui.sqlite-writeturn"]
+            assert_private(data_dir, files)
         finally:
             proc.stop()
 

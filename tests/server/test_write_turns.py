@@ -4,6 +4,8 @@ abandoned, so no writer after it waits for ever."""
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
 import uuid
 
@@ -12,6 +14,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from stemgui.server import write_turns
 from stemgui.server.db import make_engine, migrate
 from stemgui.server.tables import Group
 
@@ -85,3 +88,46 @@ def test_a_connection_dropped_mid_write_gives_the_turn_back(engine):
     conn.rollback()  # what SQLAlchemy requires before the connection can be closed
     conn.close()
     assert _finishes(lambda: _add_group(engine, "after a dropped one"), seconds=5)
+
+
+def _file_lock_free(path: str) -> bool:
+    """Whether nobody holds the lock of ``path`` (tried without waiting, as another process would)."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)  # gives back what it took
+
+
+def test_the_turn_is_shared_with_other_processes_through_a_file_lock(engine):
+    """A writer holds the lock of ``<db>-writeturn`` from its first write to its end, so the
+    writers of another process on the same file (another engine here: its own descriptor, as a
+    process would have) wait for it there and start as soon as it is done."""
+    path = write_turns.lock_path(engine)
+    assert path and path.endswith("turns.sqlite-writeturn")
+    other_process = make_engine(str(engine.url))
+    try:
+        for end in ("commit", "rollback", "close"):
+            conn = engine.connect()
+            conn.execute(select(Group.id))  # a read takes no turn
+            assert _file_lock_free(path)
+            conn.execute(insert(Group).values(id=str(uuid.uuid4()), name=f"first, then {end}"))
+            assert not _file_lock_free(path)
+            waiting = threading.Thread(target=_add_group, args=(other_process, f"second after {end}"))
+            waiting.start()
+            getattr(conn, end)()
+            if end != "close":
+                conn.close()
+            waiting.join(15)
+            assert not waiting.is_alive()
+            assert _file_lock_free(path)
+        with Session(engine) as db:
+            names = set(db.scalars(select(Group.name)))
+        seconds = {f"second after {end}" for end in ("commit", "rollback", "close")}
+        assert {"first, then commit", *seconds} <= names
+        assert "first, then rollback" not in names
+    finally:
+        other_process.dispose()
