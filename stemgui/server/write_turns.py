@@ -45,9 +45,13 @@ def lock_path(engine: Engine) -> str | None:
 
 
 def _lock_file(path: str, deadline: float) -> int | None:
-    """An open descriptor of ``path`` holding its exclusive lock, or None at ``deadline``.
-    Closing the descriptor gives the lock back."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)  # beside the database, private like it
+    """An open descriptor of ``path`` holding its exclusive lock, or None at ``deadline`` or when
+    the file cannot be opened (the write goes on, and SQLite's own wait decides). Closing the
+    descriptor gives the lock back."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)  # beside the database, private like it
+    except OSError:
+        return None
     while True:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

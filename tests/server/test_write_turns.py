@@ -131,3 +131,12 @@ def test_the_turn_is_shared_with_other_processes_through_a_file_lock(engine):
         assert "first, then rollback" not in names
     finally:
         other_process.dispose()
+
+
+def test_a_lock_file_that_cannot_be_made_does_not_stop_writes(engine, tmp_path):
+    """The turn between processes is a help, not a gate: where its file cannot be opened (here a
+    folder stands in its way), writes still land, and SQLite's own wait orders them."""
+    (tmp_path / "turns.sqlite-writeturn").mkdir()
+    _add_group(engine, "written all the same")
+    with Session(engine) as db:
+        assert db.scalars(select(Group.name)).all() == ["written all the same"]
