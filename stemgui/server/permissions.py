@@ -11,7 +11,6 @@ superuser may change or delete them.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Select, bindparam, exists, func, or_, select, true, union, union_all
@@ -48,26 +47,23 @@ def member_projects(user_id: str, *flags: str) -> Select:
     return union(direct, via_group)
 
 
-@functools.cache
-def _memberships_statements() -> tuple[Select, Select]:
-    """The statement of ``_memberships`` (the user a parameter) and the project count alone.
-
-    Built once: every request runs them, and building and keying a statement of unions and a
-    subquery cost more in Python than running it (issue 17). Shared by every request's thread:
-    a built statement is not changed by running it."""
-    counted = select(func.count()).select_from(Project)
-    links = union_all(*_member_links(bindparam("user_id"), "can_change")).subquery()
-    return links.select().add_columns(counted.scalar_subquery()), counted
+# The statements of ``_memberships``, built once (the user a parameter): every request runs them,
+# and building and keying a statement of unions and a subquery cost more in Python than running
+# it (issue 17). Shared by every request's thread: running a built statement does not change it.
+_PROJECT_COUNT = select(func.count()).select_from(Project)
+_MEMBERSHIPS = (
+    union_all(*_member_links(bindparam("user_id"), "can_change")).subquery().select()
+    .add_columns(_PROJECT_COUNT.scalar_subquery())
+)  # fmt: skip
 
 
 def _memberships(db: DbSession, user_id: str) -> tuple[tuple[str, ...], tuple[str, ...], int]:
     """(readable, writable project ids, how many projects there are) in one query: every request
     asks them, and each query costs more in Python than in the database."""
-    memberships, counted = _memberships_statements()
-    rows = db.execute(memberships, {"user_id": user_id}).all()
+    rows = db.execute(_MEMBERSHIPS, {"user_id": user_id}).all()
     readable = sorted({project for project, _, _ in rows})
     writable = sorted({project for project, can_change, _ in rows if can_change})
-    count = rows[0][2] if rows else db.scalar(counted)  # a member of nothing: counted on its own
+    count = rows[0][2] if rows else db.scalar(_PROJECT_COUNT)  # a member of nothing: counted on its own
     return tuple(readable), tuple(writable), count
 
 
