@@ -160,9 +160,10 @@ def capped(rows: Rows, show_all: bool) -> Rows:
     return Rows(rows.frame.iloc[: data.ROW_LIMIT], matching, rows.exact, rows.records)
 
 
-def table(kind: RecordKind, rows: Rows, query: Any, csv: bytes, column_config: Mapping | None = None,
-          *, can_show_all: bool = False) -> None:  # fmt: skip
-    """The table; picking a row opens it below (and in the URL); the count, "Show all", CSV."""
+def table(kind: RecordKind, rows: Rows, query: Any, csv: Callable[[], bytes],
+          column_config: Mapping | None = None, *, can_show_all: bool = False) -> None:  # fmt: skip
+    """The table; picking a row opens it below (and in the URL); the count, "Show all", CSV
+    (``csv`` makes the file when the button is clicked, not on every rerun: issue 17)."""
     frame = rows.frame
     ids = list(frame.index)
     # a new key when the rows change, so a selection never points at another record's row
@@ -488,7 +489,8 @@ class RecordScreen:
             st.rerun()
         query = self.filters(lookups)
         rows = capped(self.rows(store, query, show_all(kind)), show_all(kind))
-        table(kind, rows, query, self.csv(rows.frame), self.column_config(), can_show_all=True)
+        frame, make_csv = rows.frame, self.csv
+        table(kind, rows, query, lambda: make_csv(frame), self.column_config(), can_show_all=True)
         if self.export_kind:
             import_views.export_button(store, self.export_kind, rows.frame.index, rows.records)
         self.under_table(rows, lookups)

@@ -71,12 +71,14 @@ def load_rows(store: Store, query: data.SessionQuery, show_all: bool) -> Rows:
     limit = None if show_all else data.ROW_LIMIT
     rows = store.load("session rows", data.load_session_rows, query, limit)
     frame = store.load("sessions frame", data.load_sessions_frame, query, limit)
-    return Rows(frame, rows.matching, rows.exact)
+    return Rows(frame, rows.matching, rows.exact, records={s["id"]: s for s in rows.records})
 
 
 def find(store: Store, session_id: str, rows: Rows) -> dict | None:
-    """The chosen session as stored now; None when it is gone or not visible."""
-    return records.stored_now(store, "session", data.load_one, "session", session_id)
+    """The chosen session: from the table's rows (read with them: opening one costs no request),
+    else as stored now (it may be filtered out); None when it is gone or not visible."""
+    stored = rows.records.get(session_id)
+    return stored or records.stored_now(store, "session", data.load_one, "session", session_id)
 
 
 def as_form_payload(session: dict) -> dict:
