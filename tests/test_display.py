@@ -37,3 +37,15 @@ def test_empty_cells_show_a_dash(value, expected):
 
 def test_capital():
     assert display.capital("the bundled server is down") == "The bundled server is down"
+
+
+def test_text_lines_of_a_small_table():
+    """Issue 17: a session's extra fields and download links are one plain-text element."""
+    rows = [["rig", "R1"], ["trials", 12], ["note", "two\nlines"]]
+    assert display.text_lines(rows).splitlines() == ["rig: R1", "trials: 12", "note: two lines"]
+    assert display.text_lines([["DANDI", "https://x/1", "raw"], ["", "https://x/2"]]).splitlines() == [
+        "DANDI: https://x/1 · raw",
+        "https://x/2",
+    ]
+    assert display.text_lines([]) == display.text_lines([["", None]]) == display.EMPTY
+    assert display.text_lines([["only"]]) == "only"

@@ -160,32 +160,62 @@ def capped(rows: Rows, show_all: bool) -> Rows:
     return Rows(rows.frame.iloc[: data.ROW_LIMIT], matching, rows.exact, rows.records)
 
 
+OPEN_COLUMN = "open record"  # the table's first column: an "Open" button per row
+
+
 def table(kind: RecordKind, rows: Rows, query: Any, csv: Callable[[], bytes],
           column_config: Mapping | None = None, *, can_show_all: bool = False) -> None:  # fmt: skip
-    """The table; picking a row opens it below (and in the URL); the count, "Show all", CSV
-    (``csv`` makes the file when the button is clicked, not on every rerun: issue 17)."""
+    """The table; "Open" on a row, or picking it, opens it below (and in the URL); the count,
+    "Show all", CSV (``csv`` makes the file when the button is clicked, not on every rerun)."""
     frame = rows.frame
     ids = list(frame.index)
     # a new key when the rows change, so a selection never points at another record's row
     table_key = f"{kind.prefix}.table.{st.session_state.get(f'{kind.prefix}.table.nonce', 0)}.{hash(query)}"
     st.session_state[f"{kind.prefix}.table.key"] = table_key
-    current = selected_id(kind)
-    default = {"selection": {"rows": [ids.index(current)] if current in ids else []}}
+    # The selection the grid starts with: the record open when this key was first drawn, then
+    # kept as it was (a default that changed each run would change the element, and Streamlit
+    # would send the whole table again: issue 17). ``last``: the grid's selection as last seen.
+    first = {"selection": {"rows": _rows_of(ids, selected_id(kind))}}
+    default = st.session_state.setdefault(f"{table_key}.default", first)
+    last = f"{table_key}.last"
+    st.session_state.setdefault(last, default["selection"]["rows"])
+    opened = st.session_state.get(f"{table_key}.open")  # this run follows a click on that row's "Open"
+    if opened is not None and 0 <= opened.row < len(ids):
+        _open_row(kind, ids[opened.row])
+        if st.session_state[last] and st.session_state[last] != [opened.row]:  # another row is checked
+            st.session_state[last] = [opened.row]  # check this one instead (the table is sent again)
+            st.session_state[table_key] = {"selection": {"rows": [opened.row], "columns": [], "cells": []}}
+    shown = frame.copy(deep=False)
+    shown.insert(0, OPEN_COLUMN, "Open")
+    # Issue 17: the button's click reruns at once; a picked row waits for the grid's 150 ms
+    # selection debounce (Streamlit's), and its row marker is a small target for gloved hands.
+    opener = st.column_config.ButtonColumn("", key=f"{table_key}.open", width=64, alignment="left",
+                                           help=f"Open the {kind.noun} below the table")  # fmt: skip
     event = st.dataframe(
-        frame, key=table_key, on_select="rerun", selection_mode="single-row", selection_default=default,
+        shown, key=table_key, on_select="rerun", selection_mode="single-row", selection_default=default,
         hide_index=True, width="stretch", height=420 if len(frame) > 10 else "auto",
-        column_config=dict(column_config or {}),
+        column_config={OPEN_COLUMN: opener, **(column_config or {})},
     )  # fmt: skip
     picked = list(event.selection.rows)
-    if picked != default["selection"]["rows"] and picked != st.session_state.get(f"{table_key}.last"):
-        st.session_state[f"{table_key}.last"] = picked
-        st.query_params.pop(kind.model, None)
+    if picked != st.session_state[last]:  # the user checked or unchecked a row's marker
+        st.session_state[last] = picked
         if picked:
-            st.query_params[kind.model] = ids[picked[0]]
-            st.session_state[kind.scroll] = True
+            _open_row(kind, ids[picked[0]])
+        else:
+            st.query_params.pop(kind.model, None)
     _count(kind, rows, can_show_all)
     st.download_button("Download CSV", csv, file_name=f"{kind.prefix}.csv", mime="text/csv",
                        key=f"{kind.prefix}.csv", icon=":material/download:")  # fmt: skip
+
+
+def _rows_of(ids: list, record_id: str | None) -> list[int]:
+    return [ids.index(record_id)] if record_id in ids else []
+
+
+def _open_row(kind: RecordKind, record_id: str) -> None:
+    """Open ``record_id`` below the table (in the URL), and scroll to it once."""
+    st.query_params[kind.model] = record_id
+    st.session_state[kind.scroll] = True
 
 
 def _count(kind: RecordKind, rows: Rows, can_show_all: bool) -> None:

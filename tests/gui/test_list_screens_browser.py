@@ -229,6 +229,33 @@ def test_a_picked_row_brings_its_detail_into_view(page):
 
 
 @needs_chromium
+def test_open_on_a_row_opens_that_record_and_checks_its_row(page):
+    """Issue 17: each row has an "Open" button (it reruns at once, where a picked row waits for
+    the grid's selection debounce); it opens that row's record below the table, in the URL, and
+    checks the row's marker so the table says which record is open."""
+    from playwright.sync_api import expect
+
+    grid = page.get_by_test_id("stDataFrame").first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 62, box["y"] + 35 * 2 + 17)  # the second row's "Open" (marker, then button)
+    idle(page)
+    expect(page).to_have_url(re.compile(r"[?&]session="))
+    opened = page.url.split("session=")[1].split("&")[0]
+    detail = page.locator(".st-key-sessions-detail")
+    expect(detail.get_by_role("heading", name="Session", exact=True)).to_be_in_viewport()
+    expect(detail.get_by_text(opened, exact=True)).to_be_visible()  # the Id field
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()  # the page scrolled to the detail
+    page.mouse.click(box["x"] + 62, box["y"] + 35 * 3 + 17)  # the third row's "Open"
+    idle(page)
+    expect(page).not_to_have_url(re.compile(rf"session={opened}"))
+    assert page.url.split("session=")[1].split("&")[0] != opened
+    grid.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "sessions-open-button.png"))
+
+
+@needs_chromium
 def test_new_action_form_is_on_screen_and_screenshots(page, app):
     """Issue 10 item 8: "New action" replaces the list by the form, on screen at once.
     Also the issue's and the README's screenshots of Sessions, Actions (form open) and Users."""

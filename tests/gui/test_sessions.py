@@ -320,6 +320,23 @@ def test_deep_link_opens_the_session(make_user):
     assert "deep" in [t.value for t in at.text]
 
 
+def test_the_detail_shows_extra_fields_and_download_links_as_plain_text(make_user):
+    """Issue 17: one plain text each (a data grid apiece made opening a session slow);
+    user text stays text (no Markdown, no link made of it)."""
+    user = make_user("viewer")
+    session = make_session(
+        make_user("editor"),
+        extra_fields={"rig": "R1", "trials": 12, "note": "**bold** [x](javascript:alert(1))"},
+        download_links=[{"Repository": "DANDI", "URL": "https://dandiarchive.org/dandiset/000001"}],
+    )
+    at = logged_in(user, session=session["id"])
+    shown_texts = [t.value for t in at.text]
+    extra = next(t for t in shown_texts if t.startswith("rig"))
+    assert extra.splitlines() == ["rig: R1", "trials: 12", "note: **bold** [x](javascript:alert(1))"]
+    assert "DANDI: https://dandiarchive.org/dandiset/000001" in shown_texts
+    assert not [m for m in at.markdown if "javascript" in m.value]
+
+
 def test_deep_link_survives_the_login_page(make_user):
     user = make_user("viewer")
     session = make_session(make_user("editor"))
