@@ -312,6 +312,22 @@ def test_selecting_a_row_opens_it_and_puts_it_in_the_url(make_user):
     assert frame["name"].iloc[2] in [t.value for t in at.text]
 
 
+def test_a_row_opened_by_link_closes_and_opens_again_from_its_marker(make_user):
+    """The marker of the row a link opened: unchecked it closes the record, checked again it
+    opens it (issue 17: the grid's selection default stays the one of its first drawing, so a
+    pick is told from the selection last seen, not from that default)."""
+    user = make_user("viewer")
+    session_id = shown(logged_in(user)).index[1]
+    at = logged_in(user, session=session_id)  # a link followed: a new browser session
+    assert at.query_params.get("session") == session_id
+    key = table_key(at)
+    for rows, opened in (([], None), ([1], session_id), ([], None), ([1], session_id)):
+        at.session_state[key] = {"selection": {"rows": rows, "columns": [], "cells": []}}
+        at.run()
+        assert not at.exception
+        assert at.query_params.get("session") == opened, rows
+
+
 def test_deep_link_opens_the_session(make_user):
     user = make_user("viewer")
     session = make_session(make_user("editor"), description="deep")  # another member's record
