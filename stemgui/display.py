@@ -27,8 +27,8 @@ def backend_name(api_url: str | None) -> str:
 def text_lines(rows: list[list[object]]) -> str:
     """Rows of cells as plain-text lines, "first: second · third", for ``st.text``: a detail's
     small tables (a session's extra fields and download links) as one light element where a
-    data grid took ~30 ms to draw (issue 17). Empty cells (None, "") are left out, line breaks in a cell
-    become spaces; no rows: "—"."""
+    data grid took ~30 ms to draw (issue 17). Empty cells (None, "") are left out, line breaks
+    in a cell become spaces; no rows: "—"."""
     lines = []
     for row in rows:
         cells = [" ".join(str(value).split()) for value in row if value is not None]
