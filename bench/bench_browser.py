@@ -1,18 +1,19 @@
-"""Benchmark: the Sessions and Actions lists in a real browser (Playwright + Debian's Chromium).
+"""Benchmark: the Sessions, Actions and Procedures lists in a real browser (Playwright + Chromium).
 
 Issue 17's browser targets, measured from the click (or key) to the table showing the new rows:
 
 - first render of each list: the "Log in" click to the Sessions table (the page a login lands
-  on: it includes the login's own check), then the "Actions" link to the Actions table;
+  on: it includes the login's own check), then the "Actions" link to the Actions table and the
+  "Procedures" link to the Procedures table;
 - a filter change: a search text typed and sent (Tab) to the table with the new count;
 - opening a record: a click on the first row's "Open" button to its detail panel; then a click
   on the second row's marker to the panel showing that record (a picked row waits for the
   grid's 150 ms selection debounce before Streamlit hears of it).
 
-Data: a fresh bundled data dir (the first-run admin, the demo lab), plus ``--sessions`` sessions
-and ``--actions`` actions (this backend's procedures) bulk-inserted into the bundled SQLite
-file through the server's tables (``bench.bench_server``'s seeders), in the demo lab's projects
-and subjects (admin's); then a
+Data: a fresh bundled data dir (the first-run admin, the demo lab), plus ``--sessions`` sessions,
+``--actions`` actions and ``--procedures`` procedures (copies of a demo virus injection)
+bulk-inserted into the bundled SQLite file through the server's tables (``bench.bench_server``'s
+seeders), in the demo lab's projects and subjects (admin's); then a
 second data dir with ``--big`` sessions for the 50,000 first render. Warm: Streamlit's process
 and the server have served a discarded round first; every round is a new browser context (a new
 Streamlit session, so no per-session cache helps).
@@ -23,7 +24,8 @@ the previous run is left stale and no run is going on. Each ``--app-root`` (defa
 checkout; add an older checkout's export for a before/after in one run) is measured in turn on
 the same data. Run from the repo root:
 
-    .venv/bin/python -m bench.bench_browser [--sessions 10000] [--actions 10000] [--big 50000]
+    .venv/bin/python -m bench.bench_browser [--sessions 10000] [--actions 10000] [--procedures 10000]
+        [--big 50000]
         [--rounds 3] [--app-root DIR ...]
 
 Targets: first render <= 1.5 s (50,000 sessions: <= 3 s), filter change <= 300 ms, opening a
@@ -45,11 +47,13 @@ from pathlib import Path
 
 import requests
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from sqlalchemy import insert
 
-from bench.bench_server import _seed_actions, _seed_sessions
+from bench.bench_server import WORDS, _seed_actions, _seed_sessions
 from stemgui import backend
 from stemgui.auth import INITIAL_PASSWORD_FILE, UserStore
 from stemgui.server import tables as t
+from stemgui.server import tables_current as tc
 from stemgui.server.db import sessionmaker_for
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, idle
 from tests.serverproc import REPO_ROOT, free_port
@@ -80,8 +84,23 @@ _COUNT = """() => ([...document.querySelectorAll("[data-testid='stCaptionContain
     .map(e => e.innerText).filter(t => / shown|^Showing /.test(t))[0] || "")"""
 
 
-def prepare(data_dir: Path, sessions: int, actions: int) -> str:
-    """A first-run data dir with ``sessions`` and ``actions`` more, readable by admin; admin's password."""
+def _seed_procedures(db, count: int, subjects: list[str]) -> None:
+    """``count`` copies of a demo virus injection (valid for its shipped schemas), on the demo
+    lab's subjects, with their own dates and notes ("procedure <word> <i>")."""
+    rnd = random.Random(7)
+    model = db.query(tc.Procedure).filter(tc.Procedure.type == "VirusInjection").first()
+    kept = ("type", "details", "type_schema_version", "coordinates_system", "coordinates_details",
+            "coordinates_schema_version", "brain_region_id")  # fmt: skip
+    db.execute(insert(tc.Procedure), [
+        {**{name: getattr(model, name) for name in kept}, "notes": f"procedure {rnd.choice(WORDS)} {i}",
+         "subject_id": subjects[i % len(subjects)], "date_time": f"2023-{1 + i % 12:02d}-{1 + i % 28:02d}"}
+        for i in range(count)
+    ])  # fmt: skip
+
+
+def prepare(data_dir: Path, sessions: int, actions: int, procedures: int = 0) -> str:
+    """A first-run data dir with ``sessions``, ``actions`` and ``procedures`` more, readable by
+    admin; admin's password."""
     password = UserStore(data_dir).bootstrap() or (data_dir / INITIAL_PASSWORD_FILE).read_text().strip()
     backend.prepare(data_dir, {"admin": "admin"})
     db_url = f"sqlite:///{data_dir / backend.DB_FILE}"
@@ -92,7 +111,10 @@ def prepare(data_dir: Path, sessions: int, actions: int) -> str:
         _seed_sessions(db, random.Random(7), sessions, 0, projects, len(projects))
         if actions:
             _seed_actions(db, random.Random(7), actions, subjects)
-    print(f"  seeded {sessions:,} sessions and {actions:,} actions in {time.perf_counter() - started:.1f} s")
+        if procedures:
+            _seed_procedures(db, procedures, subjects)
+    print(f"  seeded {sessions:,} sessions, {actions:,} actions and {procedures:,} procedures in "
+          f"{time.perf_counter() - started:.1f} s")
     return password
 
 
@@ -150,7 +172,8 @@ def log_in(page, password: str) -> float:
 
 
 def one_round(browser, url: str, password: str, big: bool) -> dict[str, float]:
-    """One new browser session: log in, Sessions, a filter, a record; Actions, a filter, a record."""
+    """One new browser session: log in, Sessions, a filter, a record; the same on Actions and
+    on Procedures."""
     times: dict[str, float] = {}
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
@@ -161,11 +184,12 @@ def one_round(browser, url: str, password: str, big: bool) -> dict[str, float]:
             return times
         idle(page, settle_ms=300)
         for noun, search, word in (("sessions", "Search name or description", "septum"),
-                                   ("actions", "Search description", "cortex")):  # fmt: skip
-            if noun == "actions":
+                                   ("actions", "Search description", "cortex"),
+                                   ("procedures", "Search notes", "cortex")):  # fmt: skip
+            if noun != "sessions":
                 start = _start(page)
-                page.get_by_test_id("stSidebarNav").get_by_text("Actions", exact=True).click()
-                times["first render (actions)"] = _until_count_changed(page, page.evaluate(_COUNT), start)
+                page.get_by_test_id("stSidebarNav").get_by_text(noun.capitalize(), exact=True).click()
+                times[f"first render ({noun})"] = _until_count_changed(page, page.evaluate(_COUNT), start)
                 idle(page, settle_ms=300)
             box = page.get_by_role("textbox", name=search, exact=True)
             box.fill(word)
@@ -231,6 +255,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=10_000)
     parser.add_argument("--actions", type=int, default=10_000)
+    parser.add_argument("--procedures", type=int, default=10_000)
     parser.add_argument("--big", type=int, default=50_000, help="sessions of the big case (0: skip)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--app-root", type=Path, action="append", help="a checkout to measure (repeatable)")
@@ -239,12 +264,12 @@ def main() -> int:
     missed = False
     with tempfile.TemporaryDirectory(prefix="stemgui-bench-browser-") as tmp, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        cases = [(Path(tmp) / "10k", args.sessions, args.actions, False)]
-        cases += [(Path(tmp) / "big", args.big, 0, True)] if args.big else []
-        for data_dir, sessions, actions, big in cases:
+        cases = [(Path(tmp) / "10k", args.sessions, args.actions, args.procedures, False)]
+        cases += [(Path(tmp) / "big", args.big, 0, 0, True)] if args.big else []
+        for data_dir, sessions, actions, procedures, big in cases:
             data_dir.mkdir()
-            print(f"data: {sessions:,} sessions, {actions:,} actions (+ the demo lab)")
-            password = prepare(data_dir, sessions, actions)
+            print(f"data: {sessions:,} sessions, {actions:,} actions, {procedures:,} procedures (+ demo lab)")
+            password = prepare(data_dir, sessions, actions, procedures)
             for root in roots:
                 results = measure(browser, root, data_dir, password, args.rounds, big)
                 load = ", ".join(f"{x:.1f}" for x in os.getloadavg())

@@ -37,17 +37,6 @@ from stemgui.procedure_types import option_label, picker_options
 KIND = RecordKind("procedure", "procedures", "procedure")
 
 
-@data.cached_loader  # per user and browser session; forgotten after every write
-def _load_procedures(_client: BrainstemClient, user_key: str, filters: tuple[tuple[str, str], ...]
-                     ) -> list[dict]:  # fmt: skip
-    return _client.list_all("procedure", filters=dict(filters))
-
-
-def load_procedures(client: BrainstemClient, user_key: str, filters: Mapping[str, str]) -> list[dict]:
-    """The procedures matching `filters` (filtered by the server), cached for this user."""
-    return _load_procedures(client, user_key, tuple(sorted(filters.items())))
-
-
 @data.cached_loader
 def _pickers(_client: BrainstemClient, user_key: str):
     return load_pickers(_client)
@@ -81,10 +70,11 @@ def filter_bar(lookups: pt.ProcedureLookups) -> pt.ProcedureQuery:
 
 
 def load_rows(store: Store, query: pt.ProcedureQuery, show_all: bool) -> Rows:
-    """Every matching procedure (filtered on the server), with names instead of ids."""
-    procedures = store.load("procedures", load_procedures, pt.procedure_filters(query))
-    frame = pt.procedures_frame(procedures, load_lookups(store), query.type, context.browser_zone())
-    return Rows(frame, records={p["id"]: p for p in procedures})
+    """The newest matching procedures (all with ``show_all``; filtered, sorted and counted by the
+    server: issue 17, where every match was read), with names instead of ids."""
+    found = records.newest_rows(store, "procedure", pt.procedure_filters(query), show_all)
+    frame = pt.procedures_frame(found.records, load_lookups(store), query.type, context.browser_zone())
+    return Rows(frame, found.matching, found.exact, records={p["id"]: p for p in found.records})
 
 
 def find(store: Store, procedure_id: str, rows: Rows) -> dict | None:

@@ -305,3 +305,33 @@ def test_filters_narrow_the_table_and_the_detail_names_both_schema_versions(make
     page = texts(at)
     assert f"Craniotomy {record['type_schema_version']}" in page
     assert f"Stereotaxic_BregmaAbsolute {record['coordinates_schema_version']}" in page
+
+
+def test_procedures_list_reads_only_the_newest_page_until_show_all(make_user, monkeypatch):
+    """Issue 17: the Procedures list read every matching procedure (``list_all``) for a table
+    that shows the newest ``ROW_LIMIT``. It now asks the server for those only (the count comes
+    from the server) and reads all on "Show all"."""
+    user = make_user("editor")
+    newest = make_procedure(user, date_time="2999-01-02T10:00:00")  # newer than any other: first
+    everything = user.api.list_all("procedure")
+    assert len(everything) > 2
+    asked: list[dict] = []
+    real_load = type(user.api).load_model
+
+    def counting_load(client, model, *args, **kwargs):
+        if model == "procedure" and not kwargs.get("id"):
+            asked.append(kwargs.get("options") or {})
+        return real_load(client, model, *args, **kwargs)
+
+    monkeypatch.setattr(type(user.api), "load_model", counting_load)
+    monkeypatch.setattr("stemgui.gui.loaders.ROW_LIMIT", 2)
+    at = logged_in(user, PAGE)
+    assert not at.exception, [e.value for e in at.exception]
+    frame = at.dataframe[0].value
+    assert len(frame) == 2 and frame.index[0] == newest["id"]
+    assert f"Showing the 2 newest of {len(everything):,} matching procedures" in texts(at)
+    assert asked and all(options.get("limit") for options in asked)  # pages only, never everything
+    at.toggle(key="procedures.show_all").set_value(True).run()
+    assert set(at.dataframe[0].value.index) == {p["id"] for p in everything}
+    monkeypatch.undo()
+    user.api.delete_model("procedure", id=newest["id"])  # the shared server's lists stay as they were
