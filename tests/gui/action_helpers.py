@@ -97,3 +97,19 @@ def flat(node) -> list:
     if not children:
         return [node]
     return [leaf for key in sorted(children) for leaf in flat(children[key])]
+
+
+def list_requests(monkeypatch, user: GuiUser, model: str, row_limit: int) -> list[dict]:
+    """The options (limit, offset, ...) of every list request of ``model`` the app's client makes
+    from now on, filled as they are made; and the app's row cap set to ``row_limit``."""
+    asked: list[dict] = []
+    real_load = type(user.api).load_model
+
+    def counting_load(client, asked_model, *args, **kwargs):
+        if asked_model == model and not kwargs.get("id"):
+            asked.append(kwargs.get("options") or {})
+        return real_load(client, asked_model, *args, **kwargs)
+
+    monkeypatch.setattr(type(user.api), "load_model", counting_load)
+    monkeypatch.setattr("stemgui.gui.loaders.ROW_LIMIT", row_limit)
+    return asked

@@ -22,6 +22,7 @@ from tests.gui.action_helpers import (
     errors_after,
     fill_action,
     first_subject,
+    list_requests,
     names_to_ids,
     region_id,
     set_input,
@@ -547,16 +548,7 @@ def test_actions_list_reads_only_the_newest_page_until_show_all(make_user, monke
     user = make_user("editor")
     newest = make_action(user, date_time="2999-01-02T10:00:00")  # newer than any other: first in the table
     everything = user.api.list_all("action")
-    asked: list[dict] = []
-    real_load = type(user.api).load_model
-
-    def counting_load(client, model, *args, **kwargs):
-        if model == "action" and not kwargs.get("id"):
-            asked.append(kwargs.get("options") or {})
-        return real_load(client, model, *args, **kwargs)
-
-    monkeypatch.setattr(type(user.api), "load_model", counting_load)
-    monkeypatch.setattr("stemgui.gui.loaders.ROW_LIMIT", 2)
+    asked = list_requests(monkeypatch, user, "action", row_limit=2)
     at = logged_in(user, PAGE)
     assert not at.exception, [e.value for e in at.exception]
     assert len(shown(at)) == 2 and shown(at)["when"].iloc[0].startswith("2999-01-02")

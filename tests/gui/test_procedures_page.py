@@ -12,7 +12,7 @@ import sqlite3
 
 from stemgui.gui import surgery_kind
 from stemgui.gui.context import CurrentUser
-from tests.gui.action_helpers import fill_action, first_subject, names_to_ids, set_input
+from tests.gui.action_helpers import fill_action, first_subject, list_requests, names_to_ids, set_input
 from tests.gui.apptest import logged_in, new_app, texts, values
 
 PAGE = "pages/procedures.py"
@@ -315,16 +315,7 @@ def test_procedures_list_reads_only_the_newest_page_until_show_all(make_user, mo
     newest = make_procedure(user, date_time="2999-01-02T10:00:00")  # newer than any other: first
     everything = user.api.list_all("procedure")
     assert len(everything) > 2
-    asked: list[dict] = []
-    real_load = type(user.api).load_model
-
-    def counting_load(client, model, *args, **kwargs):
-        if model == "procedure" and not kwargs.get("id"):
-            asked.append(kwargs.get("options") or {})
-        return real_load(client, model, *args, **kwargs)
-
-    monkeypatch.setattr(type(user.api), "load_model", counting_load)
-    monkeypatch.setattr("stemgui.gui.loaders.ROW_LIMIT", 2)
+    asked = list_requests(monkeypatch, user, "procedure", row_limit=2)
     at = logged_in(user, PAGE)
     assert not at.exception, [e.value for e in at.exception]
     frame = at.dataframe[0].value
