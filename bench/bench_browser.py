@@ -108,7 +108,8 @@ def prepare(data_dir: Path, sessions: int, actions: int, procedures: int = 0) ->
     with sessionmaker_for(db_url).begin() as db:  # in the demo lab's projects and subjects (admin's)
         projects = [project.id for project in db.query(t.Project)]
         subjects = [subject.id for subject in db.query(t.Subject)]
-        _seed_sessions(db, random.Random(7), sessions, 0, projects, len(projects))
+        if sessions:
+            _seed_sessions(db, random.Random(7), sessions, 0, projects, len(projects))
         if actions:
             _seed_actions(db, random.Random(7), actions, subjects)
         if procedures:
