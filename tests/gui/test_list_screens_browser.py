@@ -229,10 +229,12 @@ def test_a_picked_row_brings_its_detail_into_view(page):
 
 
 @needs_chromium
-def test_open_on_a_row_opens_that_record_and_checks_its_row(page):
+def test_open_on_a_row_opens_that_record(page):
     """Issue 17: each row has an "Open" button (it reruns at once, where a picked row waits for
-    the grid's selection debounce); it opens that row's record below the table, in the URL, and
-    checks the row's marker so the table says which record is open."""
+    the grid's selection debounce); it opens that row's record below the table and in the URL,
+    and "Open" on another row opens that one (the record stays open: the grid's own selection
+    is not taken for a row unpicked). The table is a canvas: which marker is checked is seen in
+    the screenshot, not asserted."""
     from playwright.sync_api import expect
 
     grid = page.get_by_test_id("stDataFrame").first
