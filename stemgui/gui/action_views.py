@@ -43,11 +43,6 @@ def load_lookups(store: Store) -> Lookups:
     return store.load("action lookups", _lookups)
 
 
-def find_action(store: Store, action_id: str) -> dict | None:
-    """One action as stored now, or None when it is gone or not visible to this user."""
-    return records.stored_now(store, "action", data.load_one, "action", action_id)
-
-
 def show_detail(action: Mapping[str, Any], lookups: Lookups) -> None:
     """Every field of `action`, related ids as names, user text shown as text."""
     show_values(detail_rows(action, lookups, context.browser_zone()), dates.utc_text(action.get("date_time")))
@@ -91,11 +86,6 @@ def load_rows(store: Store, query: at.ActionQuery, show_all: bool) -> Rows:
     return Rows(frame, found.matching, found.exact, records=by_id)
 
 
-def find(store: Store, action_id: str, rows: Rows) -> dict | None:
-    """The chosen action: from the table's rows, else read (it may be filtered out)."""
-    return rows.records.get(action_id) or find_action(store, action_id)
-
-
 def when_column() -> dict:
     zone = st.context.timezone or "UTC"
     about = f"Date and time in your browser's time zone ({zone})."
@@ -124,7 +114,7 @@ class ActionForm:
 
 
 SCREEN = RecordScreen(
-    KIND, ActionForm(), filters=filter_bar, rows=load_rows, find=find,
+    KIND, ActionForm(), filters=filter_bar, rows=load_rows, find=records.row_or_stored("action"),
     headline=lambda action, lookups: at.record_label(action, lookups, context.browser_zone()),
     body=show_detail, delete_prompt=at.delete_prompt, deleted=lambda action: "Deleted the action.",
     csv=at.frame_to_csv, column_config=when_column, delete_buttons="actions.confirm_delete",

@@ -57,11 +57,6 @@ def load_lookups(store: Store) -> pt.ProcedureLookups:
     return store.load("procedure lookups", _lookups)
 
 
-def find_procedure(store: Store, procedure_id: str) -> dict | None:
-    """One procedure as stored now, or None when it is gone or not visible to this user."""
-    return records.stored_now(store, "procedure", data.load_one, "procedure", procedure_id)
-
-
 def filter_bar(lookups: pt.ProcedureLookups) -> pt.ProcedureQuery:
     """Subject, type (grouped), system, region, date range, text in notes."""
     types = {name: option_label(name) for name in picker_options("")}
@@ -75,11 +70,6 @@ def load_rows(store: Store, query: pt.ProcedureQuery, show_all: bool) -> Rows:
     found = records.newest_rows(store, "procedure", pt.procedure_filters(query), show_all)
     frame = pt.procedures_frame(found.records, load_lookups(store), query.type, context.browser_zone())
     return Rows(frame, found.matching, found.exact, records={p["id"]: p for p in found.records})
-
-
-def find(store: Store, procedure_id: str, rows: Rows) -> dict | None:
-    """The chosen procedure: from the table's rows, else read (it may be filtered out)."""
-    return rows.records.get(procedure_id) or find_procedure(store, procedure_id)
 
 
 def show_detail(procedure: Mapping[str, Any], lookups: pt.ProcedureLookups) -> None:
@@ -145,7 +135,7 @@ class ProcedureScreen(RecordScreen):
 
 
 SCREEN = ProcedureScreen(
-    KIND, ProcedureForm(), filters=filter_bar, rows=load_rows, find=find,
+    KIND, ProcedureForm(), filters=filter_bar, rows=load_rows, find=records.row_or_stored("procedure"),
     headline=lambda procedure, lookups: pt.record_label(procedure, lookups, context.browser_zone()),
     body=show_detail, delete_prompt=pt.delete_prompt, deleted=lambda procedure: "Deleted the procedure.",
     csv=frame_to_csv, column_config=action_views.when_column, export_kind="procedure",

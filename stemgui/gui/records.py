@@ -120,8 +120,7 @@ def selected_id(kind: RecordKind) -> str | None:
 def select(kind: RecordKind, record_id: str | None) -> None:
     """Open ``record_id`` (None: close) and keep it in the URL so the link can be shared."""
     if record_id:
-        st.query_params[kind.model] = record_id
-        st.session_state[kind.scroll] = True
+        _open_row(kind, record_id)
     else:
         st.query_params.pop(kind.model, None)
     nonce = f"{kind.prefix}.table.nonce"
@@ -149,6 +148,17 @@ def stored_now(store: Store, name: str, loader: Callable[..., dict], *args: Any)
         return store.load(name, loader, *args, similar=False)
     except NotFound:
         return None
+
+
+def row_or_stored(model: str) -> Callable[[Store, str, Rows], dict | None]:
+    """A screen's ``find`` hook for ``model``: the chosen record from the table's rows (read with
+    them: opening one costs no request), else as stored now (a link to one the filters leave
+    out); None when it is gone or not visible to this user."""
+
+    def find(store: Store, record_id: str, rows: Rows) -> dict | None:
+        return rows.records.get(record_id) or stored_now(store, model, data.load_one, model, record_id)
+
+    return find
 
 
 def capped(rows: Rows, show_all: bool) -> Rows:

@@ -74,13 +74,6 @@ def load_rows(store: Store, query: data.SessionQuery, show_all: bool) -> Rows:
     return Rows(frame, rows.matching, rows.exact, records={s["id"]: s for s in rows.records})
 
 
-def find(store: Store, session_id: str, rows: Rows) -> dict | None:
-    """The chosen session: from the table's rows (read with them: opening one costs no request),
-    else as stored now (it may be filtered out); None when it is gone or not visible."""
-    stored = rows.records.get(session_id)
-    return stored or records.stored_now(store, "session", data.load_one, "session", session_id)
-
-
 def as_form_payload(session: dict) -> dict:
     """A stored session as the form would send it (so that stored and typed values compare)."""
     return sf.build_payload(sf.values_from_session(session))[0]
@@ -182,7 +175,7 @@ def open_outbox_entry(entry_id: int, payload: dict, errors: dict[str, str]) -> N
 
 FORM_KIT = SessionForm()
 SCREEN = RecordScreen(
-    KIND, FORM_KIT, filters=filter_bar, rows=load_rows, find=find,
+    KIND, FORM_KIT, filters=filter_bar, rows=load_rows, find=records.row_or_stored("session"),
     headline=lambda session, _: session["name"], body=show_detail,
     delete_prompt=lambda session, _: sf.delete_prompt(session),
     deleted=lambda session: f"Deleted session “{session['name']}”.",
