@@ -49,7 +49,7 @@ import requests
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import insert
 
-from bench.bench_server import WORDS, _seed_actions, _seed_sessions
+from bench.bench_server import WORDS, _day, _seed_actions, _seed_sessions
 from stemgui import backend
 from stemgui.auth import INITIAL_PASSWORD_FILE, UserStore
 from stemgui.server import tables as t
@@ -93,7 +93,7 @@ def _seed_procedures(db, count: int, subjects: list[str]) -> None:
             "coordinates_schema_version", "brain_region_id")  # fmt: skip
     db.execute(insert(tc.Procedure), [
         {**{name: getattr(model, name) for name in kept}, "notes": f"procedure {rnd.choice(WORDS)} {i}",
-         "subject_id": subjects[i % len(subjects)], "date_time": f"2023-{1 + i % 12:02d}-{1 + i % 28:02d}"}
+         "subject_id": subjects[i % len(subjects)], "date_time": _day(i)}
         for i in range(count)
     ])  # fmt: skip
 
